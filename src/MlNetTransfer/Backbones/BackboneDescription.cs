@@ -1,0 +1,60 @@
+namespace MlNetTransfer.Backbones;
+
+/// <summary>How an image is brought to the network's input size before the network sees it.</summary>
+public enum ResizeMode
+{
+    /// <summary>Shorter side to <see cref="BackboneDescription.ResizeTo"/>, then a centred square crop of the input size (ImageNet's eval transform).</summary>
+    ResizeThenCenterCrop,
+    /// <summary>Stretch the whole image to the input size, ignoring its aspect ratio.</summary>
+    Stretch,
+}
+
+/// <summary>
+/// A pretrained network described as data: which ONNX file, which nodes, what the input must look like.
+/// A new backbone needs a new description, not a new code path.
+/// </summary>
+public sealed record BackboneDescription
+{
+    /// <summary>Short name shown to users and stored in the model's metadata.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Path of the network's ONNX file.</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>Input node of the network.</summary>
+    public required string InputNode { get; init; }
+
+    /// <summary>Node holding the pooled features (the layer before the ImageNet classifier).</summary>
+    public required string FeatureNode { get; init; }
+
+    /// <summary>Length of the feature vector.</summary>
+    public required int FeatureSize { get; init; }
+
+    /// <summary>Side of the square image the network takes.</summary>
+    public required int InputSize { get; init; }
+
+    /// <summary>Side the image is resized to before cropping (equal to <see cref="InputSize"/> for <see cref="ResizeMode.Stretch"/>).</summary>
+    public required int ResizeTo { get; init; }
+
+    /// <summary>How the image reaches <see cref="InputSize"/>.</summary>
+    public ResizeMode Resize { get; init; } = ResizeMode.ResizeThenCenterCrop;
+
+    /// <summary>
+    /// Optional ONNX graph that turns planar RGB pixels in 0..255 into the network's input
+    /// (the shipped ResNet18 wants BGR minus a mean image); null when the network takes the pixels as they are.
+    /// </summary>
+    public string? PreprocessPath { get; init; }
+
+    /// <summary>Input node of <see cref="PreprocessPath"/>.</summary>
+    public string? PreprocessInputNode { get; init; }
+
+    /// <summary>Output node of <see cref="PreprocessPath"/>.</summary>
+    public string? PreprocessOutputNode { get; init; }
+
+    /// <summary>The side of the image that ML.NET decodes and resizes to: the crop happens inside the ONNX graph.</summary>
+    public int DecodedSize => Resize == ResizeMode.Stretch ? InputSize : ResizeTo;
+
+    /// <summary>A string naming every setting that changes the pixels the network sees; part of the cache key.</summary>
+    public string PreprocessingSignature =>
+        $"resize={Resize};resizeTo={ResizeTo};input={InputSize};pre={PreprocessInputNode}->{PreprocessOutputNode};feature={FeatureNode};decoder=mlnet-imageanalytics-5.0.1";
+}

@@ -1,0 +1,82 @@
+using Onnx;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Backbones;
+
+/// <summary>
+/// Builds the ONNX graphs the tool runs: the feature graph (pixels → pooled features, used for extraction) and the
+/// classifier graph (pixels → class probabilities and label, embedded in the saved ML.NET model).
+/// </summary>
+public static class ClassifierGraph
+{
+    /// <summary>Input: planar RGB pixels in 0..255, [N, 3, side, side] with side = <see cref="BackboneDescription.DecodedSize"/>.</summary>
+    public const string PixelsInput = "Pixels";
+    /// <summary>Output of the feature graph: [N, FeatureSize].</summary>
+    public const string FeaturesOutput = "Features";
+    /// <summary>Output of the classifier graph: class probabilities [N, C].</summary>
+    public const string ScoreOutput = "Score";
+    /// <summary>Output of the classifier graph: the predicted class name.</summary>
+    public const string LabelOutput = "PredictedLabel";
+
+    /// <summary>Pixels → crop → backbone preprocessing → backbone → flattened pooled features, with a dynamic batch.</summary>
+    public static byte[] BuildFeatureGraph(BackboneDescription backbone) => Compose(backbone).ToBytes();
+
+    /// <summary>
+    /// Pixels → features → head → softmax probabilities and label. <paramref name="scalarLabel"/> makes the label a
+    /// scalar (ML.NET runs one row at a time and binds a scalar to a string property).
+    /// </summary>
+    public static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool scalarLabel)
+    {
+        if (classes.Count != head.ClassCount)
+            throw new ArgumentException($"The head has {head.ClassCount} outputs but {classes.Count} class names were given.", nameof(classes));
+        var editor = Compose(backbone, featuresAreOutput: false);
+        string x = FeaturesOutput;
+        for (int i = 0; i < head.Layers.Count; i++)
+        {
+            var layer = i == 0 ? head.FoldedFirstLayer() : head.Layers[i];
+            string w = editor.FloatConstant($"head_w{i}", layer.Weights, layer.Outputs, layer.Inputs);
+            string b = editor.FloatConstant($"head_b{i}", layer.Bias, layer.Outputs);
+            x = editor.Node("Gemm", [x, w, b], null, OnnxGraphEditor.Int("transB", 1));
+            if (i < head.Layers.Count - 1)
+                x = editor.Node("Relu", [x]);
+        }
+        editor.Node("Softmax", [x], ScoreOutput, OnnxGraphEditor.Int("axis", 1));
+        string index = editor.Node("ArgMax", [ScoreOutput], null, OnnxGraphEditor.Int("axis", 1), OnnxGraphEditor.Int("keepdims", 0));
+        string names = editor.StringConstant("class_names", classes);
+        if (scalarLabel)
+        {
+            string labels = editor.Node("Gather", [names, index], null, OnnxGraphEditor.Int("axis", 0));
+            editor.Node("Reshape", [labels, editor.Int64Constant("scalar_shape", [], 0)], LabelOutput);
+            editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: false);
+        }
+        else
+        {
+            editor.Node("Gather", [names, index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
+            editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: true);
+        }
+        editor.AddOutput(ScoreOutput, TensorProto.Types.DataType.Float, batched: true, classes.Count);
+        editor.AddMetadata("classes", string.Join("\n", classes));
+        editor.AddMetadata("backbone", backbone.Name);
+        return editor.ToBytes();
+    }
+
+    private static OnnxGraphEditor Compose(BackboneDescription backbone, bool featuresAreOutput = true)
+    {
+        var network = OnnxGraphEditor.Load(backbone.ModelPath);
+        ModelProto? preprocess = backbone.PreprocessPath is null ? null : OnnxGraphEditor.Load(backbone.PreprocessPath);
+        long opset = Math.Max(OnnxGraphEditor.OpsetOf(network), preprocess is null ? 0 : OnnxGraphEditor.OpsetOf(preprocess));
+        var editor = new OnnxGraphEditor(opset, "MlNetTransfer");
+
+        editor.AddInput(PixelsInput, 3, backbone.DecodedSize, backbone.DecodedSize);
+        string x = PixelsInput;
+        if (backbone.DecodedSize != backbone.InputSize)
+            x = editor.CenterCrop(x, backbone.DecodedSize, backbone.InputSize);
+        if (preprocess is not null)
+            x = editor.Append(preprocess, "pre/", backbone.PreprocessInputNode!, x, backbone.PreprocessOutputNode!);
+        x = editor.Append(network, "net/", backbone.InputNode, x, backbone.FeatureNode);
+        editor.Node("Flatten", [x], FeaturesOutput, OnnxGraphEditor.Int("axis", 1));
+        if (featuresAreOutput)
+            editor.AddOutput(FeaturesOutput, TensorProto.Types.DataType.Float, batched: true, backbone.FeatureSize);
+        return editor;
+    }
+}

@@ -1,0 +1,180 @@
+using Google.Protobuf;
+using Onnx;
+
+namespace MlNetTransfer.Backbones;
+
+/// <summary>
+/// Small, explicit edits on ONNX graphs: copy one graph into another under a name prefix, add nodes and constants,
+/// declare inputs and outputs with a symbolic batch dimension.
+/// </summary>
+internal sealed class OnnxGraphEditor
+{
+    public const string BatchDim = "N";
+    private readonly ModelProto _model;
+    private int _counter;
+
+    public OnnxGraphEditor(long opset, string producer)
+    {
+        Opset = Math.Max(opset, 8);
+        _model = new ModelProto
+        {
+            // IR 4 lets initializers live outside the graph inputs (the shipped files are IR 3).
+            IrVersion = 4,
+            ProducerName = producer,
+            Graph = new GraphProto { Name = producer },
+        };
+        _model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+    }
+
+    public long Opset { get; }
+    public GraphProto Graph => _model.Graph;
+    public ModelProto Model => _model;
+
+    public static ModelProto Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return ModelProto.Parser.ParseFrom(stream);
+    }
+
+    public static long OpsetOf(ModelProto model) =>
+        model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(8).Max();
+
+    /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
+    public void AddInput(string name, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, true, dims));
+
+    public void AddOutput(string name, TensorProto.Types.DataType type, bool batched, params long[] dims) =>
+        Graph.Output.Add(ValueInfo(name, type, batched, dims));
+
+    /// <summary>
+    /// Copies every node and initializer of <paramref name="source"/>, renaming its tensors with <paramref name="prefix"/>,
+    /// with its input <paramref name="sourceInput"/> wired to <paramref name="feedFrom"/>. Returns the new name of <paramref name="sourceOutput"/>.
+    /// </summary>
+    public string Append(ModelProto source, string prefix, string sourceInput, string feedFrom, string sourceOutput)
+    {
+        var g = source.Graph;
+        if (!g.Input.Any(i => i.Name == sourceInput) && !g.Node.Any(n => n.Input.Contains(sourceInput)))
+            throw new InvalidDataException($"The ONNX graph has no input named '{sourceInput}'. Inputs: {string.Join(", ", g.Input.Select(i => i.Name))}.");
+        if (!g.Node.Any(n => n.Output.Contains(sourceOutput)))
+            throw new InvalidDataException($"The ONNX graph has no node output named '{sourceOutput}'.");
+
+        string Rename(string name) => name.Length == 0 ? name : name == sourceInput ? feedFrom : prefix + name;
+        var needed = NodesNeededFor(g, sourceOutput);
+        var usedTensors = needed.SelectMany(n => n.Input).ToHashSet();
+        foreach (var init in g.Initializer.Where(i => usedTensors.Contains(i.Name)))
+        {
+            var copy = init.Clone();
+            copy.Name = Rename(init.Name);
+            Graph.Initializer.Add(copy);
+        }
+        foreach (var node in needed)
+        {
+            var copy = node.Clone();
+            copy.Name = prefix + (node.Name.Length > 0 ? node.Name : $"node{_counter++}");
+            copy.Input.Clear();
+            copy.Input.AddRange(node.Input.Select(Rename));
+            copy.Output.Clear();
+            copy.Output.AddRange(node.Output.Select(Rename));
+            Graph.Node.Add(copy);
+        }
+        return Rename(sourceOutput);
+    }
+
+    // Only the nodes that feed the wanted output: a classifier's final layers are left out of a feature graph.
+    private static List<NodeProto> NodesNeededFor(GraphProto g, string output)
+    {
+        var producer = new Dictionary<string, NodeProto>();
+        foreach (var n in g.Node)
+            foreach (var o in n.Output)
+                producer[o] = n;
+        var needed = new HashSet<NodeProto>();
+        var pending = new Stack<string>([output]);
+        while (pending.Count > 0)
+            if (producer.TryGetValue(pending.Pop(), out var node) && needed.Add(node))
+                foreach (var i in node.Input) pending.Push(i);
+        return g.Node.Where(needed.Contains).ToList(); // keeps the file's topological order
+    }
+
+    /// <summary>Adds a node and returns the name of its (first) output.</summary>
+    public string Node(string opType, IEnumerable<string> inputs, string? output = null, params AttributeProto[] attributes)
+    {
+        output ??= $"{opType.ToLowerInvariant()}_{_counter++}";
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_counter++}" };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
+        return output;
+    }
+
+    public string FloatConstant(string name, float[] values, params long[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        t.Dims.AddRange(dims);
+        t.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        Graph.Initializer.Add(t);
+        return name;
+    }
+
+    public string Int64Constant(string name, long[] values, params long[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.AddRange(dims);
+        t.Int64Data.AddRange(values);
+        Graph.Initializer.Add(t);
+        return name;
+    }
+
+    public string StringConstant(string name, IReadOnlyList<string> values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.String };
+        t.Dims.Add(values.Count);
+        t.StringData.AddRange(values.Select(ByteString.CopyFromUtf8));
+        Graph.Initializer.Add(t);
+        return name;
+    }
+
+    /// <summary>Crops axes 2 and 3 of an NCHW tensor to [start, start+size); Slice takes attributes before opset 10, inputs after.</summary>
+    public string CenterCrop(string input, int from, int size)
+    {
+        long start = (from - size) / 2;
+        if (Opset < 10)
+            return Node("Slice", [input], null,
+                Ints("starts", start, start), Ints("ends", start + size, start + size), Ints("axes", 2, 3));
+        string id = $"crop{_counter++}";
+        return Node("Slice", [input,
+            Int64Constant(id + "_starts", [start, start], 2),
+            Int64Constant(id + "_ends", [start + size, start + size], 2),
+            Int64Constant(id + "_axes", [2, 3], 2)]);
+    }
+
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public void AddMetadata(string key, string value) => _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+
+    public byte[] ToBytes() => _model.ToByteArray();
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, bool batched, long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        if (batched)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDim });
+        foreach (var d in dims)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace MlNetTransfer.Cli;
+
+internal static class CommonOptions
+{
+    public static Option<bool> Verbose() => new("--verbose") { Description = "Show stack traces on errors." };
+
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "Path of a model.zip written by train.",
+        Required = true,
+    };
+}

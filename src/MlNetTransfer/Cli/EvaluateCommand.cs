@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace MlNetTransfer.Cli;
+
+internal static class EvaluateCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = CommonOptions.Model();
+        var data = new Option<string>("--data") { Description = "Labelled folder (one sub-folder per class) to evaluate on.", Required = true };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("evaluate", "Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a labelled folder.")
+        {
+            model, data, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
+        {
+            var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, cancel: cancel);
+            var inv = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Format(inv, "Accuracy: {0:F4} on {1} images", report.Accuracy, report.Count));
+            int width = Math.Max(8, report.Classes.Max(c => c.Length));
+            output.WriteLine($"{"class".PadRight(width)}  precision  recall      f1  support");
+            foreach (var c in report.PerClass)
+                output.WriteLine(string.Format(inv, "{0}  {1,9:F4}  {2,6:F4}  {3,6:F4}  {4,7}", c.Class.PadRight(width), c.Precision, c.Recall, c.F1, c.Support));
+            output.WriteLine("Confusion matrix (rows: actual, columns: predicted):");
+            output.WriteLine($"{"".PadRight(width)}  {string.Join("  ", report.Classes.Select(c => c.PadLeft(width)))}");
+            for (int i = 0; i < report.Classes.Count; i++)
+                output.WriteLine($"{report.Classes[i].PadRight(width)}  {string.Join("  ", report.ConfusionMatrix[i].Select(v => v.ToString(inv).PadLeft(width)))}");
+            foreach (var s in report.Skipped)
+                output.WriteLine($"skipped {s.Path}: {s.Reason}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

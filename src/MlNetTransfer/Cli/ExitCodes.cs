@@ -1,0 +1,12 @@
+namespace MlNetTransfer.Cli;
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Bad input: data set, model file, paths.</summary>
+    public const int Failed = 1;
+    /// <summary>Wrong command-line usage.</summary>
+    public const int Usage = 2;
+    /// <summary>Interrupted by Ctrl-C.</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace MlNetTransfer.Cli;
+
+internal static class PredictCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = CommonOptions.Model();
+        var images = new Argument<string[]>("images") { Description = "Image files (or folders, read recursively).", Arity = ArgumentArity.OneOrMore };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("predict", "Predict the label of each image.") { model, images, verbose };
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
+        {
+            var paths = new List<string>();
+            foreach (var item in parse.GetValue(images)!)
+            {
+                if (Directory.Exists(item)) paths.AddRange(Data.ImageDataset.ImageFilesUnder(item));
+                else if (File.Exists(item)) paths.Add(item);
+                else throw new FileNotFoundException($"No such file or folder: {item}");
+            }
+            var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped);
+            foreach (var p in predictions)
+                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}", p.ImagePath, p.PredictedLabel, p.Confidence));
+            foreach (var s in skipped)
+                error.WriteLine($"skipped {s.Path}: {s.Reason}");
+            return predictions.Count == 0 && skipped.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

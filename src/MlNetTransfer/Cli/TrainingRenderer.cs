@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MlNetTransfer.Cli;
+
+/// <summary>Renders training events as plain lines: progress at most every two seconds, one row per epoch.</summary>
+internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgress<TrainingEvent>
+{
+    private readonly Stopwatch _sinceLastProgress = Stopwatch.StartNew();
+    private bool _headerWritten;
+
+    public void Report(TrainingEvent value)
+    {
+        if (quiet) return;
+        lock (output)
+            switch (value)
+            {
+                case DatasetScanned d:
+                    output.WriteLine($"Data: {d.Classes} classes, {d.TrainImages} training and {d.ValidationImages} validation images ({(d.HasOwnSplit ? "the folder's own train/val split" : "seeded stratified split")}).");
+                    break;
+                case ExtractionAdvanced { Progress: var p }:
+                    bool done = p.Done == p.Total;
+                    if (!done && _sinceLastProgress.Elapsed.TotalSeconds < 2) break;
+                    _sinceLastProgress.Restart();
+                    double rate = p.ExtractedPerSecond;
+                    string eta = rate > 0 && !done ? $", about {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss} left" : "";
+                    output.WriteLine(Inv($"Features: {p.Done}/{p.Total} ({p.FromCache} from cache, {p.Extracted} extracted at {rate:F1} img/s, {p.Skipped} skipped){eta}"));
+                    break;
+                case EpochEnded { Metrics: var m, MaxEpochs: var max }:
+                    if (!_headerWritten)
+                    {
+                        output.WriteLine("epoch  train loss  train acc  val loss  val acc");
+                        _headerWritten = true;
+                    }
+                    output.WriteLine(Inv($"{m.Epoch,5}  {m.TrainLoss,10:F4}  {m.TrainAccuracy,9:F4}  {m.ValidationLoss,8:F4}  {m.ValidationAccuracy,7:F4}{(m.IsBest ? "  *best" : "")}"));
+                    break;
+                case SavingModel s:
+                    output.WriteLine($"Saving {s.Path}");
+                    break;
+            }
+    }
+
+    public void Summary(TrainReport report, string outputFolder)
+    {
+        if (report.Skipped.Count > 0)
+        {
+            output.WriteLine($"Skipped {report.Skipped.Count} image(s):");
+            foreach (var s in report.Skipped) output.WriteLine($"  {s.Path}: {s.Reason}");
+        }
+        var f = report.FeatureExtraction;
+        output.WriteLine(Inv($"Features: {f.Images} images, {f.FromCache} from cache, {f.Extracted} extracted in {f.Seconds:F1} s."));
+        string stop = report.StoppedEarly ? $"stopped early after epoch {report.Epochs[^1].Epoch}" : $"ran all {report.Epochs.Count} epochs";
+        output.WriteLine(Inv($"Best epoch {report.BestEpoch} ({stop}): validation accuracy {report.Validation.Accuracy:F4}, loss {report.Validation.Loss:F4}, on {report.Validation.Count} images."));
+        output.WriteLine($"Model:   {report.ModelPath}");
+        output.WriteLine($"Metrics: {Path.GetFullPath(Path.Combine(outputFolder, ImageClassifier.MetricsFileName))}");
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,150 @@
+namespace MlNetTransfer.Data;
+
+/// <summary>
+/// A labelled image folder: one sub-folder per class. A <c>train/</c> plus <c>val/</c> (or <c>valid/</c>,
+/// <c>validation/</c>) pair is taken as the split; otherwise a seeded split, stratified by class, is made.
+/// </summary>
+public sealed class ImageDataset
+{
+    /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
+    public static readonly IReadOnlySet<string> ImageExtensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp" };
+
+    private static readonly string[] ValidationFolderNames = ["val", "valid", "validation"];
+
+    private ImageDataset(string root, IReadOnlyList<string> classes, IReadOnlyList<LabelledImage> train, IReadOnlyList<LabelledImage> validation, bool presplit)
+    {
+        Root = root;
+        Classes = classes;
+        Train = train;
+        Validation = validation;
+        HasOwnSplit = presplit;
+    }
+
+    public string Root { get; }
+
+    /// <summary>Class names, sorted ordinally; a label is an index into this list.</summary>
+    public IReadOnlyList<string> Classes { get; }
+    public IReadOnlyList<LabelledImage> Train { get; }
+    public IReadOnlyList<LabelledImage> Validation { get; }
+
+    /// <summary>True when the folder had its own train/validation sub-folders.</summary>
+    public bool HasOwnSplit { get; }
+
+    /// <summary>Scans <paramref name="root"/> and splits it.</summary>
+    /// <exception cref="DatasetException">The folder is missing, has fewer than two classes, or a class has no image files.</exception>
+    public static ImageDataset Load(string root, double validationFraction = 0.2, int seed = 0)
+    {
+        if (!Directory.Exists(root))
+            throw new DatasetException($"Data folder not found: {root}");
+        if (validationFraction is <= 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be between 0 and 1 (exclusive).");
+
+        string? trainDir = FindChild(root, ["train"]);
+        string? valDir = FindChild(root, ValidationFolderNames);
+        if (trainDir is not null && valDir is not null)
+        {
+            var trainFiles = ScanClasses(trainDir);
+            var valFiles = ScanClasses(valDir);
+            var classes = trainFiles.Keys.Order(StringComparer.Ordinal).ToList();
+            CheckClasses(trainDir, trainFiles);
+            var unknown = valFiles.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
+            if (unknown.Count > 0)
+                throw new DatasetException($"The validation folder {valDir} has classes that training lacks: {string.Join(", ", unknown)}.");
+            return new ImageDataset(root, classes, Label(trainFiles, classes), Label(valFiles, classes), presplit: true);
+        }
+
+        var files = ScanClasses(root);
+        CheckClasses(root, files);
+        var names = files.Keys.Order(StringComparer.Ordinal).ToList();
+        var (train, validation) = StratifiedSplit(files, names, validationFraction, seed);
+        return new ImageDataset(root, names, train, validation, presplit: false);
+    }
+
+    /// <summary>Every image of a labelled folder (one sub-folder per class), with no split: for evaluation.</summary>
+    /// <exception cref="DatasetException">The folder is missing or has no class sub-folders.</exception>
+    public static IReadOnlyDictionary<string, List<string>> ScanLabelledFolder(string root)
+    {
+        if (!Directory.Exists(root))
+            throw new DatasetException($"Data folder not found: {root}");
+        var files = ScanClasses(root);
+        if (files.Count == 0)
+            throw new DatasetException($"{root} has no class sub-folders (expected one sub-folder per class).");
+        return files;
+    }
+
+    private static (List<LabelledImage>, List<LabelledImage>) StratifiedSplit(
+        Dictionary<string, List<string>> files, List<string> classes, double fraction, int seed)
+    {
+        var train = new List<LabelledImage>();
+        var validation = new List<LabelledImage>();
+        for (int label = 0; label < classes.Count; label++)
+        {
+            // A per-class generator keeps one class's split unchanged when another class gains images.
+            var random = new Random(HashCode.Combine(seed, StableHash(classes[label])));
+            var paths = files[classes[label]].ToArray();
+            random.Shuffle(paths);
+            int validationCount = paths.Length < 2 ? 0 : Math.Clamp((int)Math.Round(paths.Length * fraction), 1, paths.Length - 1);
+            validation.AddRange(paths.Take(validationCount).Order(StringComparer.Ordinal).Select(p => new LabelledImage(p, label)));
+            train.AddRange(paths.Skip(validationCount).Order(StringComparer.Ordinal).Select(p => new LabelledImage(p, label)));
+        }
+        return (train, validation);
+    }
+
+    private static int StableHash(string s)
+    {
+        unchecked
+        {
+            int h = 17;
+            foreach (char c in s) h = h * 31 + c;
+            return h;
+        }
+    }
+
+    private static List<LabelledImage> Label(Dictionary<string, List<string>> files, List<string> classes) =>
+        classes.Where(files.ContainsKey)
+            .SelectMany(c => files[c].Select(p => new LabelledImage(p, classes.IndexOf(c))))
+            .ToList();
+
+    private static void CheckClasses(string folder, Dictionary<string, List<string>> files)
+    {
+        if (files.Count < 2)
+            throw new DatasetException($"{folder} needs at least 2 class sub-folders with images; found {files.Count}{(files.Count == 1 ? $" ('{files.Keys.First()}')" : "")}.");
+        var empty = files.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList();
+        if (empty.Count > 0)
+            throw new DatasetException($"Class folder(s) with no image files in {folder}: {string.Join(", ", empty)}. Supported: {string.Join(" ", ImageExtensions)}.");
+    }
+
+    private static string? FindChild(string root, string[] names) =>
+        Directory.EnumerateDirectories(root)
+            .FirstOrDefault(d => names.Contains(Path.GetFileName(d), StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>Class name → image files (sorted), for each non-hidden sub-folder of <paramref name="folder"/>.</summary>
+    private static Dictionary<string, List<string>> ScanClasses(string folder)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var dir in Directory.EnumerateDirectories(folder))
+        {
+            string name = Path.GetFileName(dir);
+            if (name.StartsWith('.')) continue;
+            result[name] = ImageFilesUnder(dir);
+        }
+        return result;
+    }
+
+    /// <summary>Image files under <paramref name="dir"/>, recursively, not following directory links (a link loop cannot hang the scan).</summary>
+    public static List<string> ImageFilesUnder(string dir)
+    {
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
+            ReturnSpecialDirectories = false,
+        };
+        return Directory.EnumerateFiles(dir, "*", options)
+            .Where(p => !Path.GetFileName(p).StartsWith('.') && ImageExtensions.Contains(Path.GetExtension(p)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}

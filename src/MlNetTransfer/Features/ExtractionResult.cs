@@ -1,0 +1,19 @@
+using MlNetTransfer.Data;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>Features of every usable image, and the images that were not usable.</summary>
+public sealed class ExtractionResult
+{
+    /// <summary>Features by image path; skipped images are absent.</summary>
+    public required IReadOnlyDictionary<string, float[]> Features { get; init; }
+    public required IReadOnlyList<SkippedImage> Skipped { get; init; }
+    /// <summary>Images asked for (unique paths).</summary>
+    public required int Images { get; init; }
+    public required int FromCache { get; init; }
+    /// <summary>Images that went through the network.</summary>
+    public required int Extracted { get; init; }
+    public required double Seconds { get; init; }
+    /// <summary>Cache entries found corrupt and recomputed.</summary>
+    public int CorruptCacheEntries { get; init; }
+}

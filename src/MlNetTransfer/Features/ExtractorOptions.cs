@@ -1,0 +1,23 @@
+namespace MlNetTransfer.Features;
+
+/// <summary>Settings of <see cref="FeatureExtractor"/>.</summary>
+public sealed class ExtractorOptions
+{
+    /// <summary>Images per network call.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Threads decoding and resizing images; 0 picks one per two cores (at least one).</summary>
+    public int DecodeThreads { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 uses every core.</summary>
+    public int InferenceThreads { get; set; }
+
+    /// <summary>Cache to read and fill; null extracts everything afresh and stores nothing.</summary>
+    public FeatureCache? Cache { get; set; }
+
+    /// <summary>Images with more pixels than this are refused before decoding.</summary>
+    public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;
+
+    internal int ResolvedDecodeThreads => DecodeThreads > 0 ? DecodeThreads : Math.Max(1, Environment.ProcessorCount / 2);
+    internal int ResolvedInferenceThreads => InferenceThreads > 0 ? InferenceThreads : Environment.ProcessorCount;
+}

@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>
+/// Feature vectors on disk, one small file per image, keyed by the image's content hash inside a folder keyed by
+/// the backbone (file hashes + preprocessing). A changed image, backbone or preprocessing is a different key, so
+/// stale features are never served. Entries are written to a temporary file and renamed (atomic on one file
+/// system), and carry a checksum that is verified on every read: a torn or corrupt entry reads as a miss.
+/// </summary>
+public sealed class FeatureCache
+{
+    private const uint Magic = 0x4654_4E4D; // "MNTF"
+    private const int FormatVersion = 1;
+    private const int HeaderBytes = 12;
+    private const int ChecksumBytes = 8;
+    private readonly string _folder;
+
+    /// <param name="root">Cache root folder (created on first write).</param>
+    /// <param name="backboneKey">Identifies the backbone and its preprocessing; see <see cref="BackboneKey"/>.</param>
+    public FeatureCache(string root, string backboneKey)
+    {
+        Root = root;
+        _folder = Path.Combine(root, backboneKey[..Math.Min(32, backboneKey.Length)]);
+    }
+
+    public string Root { get; }
+
+    /// <summary>Number of entries found corrupt (and so recomputed) since this instance was made.</summary>
+    public int CorruptEntries { get; private set; }
+
+    /// <summary>The default cache root: $MLNETTRANSFER_CACHE, else $XDG_CACHE_HOME/mlnettransfer, else ~/.cache/mlnettransfer.</summary>
+    public static string DefaultRoot()
+    {
+        var explicitRoot = Environment.GetEnvironmentVariable("MLNETTRANSFER_CACHE");
+        if (!string.IsNullOrWhiteSpace(explicitRoot)) return explicitRoot;
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var baseDir = !string.IsNullOrWhiteSpace(xdg) ? xdg
+            : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(baseDir, "mlnettransfer");
+    }
+
+    /// <summary>Hash of the backbone's files and preprocessing settings: the folder that this backbone's features live in.</summary>
+    public static string BackboneKey(IEnumerable<string> files, string preprocessingSignature)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            using var stream = File.OpenRead(file);
+            sha.AppendData(SHA256.HashData(stream));
+        }
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(preprocessingSignature));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>The content hash that keys an image.</summary>
+    public static string ContentKey(ReadOnlySpan<byte> imageBytes) => Convert.ToHexStringLower(SHA256.HashData(imageBytes));
+
+    /// <summary>Reads the features stored under <paramref name="key"/>; null when absent or corrupt.</summary>
+    public float[]? TryRead(string key, int expectedLength)
+    {
+        string path = PathOf(key);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        var features = Decode(bytes, expectedLength);
+        if (features is null)
+        {
+            CorruptEntries++;
+            TryDelete(path);
+        }
+        return features;
+    }
+
+    /// <summary>Stores <paramref name="features"/> under <paramref name="key"/>, atomically.</summary>
+    public void Write(string key, ReadOnlySpan<float> features)
+    {
+        string path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        byte[] bytes = Encode(features);
+        string temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: false);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private string PathOf(string key) => Path.Combine(_folder, key[..2], key + ".feat");
+
+    internal static byte[] Encode(ReadOnlySpan<float> features)
+    {
+        var bytes = new byte[HeaderBytes + features.Length * 4 + ChecksumBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), features.Length);
+        for (int i = 0; i < features.Length; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i), features[i]);
+        Checksum(bytes.AsSpan(0, bytes.Length - ChecksumBytes)).CopyTo(bytes.AsSpan(bytes.Length - ChecksumBytes));
+        return bytes;
+    }
+
+    internal static float[]? Decode(byte[] bytes, int expectedLength)
+    {
+        if (bytes.Length != HeaderBytes + expectedLength * 4 + ChecksumBytes) return null;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) return null;
+        if (BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)) != FormatVersion) return null;
+        if (BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)) != expectedLength) return null;
+        var body = bytes.AsSpan(0, bytes.Length - ChecksumBytes);
+        if (!Checksum(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumBytes))) return null;
+        var features = new float[expectedLength];
+        for (int i = 0; i < expectedLength; i++)
+            features[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i));
+        return features;
+    }
+
+    private static byte[] Checksum(ReadOnlySpan<byte> data) => SHA256.HashData(data)[..ChecksumBytes];
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.ML;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>
+/// Computes backbone features for image files: cache lookups and decoding run on worker threads and feed a bounded
+/// queue; the network takes full batches from it. Memory stays flat whatever the number of images. Unusable
+/// images are reported, never fatal; every finished batch is in the cache before the next begins.
+/// </summary>
+public sealed class FeatureExtractor : IDisposable
+{
+    private readonly BackboneDescription _backbone;
+    private readonly ExtractorOptions _options;
+    private readonly MLContext _ml = new(seed: 0);
+    private FeatureNetwork? _network;
+
+    public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null)
+    {
+        _backbone = backbone ?? throw new ArgumentNullException(nameof(backbone));
+        _options = options ?? new ExtractorOptions();
+        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+    }
+
+    /// <summary>Extracts features of <paramref name="paths"/> (duplicates are extracted once).</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; what was extracted before is in the cache.</exception>
+    public ExtractionResult Extract(IEnumerable<string> paths, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var unique = paths.Distinct(StringComparer.Ordinal).ToArray();
+        var clock = Stopwatch.StartNew();
+        var features = new ConcurrentDictionary<string, float[]>(StringComparer.Ordinal);
+        var skipped = new ConcurrentBag<SkippedImage>();
+        int fromCache = 0, next = -1;
+        var extracted = new StrongBox<int>();
+        int corruptBefore = _options.Cache?.CorruptEntries ?? 0;
+        var queue = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(_options.BatchSize * 2) { SingleReader = true });
+
+        void Report() => progress?.Report(new ExtractionProgress(
+            Volatile.Read(ref fromCache) + Volatile.Read(ref extracted.Value) + skipped.Count, unique.Length,
+            Volatile.Read(ref fromCache), Volatile.Read(ref extracted.Value), skipped.Count, clock.Elapsed));
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Run(() =>
+        {
+            ImagePixels? decoder = null;
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < unique.Length)
+                {
+                    linked.Token.ThrowIfCancellationRequested();
+                    var item = Prepare(unique[i], ref decoder, skipped, out var cached);
+                    if (cached is not null)
+                    {
+                        features[unique[i]] = cached;
+                        Interlocked.Increment(ref fromCache);
+                        Report();
+                    }
+                    else if (item is not null)
+                        queue.Writer.WriteAsync(item, linked.Token).AsTask().GetAwaiter().GetResult();
+                    else
+                        Report();
+                }
+            }
+            finally { decoder?.Dispose(); }
+        }, linked.Token)).ToArray();
+        var allWritten = Task.WhenAll(workers).ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+
+        try
+        {
+            RunBatches(queue.Reader, features, extracted, Report, linked.Token);
+            allWritten.GetAwaiter().GetResult();
+            Task.WhenAll(workers).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            linked.Cancel();
+            try { Task.WaitAll(workers); } catch (AggregateException) { }
+            while (queue.Reader.TryRead(out var left)) ArrayPool<float>.Shared.Return(left.Pixels);
+            throw;
+        }
+
+        return new ExtractionResult
+        {
+            Features = features,
+            Skipped = skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
+            Images = unique.Length,
+            FromCache = fromCache,
+            Extracted = extracted.Value,
+            Seconds = clock.Elapsed.TotalSeconds,
+            CorruptCacheEntries = (_options.Cache?.CorruptEntries ?? 0) - corruptBefore,
+        };
+    }
+
+    private sealed record Decoded(string Path, string Key, float[] Pixels);
+
+    // Reads the file once: the same bytes are hashed for the cache key, checked, and decoded.
+    private Decoded? Prepare(string path, ref ImagePixels? decoder, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
+    {
+        cached = null;
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            skipped.Add(new SkippedImage(path, $"cannot read file: {e.Message}"));
+            return null;
+        }
+        string key = FeatureCache.ContentKey(bytes);
+        cached = _options.Cache?.TryRead(key, _backbone.FeatureSize);
+        if (cached is not null) return null;
+
+        if (ImageCheck.Problem(bytes, _options.MaxPixels) is { } problem)
+        {
+            skipped.Add(new SkippedImage(path, problem));
+            return null;
+        }
+        decoder ??= new ImagePixels(_ml, _backbone);
+        var pixels = ArrayPool<float>.Shared.Rent(decoder.Length);
+        try
+        {
+            decoder.Decode(bytes, pixels.AsSpan(0, decoder.Length));
+            return new Decoded(path, key, pixels);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+            skipped.Add(new SkippedImage(path, $"could not be decoded: {e.Message}"));
+            return null;
+        }
+    }
+
+    private void RunBatches(ChannelReader<Decoded> reader, ConcurrentDictionary<string, float[]> features, StrongBox<int> extracted, Action report, CancellationToken cancel)
+    {
+        int batchSize = _options.BatchSize, featureSize = _backbone.FeatureSize;
+        int pixelLength = 3 * _backbone.DecodedSize * _backbone.DecodedSize;
+        float[]? input = null;
+        var output = new float[batchSize * featureSize];
+        var batch = new List<Decoded>(batchSize);
+        try
+        {
+            while (reader.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < batchSize && reader.TryRead(out var item)) batch.Add(item);
+                // Wait for a full batch unless the queue is finished: small batches waste the network's time.
+                if (batch.Count < batchSize && !reader.Completion.IsCompleted) continue;
+                Flush();
+            }
+            Flush();
+        }
+        finally
+        {
+            foreach (var b in batch) ArrayPool<float>.Shared.Return(b.Pixels);
+        }
+
+        void Flush()
+        {
+            if (batch.Count == 0) return;
+            cancel.ThrowIfCancellationRequested();
+            _network ??= new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads);
+            input ??= new float[batchSize * pixelLength];
+            for (int i = 0; i < batch.Count; i++)
+                batch[i].Pixels.AsSpan(0, pixelLength).CopyTo(input.AsSpan(i * pixelLength));
+            _network.Run(input, batch.Count, output);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var vector = output.AsSpan(i * featureSize, featureSize).ToArray();
+                _options.Cache?.Write(batch[i].Key, vector);
+                features[batch[i].Path] = vector;
+                ArrayPool<float>.Shared.Return(batch[i].Pixels);
+            }
+            Interlocked.Add(ref extracted.Value, batch.Count);
+            batch.Clear();
+            report();
+        }
+    }
+
+    public void Dispose() => _network?.Dispose();
+}

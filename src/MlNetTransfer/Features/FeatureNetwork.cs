@@ -1,0 +1,45 @@
+using Microsoft.ML.OnnxRuntime;
+using MlNetTransfer.Backbones;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>The feature graph in one ONNX Runtime session, run on whole batches.</summary>
+internal sealed class FeatureNetwork : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _run = new();
+
+    public FeatureNetwork(BackboneDescription backbone, int threads)
+    {
+        Backbone = backbone;
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        // Spinning worker threads fight the decode threads for the cores; measured to halve throughput on 2 cores.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        _session = new InferenceSession(ClassifierGraph.BuildFeatureGraph(backbone), options);
+    }
+
+    public BackboneDescription Backbone { get; }
+    public int PixelLength => 3 * Backbone.DecodedSize * Backbone.DecodedSize;
+
+    /// <summary>Runs <paramref name="count"/> images laid out back to back in <paramref name="pixels"/>; writes count × FeatureSize floats.</summary>
+    public void Run(float[] pixels, int count, Span<float> features)
+    {
+        int side = Backbone.DecodedSize;
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+            pixels.AsMemory(0, count * PixelLength), [count, 3, side, side]);
+        using var outputs = _session.Run(_run, [ClassifierGraph.PixelsInput], [input], [ClassifierGraph.FeaturesOutput]);
+        outputs[0].GetTensorDataAsSpan<float>()[..(count * Backbone.FeatureSize)].CopyTo(features);
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _run.Dispose();
+    }
+}

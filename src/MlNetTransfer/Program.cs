@@ -1,0 +1,3 @@
+using MlNetTransfer.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

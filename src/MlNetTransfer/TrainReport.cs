@@ -1,0 +1,33 @@
+using MlNetTransfer.Data;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer;
+
+/// <summary>Validation figures of the best epoch.</summary>
+public sealed record ValidationSummary(double Accuracy, double Loss, int Count);
+
+/// <summary>How feature extraction went.</summary>
+public sealed record ExtractionSummary(int Images, int FromCache, int Extracted, double Seconds, int CorruptCacheEntries);
+
+/// <summary>A validation image and the trained head's probabilities for it.</summary>
+public sealed record ValidationPrediction(string Path, string Label, string PredictedLabel, IReadOnlyList<float> Scores);
+
+/// <summary>The outcome of a training run, written to metrics.json (camelCase).</summary>
+public sealed class TrainReport
+{
+    public required IReadOnlyList<string> Classes { get; init; }
+    public required int BestEpoch { get; init; }
+    public required bool StoppedEarly { get; init; }
+    public required IReadOnlyList<EpochMetrics> Epochs { get; init; }
+    public required ValidationSummary Validation { get; init; }
+    public required int TrainCount { get; init; }
+    public required IReadOnlyList<SkippedImage> Skipped { get; init; }
+    public required ExtractionSummary FeatureExtraction { get; init; }
+    public required string Backbone { get; init; }
+    public required string ModelPath { get; init; }
+    public required double Seconds { get; init; }
+
+    /// <summary>The best epoch's probabilities for each validation image (also in validation-predictions.json).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<ValidationPrediction> ValidationPredictions { get; init; } = [];
+}

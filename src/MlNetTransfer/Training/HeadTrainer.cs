@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace MlNetTransfer.Training;
+
+/// <summary>
+/// Trains the classifier head on feature vectors with mini-batch SGD (momentum, PyTorch's update rule), validates
+/// after every epoch, stops early when the monitored metric stalls, and returns the best epoch's weights.
+/// Single-threaded and seeded: the same inputs give the same weights on any machine.
+/// </summary>
+public static class HeadTrainer
+{
+    /// <summary>Trains a head for <paramref name="classCount"/> classes.</summary>
+    /// <param name="onEpoch">Called after every epoch with its metrics.</param>
+    /// <exception cref="ArgumentException">Empty sets, mismatched dimensions, labels out of range or bad options.</exception>
+    public static TrainingResult Train(FeatureSet train, FeatureSet validation, int classCount, TrainingOptions options,
+        Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (validation.Count == 0) throw new ArgumentException("The validation set is empty.", nameof(validation));
+        if (validation.Dimension != train.Dimension) throw new ArgumentException("Training and validation features differ in length.", nameof(validation));
+        if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least 2 classes are needed.");
+        if (train.Labels.Concat(validation.Labels).Any(l => l < 0 || l >= classCount))
+            throw new ArgumentException($"A label is outside 0..{classCount - 1}.", nameof(train));
+
+        var random = new Random(options.Seed);
+        var weights = Initialize(train, classCount, options, random);
+        var trainX = Standardized(train, weights);
+        var validationX = Standardized(validation, weights);
+        int d = train.Dimension, batchSize = Math.Min(options.BatchSize, train.Count);
+        var network = new HeadNetwork(weights, options.Dropout, Math.Max(batchSize, EvalChunk));
+        var velocityW = weights.Layers.Select(l => new float[l.Weights.Length]).ToArray();
+        var velocityB = weights.Layers.Select(l => new float[l.Bias.Length]).ToArray();
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var batchX = new float[batchSize * d];
+        var batchY = new int[batchSize];
+        var stopping = new EarlyStopping(options.Monitor, options.Patience, options.MinDelta);
+        var epochs = new List<EpochMetrics>();
+        HeadWeights best = weights.Clone();
+        bool stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            random.Shuffle(order);
+            double lossSum = 0;
+            int correct = 0;
+            for (int start = 0; start < order.Length; start += batchSize)
+            {
+                int rows = Math.Min(batchSize, order.Length - start);
+                for (int r = 0; r < rows; r++)
+                {
+                    int i = order[start + r];
+                    trainX.AsSpan(i * d, d).CopyTo(batchX.AsSpan(r * d));
+                    batchY[r] = train.Labels[i];
+                }
+                var logProbs = network.Forward(batchX, rows, training: true, random);
+                Tally(logProbs, batchY, rows, classCount, ref lossSum, ref correct);
+                network.Backward(batchY, rows, dropoutWasApplied: true);
+                Step(weights, network, velocityW, velocityB, options);
+            }
+            var (valLoss, valAccuracy) = Evaluate(network, validationX, validation.Labels, d, classCount);
+            bool isBest = stopping.Record(epoch, valLoss, valAccuracy);
+            if (isBest) best = weights.Clone();
+            var metrics = new EpochMetrics(epoch, lossSum / train.Count, (double)correct / train.Count, valLoss, valAccuracy, isBest, clock.Elapsed.TotalSeconds);
+            epochs.Add(metrics);
+            onEpoch?.Invoke(metrics);
+            if (stopping.ShouldStop && epoch < options.Epochs)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (stopping.BestEpoch == 0) // every validation loss was NaN: keep the first epoch's state rather than nothing
+            throw new InvalidOperationException("Training diverged: the validation loss was never a number. Try a lower learning rate.");
+        return new TrainingResult { BestWeights = best, BestEpoch = stopping.BestEpoch, StoppedEarly = stoppedEarly, Epochs = epochs };
+    }
+
+    /// <summary>Class probabilities of one raw (not standardised) feature vector under <paramref name="weights"/>.</summary>
+    public static float[] Predict(HeadWeights weights, ReadOnlySpan<float> features)
+    {
+        var x = new float[features.Length];
+        TensorPrimitives.Subtract(features, weights.FeatureMean, x);
+        TensorPrimitives.Multiply(x, weights.FeatureScale, x);
+        var network = new HeadNetwork(weights, 0, 1);
+        var logProbs = network.Forward(x, 1, training: false, null);
+        var probs = new float[weights.ClassCount];
+        TensorPrimitives.Exp(logProbs, probs);
+        return probs;
+    }
+
+    private const int EvalChunk = 256;
+
+    private static (double Loss, double Accuracy) Evaluate(HeadNetwork network, float[] x, int[] labels, int d, int classes)
+    {
+        double lossSum = 0;
+        int correct = 0;
+        for (int start = 0; start < labels.Length; start += EvalChunk)
+        {
+            int rows = Math.Min(EvalChunk, labels.Length - start);
+            var logProbs = network.Forward(x.AsSpan(start * d, rows * d), rows, training: false, null);
+            Tally(logProbs, labels.AsSpan(start, rows), rows, classes, ref lossSum, ref correct);
+        }
+        return (lossSum / labels.Length, (double)correct / labels.Length);
+    }
+
+    private static void Tally(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, int rows, int classes, ref double lossSum, ref int correct)
+    {
+        for (int b = 0; b < rows; b++)
+        {
+            var row = logProbs.Slice(b * classes, classes);
+            lossSum -= row[labels[b]];
+            if (HeadMath.ArgMax(row) == labels[b]) correct++;
+        }
+    }
+
+    // PyTorch SGD: v = momentum * v + g; p -= lr * v.
+    private static void Step(HeadWeights weights, HeadNetwork network, float[][] velocityW, float[][] velocityB, TrainingOptions options)
+    {
+        for (int i = 0; i < weights.Layers.Count; i++)
+        {
+            Update(weights.Layers[i].Weights, network.GradW[i], velocityW[i], options);
+            Update(weights.Layers[i].Bias, network.GradB[i], velocityB[i], options);
+        }
+    }
+
+    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, TrainingOptions options)
+    {
+        TensorPrimitives.MultiplyAdd(velocity, options.Momentum, gradient, velocity);
+        TensorPrimitives.MultiplyAdd(velocity, -options.LearningRate, parameters, parameters);
+    }
+
+    private static HeadWeights Initialize(FeatureSet train, int classCount, TrainingOptions options, Random random)
+    {
+        int d = train.Dimension;
+        var mean = new float[d];
+        var scale = new float[d];
+        Array.Fill(scale, 1f);
+        if (options.Standardize)
+        {
+            var sum = new double[d];
+            var sumSq = new double[d];
+            for (int i = 0; i < train.Count; i++)
+            {
+                var row = train.Row(i);
+                for (int k = 0; k < d; k++) { sum[k] += row[k]; sumSq[k] += (double)row[k] * row[k]; }
+            }
+            for (int k = 0; k < d; k++)
+            {
+                double m = sum[k] / train.Count;
+                double variance = Math.Max(0, sumSq[k] / train.Count - m * m);
+                mean[k] = (float)m;
+                // The floor keeps near-constant features (common after ReLU + pooling) from being blown up into noise.
+                scale[k] = (float)(1 / Math.Sqrt(variance + 1e-4));
+            }
+        }
+        var layers = new List<DenseLayer>();
+        int inputs = d;
+        if (options.Hidden > 0)
+        {
+            layers.Add(new DenseLayer(inputs, options.Hidden));
+            inputs = options.Hidden;
+        }
+        layers.Add(new DenseLayer(inputs, classCount));
+        foreach (var layer in layers) layer.InitializeUniform(random);
+        return new HeadWeights(mean, scale, layers);
+    }
+
+    private static float[] Standardized(FeatureSet set, HeadWeights weights)
+    {
+        var x = (float[])set.Values.Clone();
+        int d = set.Dimension;
+        for (int i = 0; i < set.Count; i++)
+        {
+            var row = x.AsSpan(i * d, d);
+            TensorPrimitives.Subtract(row, weights.FeatureMean, row);
+            TensorPrimitives.Multiply(row, weights.FeatureScale, row);
+        }
+        return x;
+    }
+}

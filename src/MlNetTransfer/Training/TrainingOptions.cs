@@ -1,0 +1,59 @@
+namespace MlNetTransfer.Training;
+
+/// <summary>Which validation metric decides the best epoch and early stopping.</summary>
+public enum MonitorMetric
+{
+    /// <summary>Validation loss (lower is better).</summary>
+    Loss,
+    /// <summary>Validation accuracy (higher is better); ties are broken by the lower validation loss.</summary>
+    Accuracy,
+}
+
+/// <summary>Settings of the classifier head and its training loop. Defaults follow the transfer-learning recipe.</summary>
+public sealed class TrainingOptions
+{
+    /// <summary>Most epochs to run; early stopping may end sooner.</summary>
+    public int Epochs { get; set; } = 50;
+
+    /// <summary>Samples per SGD step.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    public float LearningRate { get; set; } = 0.01f;
+
+    public float Momentum { get; set; } = 0.9f;
+
+    /// <summary>Dropout probability after the hidden layer.</summary>
+    public float Dropout { get; set; } = 0.4f;
+
+    /// <summary>Width of the hidden layer; 0 gives a linear softmax head.</summary>
+    public int Hidden { get; set; } = 256;
+
+    /// <summary>Seed of weight initialisation, shuffling and dropout.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Epochs without improvement of the monitored metric before stopping; 0 never stops early.</summary>
+    public int Patience { get; set; } = 10;
+
+    /// <summary>An improvement must be larger than this to count.</summary>
+    public float MinDelta { get; set; }
+
+    public MonitorMetric Monitor { get; set; } = MonitorMetric.Loss;
+
+    /// <summary>
+    /// Standardise each feature with the training set's mean and standard deviation (folded into the saved graph).
+    /// </summary>
+    public bool Standardize { get; set; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
+        if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be a positive number.");
+        if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
+        if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        if (Hidden < 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "Hidden width must be 0 or more.");
+        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be 0 or more.");
+        if (MinDelta < 0) throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "Min delta must be 0 or more.");
+    }
+}
