@@ -21,54 +21,67 @@ public static class ClassifierGraph
     /// <summary>Pixels → crop → backbone preprocessing → backbone → flattened pooled features, with a dynamic batch.</summary>
     public static byte[] BuildFeatureGraph(BackboneDescription backbone) => Compose(backbone).ToBytes();
 
+    /// <summary>Output of the classifier graph for ML.NET: the head's logits [N, C].</summary>
+    public const string LogitsOutput = "Logits";
+
     /// <summary>
-    /// Pixels → features → head → softmax probabilities and label. <paramref name="scalarLabel"/> makes the label a
-    /// scalar (ML.NET runs one row at a time and binds a scalar to a string property).
+    /// Pixels → features → head → logits, for ML.NET: one image, no batch dimension in the input ([3, side, side])
+    /// or the output ([C]), because ML.NET runs one row at a time and its multiclass scorer wants a plain [C] vector.
+    /// The scorer applies the softmax and names the label.
     /// </summary>
-    public static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool scalarLabel)
+    public static byte[] BuildMlNetGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes) =>
+        BuildClassifierGraph(backbone, head, classes, probabilities: false, batched: false);
+
+    /// <summary>
+    /// Pixels → features → head → logits (<see cref="LogitsOutput"/>), with a dynamic batch dimension. With
+    /// <paramref name="probabilities"/> it adds the softmax (<see cref="ScoreOutput"/>) and the class name
+    /// (<see cref="LabelOutput"/>) for use outside ML.NET.
+    /// </summary>
+    public static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool probabilities) =>
+        BuildClassifierGraph(backbone, head, classes, probabilities, batched: true);
+
+    private static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool probabilities, bool batched)
     {
         if (classes.Count != head.ClassCount)
             throw new ArgumentException($"The head has {head.ClassCount} outputs but {classes.Count} class names were given.", nameof(classes));
-        var editor = Compose(backbone, featuresAreOutput: false);
+        var editor = Compose(backbone, featuresAreOutput: false, batched);
         string x = FeaturesOutput;
         for (int i = 0; i < head.Layers.Count; i++)
         {
             var layer = i == 0 ? head.FoldedFirstLayer() : head.Layers[i];
             string w = editor.FloatConstant($"head_w{i}", layer.Weights, layer.Outputs, layer.Inputs);
             string b = editor.FloatConstant($"head_b{i}", layer.Bias, layer.Outputs);
-            x = editor.Node("Gemm", [x, w, b], null, OnnxGraphEditor.Int("transB", 1));
-            if (i < head.Layers.Count - 1)
+            bool last = i == head.Layers.Count - 1;
+            x = editor.Node("Gemm", [x, w, b], last && batched ? LogitsOutput : null, OnnxGraphEditor.Int("transB", 1));
+            if (!last)
                 x = editor.Node("Relu", [x]);
         }
-        editor.Node("Softmax", [x], ScoreOutput, OnnxGraphEditor.Int("axis", 1));
-        string index = editor.Node("ArgMax", [ScoreOutput], null, OnnxGraphEditor.Int("axis", 1), OnnxGraphEditor.Int("keepdims", 0));
-        string names = editor.StringConstant("class_names", classes);
-        if (scalarLabel)
+        if (!batched)
+            editor.Reshape(x, [classes.Count], LogitsOutput);
+        editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, batched, classes.Count);
+        if (probabilities)
         {
-            string labels = editor.Node("Gather", [names, index], null, OnnxGraphEditor.Int("axis", 0));
-            editor.Node("Reshape", [labels, editor.Int64Constant("scalar_shape", [], 0)], LabelOutput);
-            editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: false);
-        }
-        else
-        {
-            editor.Node("Gather", [names, index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
+            editor.Node("Softmax", [LogitsOutput], ScoreOutput, OnnxGraphEditor.Int("axis", 1));
+            string index = editor.Node("ArgMax", [ScoreOutput], null, OnnxGraphEditor.Int("axis", 1), OnnxGraphEditor.Int("keepdims", 0));
+            editor.Node("Gather", [editor.StringConstant("class_names", classes), index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
+            editor.AddOutput(ScoreOutput, TensorProto.Types.DataType.Float, batched: true, classes.Count);
             editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: true);
         }
-        editor.AddOutput(ScoreOutput, TensorProto.Types.DataType.Float, batched: true, classes.Count);
         editor.AddMetadata("classes", string.Join("\n", classes));
         editor.AddMetadata("backbone", backbone.Name);
         return editor.ToBytes();
     }
 
-    private static OnnxGraphEditor Compose(BackboneDescription backbone, bool featuresAreOutput = true)
+    private static OnnxGraphEditor Compose(BackboneDescription backbone, bool featuresAreOutput = true, bool batched = true)
     {
         var network = OnnxGraphEditor.Load(backbone.ModelPath);
         ModelProto? preprocess = backbone.PreprocessPath is null ? null : OnnxGraphEditor.Load(backbone.PreprocessPath);
         long opset = Math.Max(OnnxGraphEditor.OpsetOf(network), preprocess is null ? 0 : OnnxGraphEditor.OpsetOf(preprocess));
         var editor = new OnnxGraphEditor(opset, "MlNetTransfer");
 
-        editor.AddInput(PixelsInput, 3, backbone.DecodedSize, backbone.DecodedSize);
-        string x = PixelsInput;
+        int side = backbone.DecodedSize;
+        editor.AddInput(PixelsInput, batched, 3, side, side);
+        string x = batched ? PixelsInput : editor.Reshape(PixelsInput, [1, 3, side, side]);
         if (backbone.DecodedSize != backbone.InputSize)
             x = editor.CenterCrop(x, backbone.DecodedSize, backbone.InputSize);
         if (preprocess is not null)

@@ -40,7 +40,7 @@ internal sealed class OnnxGraphEditor
         model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(8).Max();
 
     /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
-    public void AddInput(string name, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, true, dims));
+    public void AddInput(string name, bool batched, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, batched, dims));
 
     public void AddOutput(string name, TensorProto.Types.DataType type, bool batched, params long[] dims) =>
         Graph.Output.Add(ValueInfo(name, type, batched, dims));
@@ -105,6 +105,10 @@ internal sealed class OnnxGraphEditor
         Graph.Node.Add(node);
         return output;
     }
+
+    /// <summary>Reshapes <paramref name="input"/> to a fixed shape.</summary>
+    public string Reshape(string input, long[] shape, string? output = null) =>
+        Node("Reshape", [input, Int64Constant($"shape{_counter++}", shape, shape.Length)], output);
 
     public string FloatConstant(string name, float[] values, params long[] dims)
     {

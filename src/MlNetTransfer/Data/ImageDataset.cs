@@ -81,7 +81,7 @@ public sealed class ImageDataset
         for (int label = 0; label < classes.Count; label++)
         {
             // A per-class generator keeps one class's split unchanged when another class gains images.
-            var random = new Random(HashCode.Combine(seed, StableHash(classes[label])));
+            var random = new Random(unchecked(seed * 486187739 + StableHash(classes[label])));
             var paths = files[classes[label]].ToArray();
             random.Shuffle(paths);
             int validationCount = paths.Length < 2 ? 0 : Math.Clamp((int)Math.Round(paths.Length * fraction), 1, paths.Length - 1);

@@ -17,14 +17,14 @@ public static class ModelWriter
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes)
     {
         var ml = new MLContext(seed: 0);
-        byte[] graph = ClassifierGraph.BuildClassifierGraph(backbone, head, classes, scalarLabel: true);
+        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
         var pipeline = ml.Transforms.LoadImages(ImagePixels.ImageColumn, imageFolder: null, ModelColumns.ImagePath)
             .Append(ImagePixels.AppendResizeAndExtract(ml, backbone))
-            .Append(ml.Transforms.ApplyOnnxModel(
-                [ModelColumns.Score, ModelColumns.PredictedLabel], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
+            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
             .Append(ml.Transforms.DropColumns(ImagePixels.ImageColumn, ClassifierGraph.PixelsInput));
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
-        var model = pipeline.Fit(empty);
+        var imageToLogits = pipeline.Fit(empty);
+        var model = imageToLogits.Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
 
         using var buffer = new MemoryStream();
         ml.Model.Save(model, empty.Schema, buffer);

@@ -1,0 +1,81 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// Turns the head's logits into ML.NET's standard multiclass outputs: <c>Score</c> (softmax probabilities) and
+/// <c>PredictedLabel</c> (the class name, a scalar string).
+/// </summary>
+/// <remarks>
+/// ML.NET 5.0.1's ONNX transformer can only output vectors, and no public transform turns a one-element vector
+/// into the scalar string a consuming app binds <c>PredictedLabel</c> to. ML.NET's own multiclass scorer does. So
+/// the scorer comes from a maximum-entropy model whose weights are set to the identity: softmax(I·logits + 0) is
+/// exactly the head's softmax. The model is fitted through the public API (so its label names and schema are
+/// ML.NET's own) and only its weight values are replaced. Everything saved is a stock ML.NET component, so a
+/// consuming app needs nothing but the ML.NET packages.
+/// </remarks>
+internal static class LabelScorer
+{
+    public static ITransformer Create(MLContext ml, IReadOnlyList<string> classes, string logitsColumn)
+    {
+        int c = classes.Count;
+        // One row per class with that class's one-hot logits: enough for the trainer to build a model of the right shape.
+        var rows = Enumerable.Range(0, c * 2).Select(i => new Row
+        {
+            Label = classes[i % c],
+            Logits = Enumerable.Range(0, c).Select(k => k == i % c ? 1f : 0f).ToArray(),
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Logits)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, c);
+        schema[nameof(Row.Logits)].ColumnName = logitsColumn;
+        var data = ml.Data.LoadFromEnumerable(rows, schema);
+        // Key order = class order, so PredictedLabel's key k is class k and Score's slots follow the class list.
+        var keyOrder = ml.Data.LoadFromEnumerable(classes.Select(name => new KeyRow { Label = name }));
+        var keyed = ml.Transforms.Conversion.MapValueToKey(nameof(Row.Label), nameof(Row.Label), keyData: keyOrder).Fit(data).Transform(data);
+        var trainer = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+        {
+            LabelColumnName = nameof(Row.Label),
+            FeatureColumnName = logitsColumn,
+            MaximumNumberOfIterations = 1,
+        });
+        var scorer = trainer.Fit(keyed);
+        SetIdentity(scorer.Model, c);
+        var toName = ml.Transforms.Conversion.MapKeyToValue(ModelColumns.PredictedLabel).Fit(scorer.Transform(keyed));
+        return new TransformerChain<ITransformer>(scorer, toName);
+    }
+
+    private static void SetIdentity(MaximumEntropyModelParameters model, int classes)
+    {
+        var type = typeof(LinearMulticlassModelParametersBase);
+        var weights = (VBuffer<float>[])Field(type, "Weights").GetValue(model)!;
+        var biases = (float[])Field(type, "Biases").GetValue(model)!;
+        if (weights.Length != classes || biases.Length != classes)
+            throw new InvalidOperationException($"Unexpected scorer shape: {weights.Length} weight rows, {biases.Length} biases, {classes} classes.");
+        for (int k = 0; k < classes; k++)
+        {
+            var row = new float[classes];
+            row[k] = 1f;
+            weights[k] = new VBuffer<float>(classes, row);
+        }
+        Array.Clear(biases);
+        Field(type, "_weightsDense").SetValue(model, null); // a lazily built dense copy of the old weights
+    }
+
+    private static FieldInfo Field(Type type, string name) =>
+        type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
+        ?? throw new InvalidOperationException($"ML.NET's {type.Name} has no field {name}: this ML.NET version is not supported (5.0.1 is).");
+
+    private sealed class Row
+    {
+        public string Label { get; set; } = "";
+        public float[] Logits { get; set; } = [];
+    }
+
+    private sealed class KeyRow
+    {
+        public string Label { get; set; } = "";
+    }
+}
