@@ -3,16 +3,17 @@ namespace MlNetTransfer;
 /// <summary>Writes a file so that readers see the old content or the new, never a part: temporary file in the same folder, then rename.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(content);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
@@ -23,6 +24,8 @@ public static class AtomicFile
             throw;
         }
     }
+
+    public static void Write(string path, byte[] content) => Write(path, s => s.Write(content));
 
     public static void WriteText(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

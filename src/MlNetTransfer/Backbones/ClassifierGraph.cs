@@ -72,6 +72,21 @@ public static class ClassifierGraph
         return editor.ToBytes();
     }
 
+    /// <summary>
+    /// A tiny graph with the inputs and outputs of <see cref="BuildMlNetGraph"/> (its values are meaningless):
+    /// ML.NET builds and saves its pipeline around it quickly, and the real graph's bytes replace it in the file.
+    /// </summary>
+    public static byte[] BuildMlNetPlaceholder(BackboneDescription backbone, int classCount)
+    {
+        var editor = new OnnxGraphEditor(8, "MlNetTransfer-placeholder");
+        int side = backbone.DecodedSize;
+        editor.AddInput(PixelsInput, false, 3, side, side);
+        string flat = editor.Reshape(PixelsInput, [3L * side * side]);
+        editor.Node("Slice", [flat], LogitsOutput, OnnxGraphEditor.Ints("starts", 0), OnnxGraphEditor.Ints("ends", classCount), OnnxGraphEditor.Ints("axes", 0));
+        editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, false, classCount);
+        return editor.ToBytes();
+    }
+
     private static OnnxGraphEditor Compose(BackboneDescription backbone, bool featuresAreOutput = true, bool batched = true)
     {
         var network = OnnxGraphEditor.Load(backbone.ModelPath);

@@ -9,32 +9,62 @@ namespace MlNetTransfer.Model;
 
 /// <summary>
 /// Writes the trained classifier as an ML.NET model: load image → resize → pixels → one ONNX graph (crop,
-/// preprocessing, backbone, head, softmax, label). A consuming app needs only the ML.NET packages.
+/// preprocessing, backbone, head) → ML.NET's multiclass scorer (Score, PredictedLabel). A consuming app needs only
+/// the ML.NET packages.
 /// </summary>
 public static class ModelWriter
 {
+    // ML.NET stores an ONNX transformer's graph in this zip entry as a length-prefixed byte array.
+    private const string OnnxEntrySuffix = "/OnnxModel";
+
     /// <summary>Builds the model and writes it to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes)
     {
         var ml = new MLContext(seed: 0);
-        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
+        // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
+        // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
+        // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry.
+        byte[] placeholder = ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count);
         var pipeline = ml.Transforms.LoadImages(ImagePixels.ImageColumn, imageFolder: null, ModelColumns.ImagePath)
             .Append(ImagePixels.AppendResizeAndExtract(ml, backbone))
-            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
+            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(placeholder)))
             .Append(ml.Transforms.DropColumns(ImagePixels.ImageColumn, ClassifierGraph.PixelsInput));
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
-        var imageToLogits = pipeline.Fit(empty);
-        var model = imageToLogits.Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
+        var model = pipeline.Fit(empty).Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
+        using var saved = new MemoryStream();
+        ml.Model.Save(model, empty.Schema, saved);
 
-        using var buffer = new MemoryStream();
-        ml.Model.Save(model, empty.Schema, buffer);
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
+        var info = new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize };
+        AtomicFile.Write(path, stream => Repack(saved, graph, info, stream));
+    }
+
+    private static void Repack(MemoryStream saved, byte[] graph, ModelInfo info, Stream destination)
+    {
+        saved.Position = 0;
+        using var source = new ZipArchive(saved, ZipArchiveMode.Read, leaveOpen: true);
+        var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal));
+        if (onnxEntries != 1)
+            throw new InvalidOperationException($"Expected one ONNX model in the ML.NET pipeline, found {onnxEntries}.");
+        using var target = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var entry in source.Entries)
         {
-            var entry = zip.CreateEntry(ModelInfo.EntryName);
-            using var stream = entry.Open();
-            JsonSerializer.Serialize(stream, new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize }, Json.Options);
+            bool isGraph = entry.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal);
+            var copy = target.CreateEntry(entry.FullName, isGraph ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
+            using var output = copy.Open();
+            if (isGraph)
+            {
+                output.Write(BitConverter.GetBytes(graph.Length)); // little-endian int32, as ML.NET's WriteByteArray writes it
+                output.Write(graph);
+            }
+            else
+            {
+                using var input = entry.Open();
+                input.CopyTo(output);
+            }
         }
-        AtomicFile.Write(path, buffer.ToArray());
+        using var infoStream = target.CreateEntry(ModelInfo.EntryName).Open();
+        JsonSerializer.Serialize(infoStream, info, Json.Options);
     }
 
     private sealed class ImagePathRow
