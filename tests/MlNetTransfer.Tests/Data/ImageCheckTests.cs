@@ -1,0 +1,37 @@
+using MlNetTransfer.Data;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Data;
+
+public class ImageCheckTests
+{
+    [Fact]
+    public void ValidImagePasses()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 1);
+        Assert.Null(ImageCheck.Problem(File.ReadAllBytes(dir.Combine("circle", "circle_000.jpg"))));
+    }
+
+    [Fact]
+    public void BrokenFilesAreNamedForWhatTheyAre()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 1, size: 128);
+        var truncated = TestImages.TruncatedJpeg(dir.Path, dir.Combine("circle", "circle_000.jpg"));
+
+        Assert.Contains("empty", ImageCheck.Problem(File.ReadAllBytes(TestImages.ZeroByte(dir.Path))));
+        Assert.Contains("text", ImageCheck.Problem(File.ReadAllBytes(TestImages.TextNamedJpeg(dir.Path))));
+        Assert.Contains("truncated", ImageCheck.Problem(File.ReadAllBytes(truncated)));
+    }
+
+    [Fact]
+    public void ImagesOverThePixelLimitAreRefused()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 1, size: 64);
+        var problem = ImageCheck.Problem(File.ReadAllBytes(dir.Combine("circle", "circle_000.jpg")), maxPixels: 1000);
+        Assert.Contains("too large", problem);
+        Assert.Contains("64x64", problem);
+    }
+}

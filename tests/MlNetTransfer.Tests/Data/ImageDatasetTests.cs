@@ -1,0 +1,87 @@
+using MlNetTransfer.Data;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Data;
+
+public class ImageDatasetTests
+{
+    [Fact]
+    public void SplitIsStratifiedAndRepeatableForASeed()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 10);
+
+        var a = ImageDataset.Load(dir.Path, 0.2, seed: 1);
+        var b = ImageDataset.Load(dir.Path, 0.2, seed: 1);
+        var c = ImageDataset.Load(dir.Path, 0.2, seed: 2);
+
+        Assert.Equal(["circle", "square", "triangle"], a.Classes);
+        Assert.False(a.HasOwnSplit);
+        Assert.All(Enumerable.Range(0, 3), label => Assert.Equal(2, a.Validation.Count(i => i.Label == label)));
+        Assert.Equal(24, a.Train.Count);
+        Assert.Empty(a.Train.Select(i => i.Path).Intersect(a.Validation.Select(i => i.Path)));
+        Assert.Equal(a.Validation, b.Validation);
+        Assert.NotEqual(a.Validation.Select(i => i.Path), c.Validation.Select(i => i.Path));
+    }
+
+    [Fact]
+    public void TrainAndValFoldersAreTheSplit()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("train"), perClass: 4);
+        TestImages.ShapeDataset(dir.Combine("valid"), perClass: 2, seed: 9);
+
+        var data = ImageDataset.Load(dir.Path);
+
+        Assert.True(data.HasOwnSplit);
+        Assert.Equal(12, data.Train.Count);
+        Assert.Equal(6, data.Validation.Count);
+        Assert.All(data.Validation, i => Assert.Contains("valid", i.Path));
+    }
+
+    [Fact]
+    public void OtherFilesAndHiddenFilesAreIgnored()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 3);
+        File.WriteAllText(dir.Combine("circle", "readme.txt"), "notes");
+        File.Copy(dir.Combine("circle", "circle_000.jpg"), dir.Combine("circle", ".hidden.jpg"));
+        Directory.CreateDirectory(dir.Combine(".thumbnails"));
+
+        var data = ImageDataset.Load(dir.Path, 0.34);
+
+        Assert.Equal(3, data.Classes.Count);
+        Assert.Equal(9, data.Train.Count + data.Validation.Count);
+    }
+
+    [Fact]
+    public void OneClassIsAClearError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 3);
+        Directory.Delete(dir.Combine("square"), true);
+        Directory.Delete(dir.Combine("triangle"), true);
+
+        var e = Assert.Throws<DatasetException>(() => ImageDataset.Load(dir.Path));
+        Assert.Contains("at least 2 class", e.Message);
+        Assert.Contains("circle", e.Message);
+    }
+
+    [Fact]
+    public void AClassWithoutImagesIsAClearError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 3);
+        Directory.CreateDirectory(dir.Combine("hexagon"));
+
+        var e = Assert.Throws<DatasetException>(() => ImageDataset.Load(dir.Path));
+        Assert.Contains("hexagon", e.Message);
+    }
+
+    [Fact]
+    public void MissingFolderIsAClearError()
+    {
+        var e = Assert.Throws<DatasetException>(() => ImageDataset.Load("/no/such/folder"));
+        Assert.Contains("/no/such/folder", e.Message);
+    }
+}

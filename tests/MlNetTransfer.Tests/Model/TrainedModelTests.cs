@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using MlNetTransfer.Model;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Model;
+
+public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+{
+    [Fact]
+    public void MetricsJsonHasTheDocumentedFields()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Settings.OutputFolder, "metrics.json")));
+        var root = json.RootElement;
+        Assert.Equal(["circle", "square", "triangle"], root.GetProperty("classes").EnumerateArray().Select(e => e.GetString()));
+        int best = root.GetProperty("bestEpoch").GetInt32();
+        Assert.InRange(best, 1, 15);
+        root.GetProperty("stoppedEarly").GetBoolean();
+        var epoch = root.GetProperty("epochs")[0];
+        foreach (var name in new[] { "epoch", "trainLoss", "trainAccuracy", "validationLoss", "validationAccuracy" })
+            Assert.True(epoch.TryGetProperty(name, out _), name);
+        Assert.Equal(6, root.GetProperty("validation").GetProperty("count").GetInt32());
+        Assert.Equal(run.Report.Best().ValidationAccuracy, root.GetProperty("validation").GetProperty("accuracy").GetDouble());
+        Assert.Equal(24, root.GetProperty("featureExtraction").GetProperty("images").GetInt32());
+        Assert.Equal(0, root.GetProperty("skipped").GetArrayLength());
+    }
+
+    // The model a user's app loads must behave exactly as in training: a separate process with only the ML.NET
+    // packages loads model.zip and must reproduce the trainer's validation predictions.
+    [Fact]
+    public void ASeparateConsumerProcessReproducesTheValidationPredictions()
+    {
+        var expected = run.Report.ValidationPredictions;
+        var consumer = Path.Combine(RepoPaths.Root, "samples", "ModelConsumer");
+        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", run.Report.ModelPath, .. expected.Select(p => p.Path)]);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('\t')).ToList();
+        Assert.Equal(expected.Count, lines.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var parts = lines[i].Split('\t');
+            Assert.Equal(expected[i].Path, parts[0]);
+            Assert.Equal(expected[i].PredictedLabel, parts[1]);
+            var scores = parts[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(expected[i].Scores.Count, scores.Length);
+            for (int k = 0; k < scores.Length; k++)
+                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].Path} class {k}: {expected[i].Scores[k]} vs {scores[k]}");
+        }
+    }
+
+    [Fact]
+    public void TrainedModelPredictsWithClassNames()
+    {
+        using var model = TrainedModel.Load(run.Report.ModelPath);
+        Assert.Equal(run.Report.Classes, model.Classes);
+        var first = run.Report.ValidationPredictions[0];
+        var prediction = model.Predict(first.Path);
+        Assert.Equal(first.PredictedLabel, prediction.PredictedLabel);
+        Assert.Equal(1.0, prediction.Scores.Sum(), 4);
+    }
+
+    [Fact]
+    public void EvaluateReportsAccuracyAndConfusion()
+    {
+        var report = ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder);
+        Assert.Equal(24, report.Count);
+        Assert.Equal(24, report.ConfusionMatrix.Sum(r => r.Sum()));
+        Assert.Equal(report.Accuracy, (double)Enumerable.Range(0, 3).Sum(i => report.ConfusionMatrix[i][i]) / 24, 6);
+        Assert.All(report.PerClass, c => Assert.Equal(8, c.Support));
+    }
+
+    [Fact]
+    public void NotAModelGetsAClearError()
+    {
+        using var dir = new TempDir();
+        var text = dir.Combine("model.zip");
+        File.WriteAllText(text, "not a zip");
+        var e = Assert.Throws<ModelLoadException>(() => TrainedModel.Load(text));
+        Assert.Contains("not a valid zip", e.Message);
+
+        var truncated = dir.Combine("truncated.zip");
+        var bytes = File.ReadAllBytes(run.Report.ModelPath);
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        Assert.Throws<ModelLoadException>(() => TrainedModel.Load(truncated));
+
+        Assert.Throws<ModelLoadException>(() => TrainedModel.Load(dir.Combine("missing.zip")));
+    }
+}
+
+internal static class ReportExtensions
+{
+    public static MlNetTransfer.Training.EpochMetrics Best(this TrainReport report) => report.Epochs.Single(e => e.Epoch == report.BestEpoch);
+}

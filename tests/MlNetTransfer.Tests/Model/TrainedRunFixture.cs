@@ -1,0 +1,31 @@
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Model;
+
+/// <summary>One real training run (real ResNet18, real image files, real model.zip) shared by the tests that read its outputs.</summary>
+public sealed class TrainedRunFixture : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public TrainedRunFixture()
+    {
+        DataFolder = _dir.Combine("data");
+        TestImages.ShapeDataset(DataFolder, perClass: 8);
+        Settings = new TrainSettings
+        {
+            DataFolder = DataFolder,
+            OutputFolder = _dir.Combine("run"),
+            CacheFolder = _dir.Combine("cache"),
+            ValidationFraction = 0.25,
+            Training = { Epochs = 15 },
+        };
+        Report = ImageClassifier.Train(Settings);
+    }
+
+    public string DataFolder { get; }
+    public TrainSettings Settings { get; }
+    public TrainReport Report { get; }
+    public string Root => _dir.Path;
+
+    public void Dispose() => _dir.Dispose();
+}
