@@ -124,7 +124,8 @@ public static class ImageClassifier
         if (settings.UseCache)
         {
             var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
-            options.Cache = new FeatureCache(settings.CacheFolder ?? FeatureCache.DefaultRoot(), FeatureCache.BackboneKey(files, backbone.PreprocessingSignature));
+            string root = settings.CacheFolder ?? FeatureCache.DefaultRoot();
+            options.Cache = new FeatureCache(root, FeatureCache.BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
         }
         using var extractor = new FeatureExtractor(backbone, options);
         var relay = progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p)));

@@ -46,7 +46,7 @@ internal sealed class OnnxGraphEditor
         Graph.Output.Add(ValueInfo(name, type, batched, dims));
 
     /// <summary>
-    /// Copies every node and initializer of <paramref name="source"/>, renaming its tensors with <paramref name="prefix"/>,
+    /// Moves (no copy: <paramref name="source"/> is consumed) the nodes and initializers of <paramref name="source"/> that feed <paramref name="sourceOutput"/>, renaming its tensors with <paramref name="prefix"/>,
     /// with its input <paramref name="sourceInput"/> wired to <paramref name="feedFrom"/>. Returns the new name of <paramref name="sourceOutput"/>.
     /// </summary>
     public string Append(ModelProto source, string prefix, string sourceInput, string feedFrom, string sourceOutput)
@@ -62,19 +62,20 @@ internal sealed class OnnxGraphEditor
         var usedTensors = needed.SelectMany(n => n.Input).ToHashSet();
         foreach (var init in g.Initializer.Where(i => usedTensors.Contains(i.Name)))
         {
-            var copy = init.Clone();
-            copy.Name = Rename(init.Name);
-            Graph.Initializer.Add(copy);
+            // Moved, not cloned: the weights are tens of megabytes.
+            init.Name = Rename(init.Name);
+            Graph.Initializer.Add(init);
         }
         foreach (var node in needed)
         {
-            var copy = node.Clone();
-            copy.Name = prefix + (node.Name.Length > 0 ? node.Name : $"node{_counter++}");
-            copy.Input.Clear();
-            copy.Input.AddRange(node.Input.Select(Rename));
-            copy.Output.Clear();
-            copy.Output.AddRange(node.Output.Select(Rename));
-            Graph.Node.Add(copy);
+            node.Name = prefix + (node.Name.Length > 0 ? node.Name : $"node{_counter++}");
+            var inputs = node.Input.Select(Rename).ToList();
+            var outputs = node.Output.Select(Rename).ToList();
+            node.Input.Clear();
+            node.Input.AddRange(inputs);
+            node.Output.Clear();
+            node.Output.AddRange(outputs);
+            Graph.Node.Add(node);
         }
         return Rename(sourceOutput);
     }

@@ -25,10 +25,10 @@ public sealed class DenseLayer
     }
 
     /// <summary>PyTorch's nn.Linear initialisation: weights and bias uniform in ±1/sqrt(inputs).</summary>
-    public void InitializeUniform(Random random)
+    public void InitializeUniform(SeededRandom random)
     {
         float bound = 1f / MathF.Sqrt(Inputs);
-        for (int i = 0; i < Weights.Length; i++) Weights[i] = (float)(random.NextDouble() * 2 - 1) * bound;
-        for (int i = 0; i < Bias.Length; i++) Bias[i] = (float)(random.NextDouble() * 2 - 1) * bound;
+        for (int i = 0; i < Weights.Length; i++) Weights[i] = (random.NextFloat() * 2 - 1) * bound;
+        for (int i = 0; i < Bias.Length; i++) Bias[i] = (random.NextFloat() * 2 - 1) * bound;
     }
 }

@@ -2,59 +2,101 @@ using System.Numerics.Tensors;
 
 namespace MlNetTransfer.Training;
 
-/// <summary>Batched dense-layer math on row-major matrices, vectorised with TensorPrimitives.</summary>
+/// <summary>
+/// Batched dense-layer math in two layouts. A wide layer (16 outputs or more) holds its weights transposed,
+/// [Inputs × Outputs], so the forward product and the weight gradient run along contiguous output columns
+/// (<see cref="Gemm"/>). A narrow layer (the class layer) keeps [Outputs × Inputs] and works with dot products
+/// and row updates along its long input dimension.
+/// </summary>
 internal static class HeadMath
 {
-    /// <summary>output[b, o] = bias[o] + input[b, :] · W[o, :] for b &lt; rows.</summary>
-    public static void Forward(DenseLayer layer, ReadOnlySpan<float> input, int rows, Span<float> output)
+    public static bool UsesTransposedLayout(int outputs) => outputs >= 16;
+
+    /// <summary>Forward pass of a narrow layer, weights [Outputs × Inputs].</summary>
+    public static void ForwardNarrow(float[] weights, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
-        int n = layer.Inputs, m = layer.Outputs;
-        var w = layer.Weights.AsSpan();
+        var w = weights.AsSpan();
         for (int b = 0; b < rows; b++)
         {
-            var x = input.Slice(b * n, n);
-            var y = output.Slice(b * m, m);
-            for (int o = 0; o < m; o++)
-                y[o] = layer.Bias[o] + TensorPrimitives.Dot(x, w.Slice(o * n, n));
+            var x = input.Slice(b * inputs, inputs);
+            for (int o = 0; o < outputs; o++)
+                output[b * outputs + o] = bias[o] + TensorPrimitives.Dot(x, w.Slice(o * inputs, inputs));
         }
     }
 
-    /// <summary>Adds dL/dW = gradOut^T · input and dL/db = Σ gradOut to the gradient buffers.</summary>
-    public static void AccumulateGradients(DenseLayer layer, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradW, Span<float> gradB)
+    /// <summary>Weight and bias gradients of a narrow layer (overwritten).</summary>
+    public static void GradientsNarrow(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradW, Span<float> gradB)
     {
-        int n = layer.Inputs, m = layer.Outputs;
+        gradW.Clear();
+        gradB.Clear();
         for (int b = 0; b < rows; b++)
         {
-            var x = input.Slice(b * n, n);
-            var g = gradOut.Slice(b * m, m);
+            var x = input.Slice(b * inputs, inputs);
+            var g = gradOut.Slice(b * outputs, outputs);
             TensorPrimitives.Add(gradB, g, gradB);
-            for (int o = 0; o < m; o++)
+            for (int o = 0; o < outputs; o++)
             {
-                float go = g[o];
-                if (go == 0) continue; // ReLU and dropout zero many rows of the hidden gradient
-                var row = gradW.Slice(o * n, n);
-                TensorPrimitives.MultiplyAdd(x, go, row, row);
+                var row = gradW.Slice(o * inputs, inputs);
+                TensorPrimitives.MultiplyAdd(x, g[o], row, row);
             }
         }
     }
 
-    /// <summary>gradIn[b, :] = Σ_o gradOut[b, o] W[o, :].</summary>
-    public static void BackwardInput(DenseLayer layer, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)
+    /// <summary>Input gradient of a narrow layer: gradIn[b, :] = Σ_o gradOut[b, o] W[o, :].</summary>
+    public static void BackwardInputNarrow(float[] weights, int inputs, int outputs, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)
     {
-        int n = layer.Inputs, m = layer.Outputs;
-        var w = layer.Weights.AsSpan();
-        gradIn[..(rows * n)].Clear();
+        var w = weights.AsSpan();
+        gradIn[..(rows * inputs)].Clear();
         for (int b = 0; b < rows; b++)
         {
-            var gi = gradIn.Slice(b * n, n);
-            var g = gradOut.Slice(b * m, m);
-            for (int o = 0; o < m; o++)
-                if (g[o] != 0)
-                    TensorPrimitives.MultiplyAdd(w.Slice(o * n, n), g[o], gi, gi);
+            var gi = gradIn.Slice(b * inputs, inputs);
+            for (int o = 0; o < outputs; o++)
+                TensorPrimitives.MultiplyAdd(w.Slice(o * inputs, inputs), gradOut[b * outputs + o], gi, gi);
         }
     }
 
-    /// <summary>In place log-softmax of each row; returns nothing, rows of <paramref name="logits"/> become log-probabilities.</summary>
+    /// <summary>output[b, :] = input[b, :] · Wt + bias, for b &lt; rows.</summary>
+    public static void Forward(float[] weightsT, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
+    {
+        Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs, accumulate: false);
+        for (int b = 0; b < rows; b++)
+        {
+            var y = output.Slice(b * outputs, outputs);
+            TensorPrimitives.Add(y, bias, y);
+        }
+    }
+
+    /// <summary>gradWt = inputᵀ · gradOut and gradB = Σ_b gradOut[b, :] (overwritten, not accumulated).</summary>
+    public static void Gradients(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradWt, Span<float> gradB)
+    {
+        Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs, accumulate: false);
+        gradB.Clear();
+        for (int b = 0; b < rows; b++)
+            TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);
+    }
+
+    /// <summary>gradIn[b, i] = gradOut[b, :] · Wt[i, :].</summary>
+    public static void BackwardInput(float[] weightsT, int inputs, int outputs, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)
+    {
+        var w = weightsT.AsSpan();
+        for (int b = 0; b < rows; b++)
+        {
+            var g = gradOut.Slice(b * outputs, outputs);
+            var gi = gradIn.Slice(b * inputs, inputs);
+            for (int i = 0; i < inputs; i++)
+                gi[i] = TensorPrimitives.Dot(g, w.Slice(i * outputs, outputs));
+        }
+    }
+
+    /// <summary>Transposes a row-major [rows × cols] matrix into [cols × rows].</summary>
+    public static void Transpose(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                destination[c * rows + r] = source[r * cols + c];
+    }
+
+    /// <summary>In place log-softmax of each row.</summary>
     public static void LogSoftmaxRows(Span<float> logits, int rows, int classes)
     {
         for (int b = 0; b < rows; b++)

@@ -4,7 +4,8 @@ namespace MlNetTransfer.Training;
 
 /// <summary>
 /// Forward and backward passes of the head over a mini-batch: dense layers with ReLU and dropout between them,
-/// log-softmax and NLL loss at the end. Holds the activation buffers so a training run allocates once.
+/// log-softmax and NLL loss at the end. Trains on its own transposed copy of the weights
+/// (<see cref="Working"/>); <see cref="CopyWeightsBack"/> writes them into the <see cref="HeadWeights"/> it was made from.
 /// </summary>
 internal sealed class HeadNetwork
 {
@@ -24,35 +25,59 @@ internal sealed class HeadNetwork
         _keep = layers.Select(l => new float[maxRows * l.Inputs]).ToArray();
         _grads = layers.Select(l => new float[maxRows * l.Outputs]).ToArray();
         _logProbs = _grads[^1];
+        Working = layers.Select(l =>
+        {
+            var t = new float[l.Weights.Length];
+            if (HeadMath.UsesTransposedLayout(l.Outputs)) HeadMath.Transpose(l.Weights, l.Outputs, l.Inputs, t);
+            else l.Weights.CopyTo(t, 0);
+            return t;
+        }).ToArray();
         GradW = layers.Select(l => new float[l.Weights.Length]).ToArray();
         GradB = layers.Select(l => new float[l.Bias.Length]).ToArray();
     }
 
+    /// <summary>Layer weights as trained here: [Inputs × Outputs] for wide layers, [Outputs × Inputs] for narrow ones (see <see cref="HeadMath"/>).</summary>
+    public float[][] Working { get; }
+
+    /// <summary>Gradients of <see cref="Working"/> (same layout).</summary>
     public float[][] GradW { get; }
     public float[][] GradB { get; }
+
+    /// <summary>Writes <see cref="Working"/> back into the layers' [Outputs × Inputs] weights.</summary>
+    public void CopyWeightsBack()
+    {
+        for (int i = 0; i < _weights.Layers.Count; i++)
+        {
+            var l = _weights.Layers[i];
+            if (HeadMath.UsesTransposedLayout(l.Outputs)) HeadMath.Transpose(Working[i], l.Inputs, l.Outputs, l.Weights);
+            else Working[i].CopyTo(l.Weights, 0);
+        }
+    }
 
     /// <summary>
     /// Forward pass on <paramref name="rows"/> standardised samples. Training mode applies dropout.
     /// Returns the log-probabilities, [rows, classes].
     /// </summary>
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, bool training, Random? random)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, bool training, SeededRandom? random)
     {
         var layers = _weights.Layers;
         input[..(rows * layers[0].Inputs)].CopyTo(_activations[0]);
         for (int i = 0; i < layers.Count; i++)
         {
+            var l = layers[i];
             var output = i + 1 < layers.Count ? _activations[i + 1] : _logProbs;
-            HeadMath.Forward(layers[i], _activations[i], rows, output);
+            var x = _activations[i].AsSpan(0, rows * l.Inputs);
+            if (HeadMath.UsesTransposedLayout(l.Outputs)) HeadMath.Forward(Working[i], l.Bias, l.Inputs, l.Outputs, x, rows, output);
+            else HeadMath.ForwardNarrow(Working[i], l.Bias, l.Inputs, l.Outputs, x, rows, output);
             if (i + 1 < layers.Count)
             {
-                var a = output.AsSpan(0, rows * layers[i].Outputs);
+                var a = output.AsSpan(0, rows * l.Outputs);
                 TensorPrimitives.Max(a, 0f, a); // ReLU
                 if (training && _dropout > 0)
                 {
                     var keep = _keep[i + 1].AsSpan(0, a.Length);
                     float scale = 1f / (1f - _dropout);
-                    for (int k = 0; k < keep.Length; k++)
-                        keep[k] = random!.NextSingle() >= _dropout ? scale : 0f;
+                    random!.FillDropoutMask(keep, _dropout, scale);
                     TensorPrimitives.Multiply(a, keep, a);
                 }
             }
@@ -66,8 +91,6 @@ internal sealed class HeadNetwork
     {
         var layers = _weights.Layers;
         int classes = _weights.ClassCount;
-        foreach (var g in GradW) Array.Clear(g);
-        foreach (var g in GradB) Array.Clear(g);
 
         // d(mean NLL)/d(logits) = (softmax - onehot) / rows
         var grad = _grads[^1].AsSpan(0, rows * classes);
@@ -75,15 +98,25 @@ internal sealed class HeadNetwork
         {
             var row = grad.Slice(b * classes, classes);
             TensorPrimitives.Exp(row, row);
+            // Probabilities under 1e-30 become 0: the subnormal floats they would turn into downstream slow every
+            // multiply-add that touches them by two orders of magnitude on x64.
+            for (int k = 0; k < classes; k++)
+                if (row[k] < 1e-30f) row[k] = 0f;
             row[labels[b]] -= 1f;
             TensorPrimitives.Multiply(row, 1f / rows, row);
         }
         for (int i = layers.Count - 1; i >= 0; i--)
         {
-            HeadMath.AccumulateGradients(layers[i], _activations[i], _grads[i], rows, GradW[i], GradB[i]);
+            var l = layers[i];
+            bool wide = HeadMath.UsesTransposedLayout(l.Outputs);
+            var x = _activations[i].AsSpan(0, rows * l.Inputs);
+            var g = _grads[i].AsSpan(0, rows * l.Outputs);
+            if (wide) HeadMath.Gradients(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
+            else HeadMath.GradientsNarrow(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
             if (i == 0) break;
-            var gradIn = _grads[i - 1].AsSpan(0, rows * layers[i].Inputs);
-            HeadMath.BackwardInput(layers[i], _grads[i], rows, gradIn);
+            var gradIn = _grads[i - 1].AsSpan(0, rows * l.Inputs);
+            if (wide) HeadMath.BackwardInput(Working[i], l.Inputs, l.Outputs, g, rows, gradIn);
+            else HeadMath.BackwardInputNarrow(Working[i], l.Inputs, l.Outputs, g, rows, gradIn);
             var a = _activations[i].AsSpan(0, gradIn.Length);
             for (int k = 0; k < gradIn.Length; k++)
                 if (a[k] <= 0) gradIn[k] = 0; // ReLU (a dropped unit is 0 too, and its mask would zero it anyway)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MlNetTransfer.Training;
 
@@ -27,7 +28,7 @@ public static class HeadTrainer
         if (train.Labels.Concat(validation.Labels).Any(l => l < 0 || l >= classCount))
             throw new ArgumentException($"A label is outside 0..{classCount - 1}.", nameof(train));
 
-        var random = new Random(options.Seed);
+        var random = new SeededRandom(options.Seed);
         var weights = Initialize(train, classCount, options, random);
         var trainX = Standardized(train, weights);
         var validationX = Standardized(validation, weights);
@@ -66,7 +67,11 @@ public static class HeadTrainer
             }
             var (valLoss, valAccuracy) = Evaluate(network, validationX, validation.Labels, d, classCount);
             bool isBest = stopping.Record(epoch, valLoss, valAccuracy);
-            if (isBest) best = weights.Clone();
+            if (isBest)
+            {
+                network.CopyWeightsBack();
+                best = weights.Clone();
+            }
             var metrics = new EpochMetrics(epoch, lossSum / train.Count, (double)correct / train.Count, valLoss, valAccuracy, isBest, clock.Elapsed.TotalSeconds);
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
@@ -124,18 +129,46 @@ public static class HeadTrainer
     {
         for (int i = 0; i < weights.Layers.Count; i++)
         {
-            Update(weights.Layers[i].Weights, network.GradW[i], velocityW[i], options);
+            Update(network.Working[i], network.GradW[i], velocityW[i], options);
             Update(weights.Layers[i].Bias, network.GradB[i], velocityB[i], options);
         }
     }
 
+    // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound.
     private static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, TrainingOptions options)
     {
-        TensorPrimitives.MultiplyAdd(velocity, options.Momentum, gradient, velocity);
-        TensorPrimitives.MultiplyAdd(velocity, -options.LearningRate, parameters, parameters);
+        float momentum = options.Momentum, rate = options.LearningRate;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var m = Vector512.Create(momentum);
+            var r = Vector512.Create(rate);
+            for (; i + 16 <= parameters.Length; i += 16)
+            {
+                var v = Vector512.Create(velocity.Slice(i, 16)) * m + Vector512.Create(gradient.Slice(i, 16));
+                v.CopyTo(velocity.Slice(i, 16));
+                (Vector512.Create(parameters.Slice(i, 16)) - v * r).CopyTo(parameters.Slice(i, 16));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(momentum);
+            var r = Vector256.Create(rate);
+            for (; i + 8 <= parameters.Length; i += 8)
+            {
+                var v = Vector256.Create(velocity.Slice(i, 8)) * m + Vector256.Create(gradient.Slice(i, 8));
+                v.CopyTo(velocity.Slice(i, 8));
+                (Vector256.Create(parameters.Slice(i, 8)) - v * r).CopyTo(parameters.Slice(i, 8));
+            }
+        }
+        for (; i < parameters.Length; i++)
+        {
+            velocity[i] = velocity[i] * momentum + gradient[i];
+            parameters[i] -= velocity[i] * rate;
+        }
     }
 
-    private static HeadWeights Initialize(FeatureSet train, int classCount, TrainingOptions options, Random random)
+    private static HeadWeights Initialize(FeatureSet train, int classCount, TrainingOptions options, SeededRandom random)
     {
         int d = train.Dimension;
         var mean = new float[d];

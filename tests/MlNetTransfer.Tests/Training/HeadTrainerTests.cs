@@ -48,6 +48,28 @@ public class HeadTrainerTests
         Assert.Single(result.Epochs, e => e.IsBest && e.Epoch == result.BestEpoch);
     }
 
+    // Products are split across threads by output column only, so the thread count cannot change a single sum.
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        var train = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 8);
+        var validation = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 9); // 300 rows: evaluation runs on several threads
+        var options = new TrainingOptions { Epochs = 3, Patience = 0 };
+        try
+        {
+            Gemm.MaxThreads = 1;
+            var one = HeadTrainer.Train(train, validation, 2, options);
+            Gemm.MaxThreads = 2;
+            var two = HeadTrainer.Train(train, validation, 2, options);
+            Assert.Equal(one.BestWeights.Layers[0].Weights, two.BestWeights.Layers[0].Weights);
+            Assert.Equal(one.Epochs.Select(e => e.ValidationLoss), two.Epochs.Select(e => e.ValidationLoss));
+        }
+        finally
+        {
+            Gemm.MaxThreads = Environment.ProcessorCount;
+        }
+    }
+
     [Fact]
     public void PatienceZeroRunsEveryEpoch()
     {
