@@ -52,7 +52,7 @@ public static class ImageClassifier
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
-        ModelWriter.Save(modelPath, backbone, result.BestWeights, dataset.Classes);
+        ModelWriter.Save(modelPath, backbone, result.BestWeights, dataset.Classes, settings.Extraction.Cache?.BackboneFolder);
 
         var predictions = validation.Select(image =>
         {

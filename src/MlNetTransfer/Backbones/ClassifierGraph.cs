@@ -29,8 +29,49 @@ public static class ClassifierGraph
     /// or the output ([C]), because ML.NET runs one row at a time and its multiclass scorer wants a plain [C] vector.
     /// The scorer applies the softmax and names the label.
     /// </summary>
-    public static byte[] BuildMlNetGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes) =>
-        BuildClassifierGraph(backbone, head, classes, probabilities: false, batched: false);
+    /// <param name="backbonePart">The bytes of <see cref="BuildMlNetBackbonePart"/> for this backbone (built here when null).</param>
+    public static byte[] BuildMlNetGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, byte[]? backbonePart = null)
+    {
+        if (classes.Count != head.ClassCount)
+            throw new ArgumentException($"The head has {head.ClassCount} outputs but {classes.Count} class names were given.", nameof(classes));
+        backbonePart ??= BuildMlNetBackbonePart(backbone);
+        // Protobuf merges a message field that occurs twice, so the head's graph appended to the backbone's bytes is
+        // one model: the 60 MB backbone part is never parsed again, only copied.
+        var editor = new OnnxGraphEditor(8, "MlNetTransfer", namePrefix: "head/");
+        string logits = AppendHead(editor, head, FeaturesOutput, output: null);
+        editor.Reshape(logits, [classes.Count], LogitsOutput);
+        editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, false, classes.Count);
+        editor.AddMetadata("classes", string.Join("\n", classes));
+        var headPart = editor.GraphOnlyBytes();
+        var model = new byte[backbonePart.Length + headPart.Length];
+        backbonePart.CopyTo(model, 0);
+        headPart.CopyTo(model, backbonePart.Length);
+        return model;
+    }
+
+    /// <summary>The part of <see cref="BuildMlNetGraph"/> that depends on the backbone only: pixels [3, side, side] → <see cref="FeaturesOutput"/>.</summary>
+    public static byte[] BuildMlNetBackbonePart(BackboneDescription backbone)
+    {
+        var editor = Compose(backbone, featuresAreOutput: false, batched: false);
+        editor.AddMetadata("backbone", backbone.Name);
+        return editor.ToBytes();
+    }
+
+    private static string AppendHead(OnnxGraphEditor editor, HeadWeights head, string input, string? output)
+    {
+        string x = input;
+        for (int i = 0; i < head.Layers.Count; i++)
+        {
+            var layer = i == 0 ? head.FoldedFirstLayer() : head.Layers[i];
+            string w = editor.FloatConstant($"head_w{i}", layer.Weights, layer.Outputs, layer.Inputs);
+            string b = editor.FloatConstant($"head_b{i}", layer.Bias, layer.Outputs);
+            bool last = i == head.Layers.Count - 1;
+            x = editor.Node("Gemm", [x, w, b], last ? output : null, OnnxGraphEditor.Int("transB", 1));
+            if (!last)
+                x = editor.Node("Relu", [x]);
+        }
+        return x;
+    }
 
     /// <summary>
     /// Pixels → features → head → logits (<see cref="LogitsOutput"/>), with a dynamic batch dimension. With
@@ -40,24 +81,13 @@ public static class ClassifierGraph
     public static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool probabilities) =>
         BuildClassifierGraph(backbone, head, classes, probabilities, batched: true);
 
+
     private static byte[] BuildClassifierGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, bool probabilities, bool batched)
     {
         if (classes.Count != head.ClassCount)
             throw new ArgumentException($"The head has {head.ClassCount} outputs but {classes.Count} class names were given.", nameof(classes));
         var editor = Compose(backbone, featuresAreOutput: false, batched);
-        string x = FeaturesOutput;
-        for (int i = 0; i < head.Layers.Count; i++)
-        {
-            var layer = i == 0 ? head.FoldedFirstLayer() : head.Layers[i];
-            string w = editor.FloatConstant($"head_w{i}", layer.Weights, layer.Outputs, layer.Inputs);
-            string b = editor.FloatConstant($"head_b{i}", layer.Bias, layer.Outputs);
-            bool last = i == head.Layers.Count - 1;
-            x = editor.Node("Gemm", [x, w, b], last && batched ? LogitsOutput : null, OnnxGraphEditor.Int("transB", 1));
-            if (!last)
-                x = editor.Node("Relu", [x]);
-        }
-        if (!batched)
-            editor.Reshape(x, [classes.Count], LogitsOutput);
+        AppendHead(editor, head, FeaturesOutput, LogitsOutput);
         editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, batched, classes.Count);
         if (probabilities)
         {

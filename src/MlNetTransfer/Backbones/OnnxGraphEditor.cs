@@ -12,9 +12,12 @@ internal sealed class OnnxGraphEditor
     public const string BatchDim = "N";
     private readonly ModelProto _model;
     private int _counter;
+    private readonly string _namePrefix;
 
-    public OnnxGraphEditor(long opset, string producer)
+    /// <param name="namePrefix">Prefix of the names this editor makes up, so that graphs edited apart can be merged.</param>
+    public OnnxGraphEditor(long opset, string producer, string namePrefix = "")
     {
+        _namePrefix = namePrefix;
         Opset = Math.Max(opset, 8);
         _model = new ModelProto
         {
@@ -98,8 +101,8 @@ internal sealed class OnnxGraphEditor
     /// <summary>Adds a node and returns the name of its (first) output.</summary>
     public string Node(string opType, IEnumerable<string> inputs, string? output = null, params AttributeProto[] attributes)
     {
-        output ??= $"{opType.ToLowerInvariant()}_{_counter++}";
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_counter++}" };
+        output ??= $"{_namePrefix}{opType.ToLowerInvariant()}_{_counter++}";
+        var node = new NodeProto { OpType = opType, Name = $"{_namePrefix}{opType}_{_counter++}" };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
@@ -109,7 +112,7 @@ internal sealed class OnnxGraphEditor
 
     /// <summary>Reshapes <paramref name="input"/> to a fixed shape.</summary>
     public string Reshape(string input, long[] shape, string? output = null) =>
-        Node("Reshape", [input, Int64Constant($"shape{_counter++}", shape, shape.Length)], output);
+        Node("Reshape", [input, Int64Constant($"{_namePrefix}shape{_counter++}", shape, shape.Length)], output);
 
     public string FloatConstant(string name, float[] values, params long[] dims)
     {
@@ -145,7 +148,7 @@ internal sealed class OnnxGraphEditor
         if (Opset < 10)
             return Node("Slice", [input], null,
                 Ints("starts", start, start), Ints("ends", start + size, start + size), Ints("axes", 2, 3));
-        string id = $"crop{_counter++}";
+        string id = $"{_namePrefix}crop{_counter++}";
         return Node("Slice", [input,
             Int64Constant(id + "_starts", [start, start], 2),
             Int64Constant(id + "_ends", [start + size, start + size], 2),
@@ -168,6 +171,14 @@ internal sealed class OnnxGraphEditor
     public void AddMetadata(string key, string value) => _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 
     public byte[] ToBytes() => _model.ToByteArray();
+
+    /// <summary>Only the graph's content, as a ModelProto: appended to another model's bytes, protobuf merges the two graphs.</summary>
+    public byte[] GraphOnlyBytes()
+    {
+        var part = new ModelProto { Graph = _model.Graph };
+        part.MetadataProps.AddRange(_model.MetadataProps);
+        return part.ToByteArray();
+    }
 
     private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, bool batched, long[] dims)
     {

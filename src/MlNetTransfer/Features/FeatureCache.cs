@@ -27,6 +27,9 @@ public sealed class FeatureCache
 
     public string Root { get; }
 
+    /// <summary>This backbone's folder inside the cache.</summary>
+    public string BackboneFolder => _folder;
+
     /// <summary>Number of entries found corrupt (and so recomputed) since this instance was made.</summary>
     public int CorruptEntries { get; private set; }
 

@@ -18,12 +18,27 @@ public static class ModelWriter
     private const string OnnxEntrySuffix = "/OnnxModel";
 
     /// <summary>Builds the model and writes it to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes)
+    /// <param name="cacheFolder">The backbone's cache folder, where the parts that do not depend on the trained
+    /// weights are kept between runs; null builds everything.</param>
+    public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null)
+    {
+        // The ML.NET pipeline depends on the backbone's preprocessing and the class names only (the scorer's weights
+        // are the identity), so it is kept between runs, keyed by those.
+        string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            $"{ModelInfo.CurrentFormatVersion}|{typeof(MLContext).Assembly.GetName().Version}|{backbone.PreprocessingSignature}|{string.Join("\n", classes)}")))[..24];
+        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes));
+        byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
+        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
+        var info = new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize };
+        AtomicFile.Write(path, stream => Repack(skeleton, graph, info, stream));
+    }
+
+    // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
+    // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
+    // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry.
+    private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes)
     {
         var ml = new MLContext(seed: 0);
-        // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
-        // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
-        // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry.
         byte[] placeholder = ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count);
         var pipeline = ml.Transforms.LoadImages(ImagePixels.ImageColumn, imageFolder: null, ModelColumns.ImagePath)
             .Append(ImagePixels.AppendResizeAndExtract(ml, backbone))
@@ -33,16 +48,12 @@ public static class ModelWriter
         var model = pipeline.Fit(empty).Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
         using var saved = new MemoryStream();
         ml.Model.Save(model, empty.Schema, saved);
-
-        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
-        var info = new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize };
-        AtomicFile.Write(path, stream => Repack(saved, graph, info, stream));
+        return saved.ToArray();
     }
 
-    private static void Repack(MemoryStream saved, byte[] graph, ModelInfo info, Stream destination)
+    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, Stream destination)
     {
-        saved.Position = 0;
-        using var source = new ZipArchive(saved, ZipArchiveMode.Read, leaveOpen: true);
+        using var source = new ZipArchive(new MemoryStream(skeleton, writable: false), ZipArchiveMode.Read);
         var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal));
         if (onnxEntries != 1)
             throw new InvalidOperationException($"Expected one ONNX model in the ML.NET pipeline, found {onnxEntries}.");

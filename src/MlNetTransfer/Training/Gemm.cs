@@ -46,6 +46,7 @@ internal static unsafe class Gemm
         private long ColStride => transposeA ? m : 1;
         private float A(int row, int i) => a[row * RowStride + i * ColStride];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Columns(int from, int to)
         {
             int col = from;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace MlNetTransfer.Training;
@@ -13,6 +14,7 @@ internal static class HeadMath
     public static bool UsesTransposedLayout(int outputs) => outputs >= 16;
 
     /// <summary>Forward pass of a narrow layer, weights [Outputs × Inputs].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardNarrow(float[] weights, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
         var w = weights.AsSpan();
@@ -25,6 +27,7 @@ internal static class HeadMath
     }
 
     /// <summary>Weight and bias gradients of a narrow layer (overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientsNarrow(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradW, Span<float> gradB)
     {
         gradW.Clear();
@@ -43,6 +46,7 @@ internal static class HeadMath
     }
 
     /// <summary>Input gradient of a narrow layer: gradIn[b, :] = Σ_o gradOut[b, o] W[o, :].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInputNarrow(float[] weights, int inputs, int outputs, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)
     {
         var w = weights.AsSpan();
@@ -56,6 +60,7 @@ internal static class HeadMath
     }
 
     /// <summary>output[b, :] = input[b, :] · Wt + bias, for b &lt; rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float[] weightsT, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
         Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs, accumulate: false);
@@ -67,6 +72,7 @@ internal static class HeadMath
     }
 
     /// <summary>gradWt = inputᵀ · gradOut and gradB = Σ_b gradOut[b, :] (overwritten, not accumulated).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradients(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradWt, Span<float> gradB)
     {
         Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs, accumulate: false);
@@ -76,6 +82,7 @@ internal static class HeadMath
     }
 
     /// <summary>gradIn[b, i] = gradOut[b, :] · Wt[i, :].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(float[] weightsT, int inputs, int outputs, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)
     {
         var w = weightsT.AsSpan();
@@ -89,6 +96,7 @@ internal static class HeadMath
     }
 
     /// <summary>Transposes a row-major [rows × cols] matrix into [cols × rows].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination)
     {
         for (int r = 0; r < rows; r++)
@@ -97,6 +105,7 @@ internal static class HeadMath
     }
 
     /// <summary>In place log-softmax of each row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmaxRows(Span<float> logits, int rows, int classes)
     {
         for (int b = 0; b < rows; b++)
@@ -110,5 +119,6 @@ internal static class HeadMath
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMax(ReadOnlySpan<float> row) => TensorPrimitives.IndexOfMax(row);
 }

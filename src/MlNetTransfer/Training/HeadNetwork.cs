@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace MlNetTransfer.Training;
@@ -58,6 +59,7 @@ internal sealed class HeadNetwork
     /// Forward pass on <paramref name="rows"/> standardised samples. Training mode applies dropout.
     /// Returns the log-probabilities, [rows, classes].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, bool training, SeededRandom? random)
     {
         var layers = _weights.Layers;
@@ -87,6 +89,7 @@ internal sealed class HeadNetwork
     }
 
     /// <summary>Backward pass of the mean NLL loss after a training <see cref="Forward"/>; fills <see cref="GradW"/> and <see cref="GradB"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied)
     {
         var layers = _weights.Layers;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -135,6 +136,7 @@ public static class HeadTrainer
     }
 
     // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, TrainingOptions options)
     {
         float momentum = options.Momentum, rate = options.LearningRate;

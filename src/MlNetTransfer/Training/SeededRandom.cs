@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlNetTransfer.Training;
 
 /// <summary>
@@ -53,6 +54,7 @@ public sealed class SeededRandom
     /// Each unit is kept (value <paramref name="scale"/>) with probability 1 - <paramref name="dropProbability"/>
     /// (to 1/65536), else 0. Two units per draw: the mask is a measurable part of a training step.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillDropoutMask(Span<float> mask, float dropProbability, float scale)
     {
         uint threshold = (uint)Math.Round(dropProbability * 65536.0);
