@@ -45,8 +45,9 @@ public static class ImageClassifier
         if (validation.Count == 0)
             throw new DatasetException("No usable validation image: add images, or use a larger --validation-fraction.");
 
+        var validationFeatures = Features(validation, extraction);
         var result = HeadTrainer.Train(
-            Features(train, extraction), Features(validation, extraction), dataset.Classes.Count, settings.Training,
+            Features(train, extraction), validationFeatures, dataset.Classes.Count, settings.Training,
             m => progress?.Report(new EpochEnded(m, settings.Training.Epochs)), cancel);
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
@@ -54,11 +55,9 @@ public static class ImageClassifier
         cancel.ThrowIfCancellationRequested();
         ModelWriter.Save(modelPath, backbone, result.BestWeights, dataset.Classes, settings.Extraction.Cache?.BackboneFolder);
 
-        var predictions = validation.Select(image =>
-        {
-            var scores = HeadTrainer.Predict(result.BestWeights, extraction.Features[image.Path]);
-            return new ValidationPrediction(image.Path, dataset.Classes[image.Label], dataset.Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores)], scores);
-        }).ToList();
+        var probabilities = HeadTrainer.Predict(result.BestWeights, validationFeatures);
+        var predictions = validation.Select((image, i) => new ValidationPrediction(
+            image.Path, dataset.Classes[image.Label], dataset.Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i])], probabilities[i])).ToList();
         var report = new TrainReport
         {
             Classes = dataset.Classes,

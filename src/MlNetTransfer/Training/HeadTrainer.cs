@@ -88,16 +88,27 @@ public static class HeadTrainer
     }
 
     /// <summary>Class probabilities of one raw (not standardised) feature vector under <paramref name="weights"/>.</summary>
-    public static float[] Predict(HeadWeights weights, ReadOnlySpan<float> features)
+    public static float[] Predict(HeadWeights weights, ReadOnlySpan<float> features) =>
+        Predict(weights, new FeatureSet([features.ToArray()], [0]))[0];
+
+    /// <summary>Class probabilities of every raw (not standardised) feature vector of <paramref name="set"/>.</summary>
+    public static float[][] Predict(HeadWeights weights, FeatureSet set)
     {
-        var x = new float[features.Length];
-        TensorPrimitives.Subtract(features, weights.FeatureMean, x);
-        TensorPrimitives.Multiply(x, weights.FeatureScale, x);
-        var network = new HeadNetwork(weights, 0, 1);
-        var logProbs = network.Forward(x, 1, training: false, null);
-        var probs = new float[weights.ClassCount];
-        TensorPrimitives.Exp(logProbs, probs);
-        return probs;
+        var x = Standardized(set, weights);
+        var network = new HeadNetwork(weights, 0, Math.Min(EvalChunk, Math.Max(1, set.Count)));
+        var result = new float[set.Count][];
+        int d = set.Dimension, c = weights.ClassCount;
+        for (int start = 0; start < set.Count; start += EvalChunk)
+        {
+            int rows = Math.Min(EvalChunk, set.Count - start);
+            var logProbs = network.Forward(x.AsSpan(start * d, rows * d), rows, training: false, null);
+            for (int r = 0; r < rows; r++)
+            {
+                result[start + r] = new float[c];
+                TensorPrimitives.Exp(logProbs.Slice(r * c, c), result[start + r]);
+            }
+        }
+        return result;
     }
 
     private const int EvalChunk = 256;
