@@ -8,6 +8,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
+        RemoveStaleTemporaries(folder, Path.GetFileName(full));
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -25,6 +26,34 @@ public static class AtomicFile
             try { File.Delete(temp); } catch (IOException) { }
             throw;
         }
+    }
+
+    // A process killed while writing leaves its temporary file behind; the next writer of the same file removes the
+    // ones whose process is gone (the real file was never touched).
+    private static void RemoveStaleTemporaries(string folder, string name)
+    {
+        try
+        {
+            foreach (var temp in Directory.EnumerateFiles(folder, $".{name}.*.tmp"))
+            {
+                var parts = Path.GetFileName(temp)[(name.Length + 2)..].Split('.');
+                if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !IsRunning(pid))
+                    File.Delete(temp);
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     public static void Write(string path, byte[] content) => Write(path, s => s.Write(content));

@@ -48,6 +48,8 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
             foreach (var s in report.Skipped) output.WriteLine($"  {s.Path}: {s.Reason}");
         }
         var f = report.FeatureExtraction;
+        if (f.CorruptCacheEntries > 0)
+            output.WriteLine($"warning: {f.CorruptCacheEntries} cache entr{(f.CorruptCacheEntries == 1 ? "y was" : "ies were")} corrupt and recomputed.");
         output.WriteLine(Inv($"Features: {f.Images} images, {f.FromCache} from cache, {f.Extracted} extracted in {f.Seconds:F1} s."));
         string stop = report.StoppedEarly ? $"stopped early after epoch {report.Epochs[^1].Epoch}" : $"ran all {report.Epochs.Count} epochs";
         output.WriteLine(Inv($"Best epoch {report.BestEpoch} ({stop}): validation accuracy {report.Validation.Accuracy:F4}, loss {report.Validation.Loss:F4}, on {report.Validation.Count} images."));
