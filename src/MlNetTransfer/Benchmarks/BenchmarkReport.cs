@@ -1,0 +1,46 @@
+namespace MlNetTransfer.Benchmarks;
+
+/// <summary>One measured path: images per second over each repeat, and their median.</summary>
+public sealed record ThroughputResult(string Name, IReadOnlyList<double> ImagesPerSecond)
+{
+    public double Median => MedianOf(ImagesPerSecond);
+
+    internal static double MedianOf(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>Single-image latency percentiles in milliseconds.</summary>
+public sealed record LatencyResult(string Name, double P50, double P90, int Samples);
+
+/// <summary>What <see cref="ExtractionBenchmark"/> measured, side by side in one process.</summary>
+public sealed class BenchmarkReport
+{
+    public required string Folder { get; init; }
+    public required int Images { get; init; }
+    public required int BatchSize { get; init; }
+    public required int Repeats { get; init; }
+    public required int ProcessorCount { get; init; }
+    /// <summary>(a) ONNX Runtime on the feature graph with pre-made tensors: the limit.</summary>
+    public required ThroughputResult RawNetwork { get; init; }
+    /// <summary>(b) The project's extraction, decoding included, cache off.</summary>
+    public required ThroughputResult Extraction { get; init; }
+    /// <summary>(c) ML.NET's LoadImages → ResizeImages → ExtractPixels → DnnFeaturizeImage(ResNet18).</summary>
+    public required ThroughputResult MlNetCanonical { get; init; }
+    /// <summary>(d) Head training with default settings on the extracted features, seconds (median).</summary>
+    public required double HeadTrainingSeconds { get; init; }
+    public required int HeadTrainingSamples { get; init; }
+    public required int HeadTrainingEpochs { get; init; }
+    /// <summary>(d') The yardstick: 10,000 × 512 synthetic features (2,500 more for validation), 30 epochs of the default head, seconds (median).</summary>
+    public required double HeadTraining10kSeconds { get; init; }
+    /// <summary>(e) One image through the saved model.zip's PredictionEngine.</summary>
+    public required LatencyResult ZipPrediction { get; init; }
+    /// <summary>(e) Decode plus ONNX Runtime at batch 1.</summary>
+    public required LatencyResult RawBatchOnePlusDecode { get; init; }
+
+    public double ExtractionOverRaw => Extraction.Median / RawNetwork.Median;
+    public double ExtractionOverMlNet => Extraction.Median / MlNetCanonical.Median;
+    public double ZipOverRawLatency => ZipPrediction.P50 / RawBatchOnePlusDecode.P50;
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Model;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Benchmarks;
+
+/// <summary>
+/// Measures, in one process and side by side, the feature-extraction paths and the prediction latency that issue 3
+/// compares: the raw network, this project's extraction, ML.NET's canonical featurizer pipeline, head training, and
+/// single-image prediction through the saved model.
+/// </summary>
+public static class ExtractionBenchmark
+{
+    /// <summary>Runs every measurement on up to <paramref name="images"/> images of <paramref name="folder"/> (cycled when it has fewer).</summary>
+    public static BenchmarkReport Run(string folder, int images = 500, int repeats = 3, int batchSize = 16, IProgress<string>? progress = null)
+    {
+        var files = ImageDataset.ImageFilesUnder(folder).Where(f => ImageCheck.Problem(File.ReadAllBytes(f)) is null).ToList();
+        if (files.Count == 0) throw new DatasetException($"No usable images under {folder}.");
+        // A folder smaller than the requested count is cycled through copies, so every image is real decoding work.
+        var paths = Enumerable.Range(0, images).Select(i => i < files.Count ? files[i] : CopyFor(files[i % files.Count], i)).ToList();
+        var backbone = BackboneRegistry.Get();
+
+        progress?.Report("(a) raw network");
+        var raw = Repeat("raw ONNX Runtime, pre-made tensors", repeats, () => RawNetwork(backbone, paths.Count, batchSize));
+        progress?.Report("(b) extraction");
+        ExtractionResult? extracted = null;
+        var extraction = Repeat("MlNetTransfer extraction, decode included, no cache", repeats, () =>
+        {
+            using var extractor = new FeatureExtractor(backbone, new ExtractorOptions { BatchSize = batchSize });
+            var clock = Stopwatch.StartNew();
+            extracted = extractor.Extract(paths);
+            return paths.Count / clock.Elapsed.TotalSeconds;
+        });
+        progress?.Report("(c) ML.NET canonical pipeline");
+        var canonical = Repeat("ML.NET LoadImages/ResizeImages/ExtractPixels/DnnFeaturizeImage", repeats, () => MlNetCanonical(paths));
+
+        progress?.Report("(d) head training");
+        var labels = paths.Select(p => Path.GetFileName(Path.GetDirectoryName(p)!)).ToList();
+        var classNames = labels.Distinct().Order(StringComparer.Ordinal).ToList();
+        if (classNames.Count < 2) classNames = ["a", "b"];
+        var set = new FeatureSet(extracted!.Features.Values.ToList(), Enumerable.Range(0, extracted.Features.Count).Select(i => i % classNames.Count).ToList());
+        var options = new TrainingOptions { Patience = 0 };
+        var headSeconds = Enumerable.Range(0, repeats).Select(_ => Time(() => HeadTrainer.Train(set, set, classNames.Count, options))).ToList();
+        var big = SyntheticSet(10_000, 512, 10, seed: 7);
+        var bigValidation = SyntheticSet(2_500, 512, 10, seed: 8); // the default 80/20 split of 12,500
+        var big10kSeconds = Enumerable.Range(0, repeats).Select(_ => Time(() => HeadTrainer.Train(big, bigValidation, 10, new TrainingOptions { Epochs = 30, Patience = 0 }))).ToList();
+
+        progress?.Report("(e) single-image latency");
+        var (zip, rawOne) = Latency(backbone, classNames, paths.Distinct().Take(60).ToList());
+
+        return new BenchmarkReport
+        {
+            Folder = Path.GetFullPath(folder),
+            Images = paths.Count,
+            BatchSize = batchSize,
+            Repeats = repeats,
+            ProcessorCount = Environment.ProcessorCount,
+            RawNetwork = raw,
+            Extraction = extraction,
+            MlNetCanonical = canonical,
+            HeadTrainingSeconds = ThroughputResult.MedianOf(headSeconds),
+            HeadTrainingSamples = set.Count,
+            HeadTrainingEpochs = options.Epochs,
+            HeadTraining10kSeconds = ThroughputResult.MedianOf(big10kSeconds),
+            ZipPrediction = zip,
+            RawBatchOnePlusDecode = rawOne,
+        };
+    }
+
+    private static readonly string CopyFolder = Path.Combine(Path.GetTempPath(), "mlnt-bench-" + Environment.ProcessId);
+
+    private static string CopyFor(string path, int index)
+    {
+        Directory.CreateDirectory(CopyFolder);
+        string copy = Path.Combine(CopyFolder, $"{index}{Path.GetExtension(path)}");
+        File.Copy(path, copy, overwrite: true);
+        return copy;
+    }
+
+    private static ThroughputResult Repeat(string name, int repeats, Func<double> measure)
+    {
+        measure(); // warm-up: JIT, session creation, file cache
+        return new ThroughputResult(name, Enumerable.Range(0, repeats).Select(_ => measure()).ToList());
+    }
+
+    private static double Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double RawNetwork(BackboneDescription backbone, int images, int batchSize)
+    {
+        using var network = new FeatureNetwork(backbone, Environment.ProcessorCount);
+        var pixels = new float[batchSize * network.PixelLength];
+        var random = new Random(1);
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = random.Next(256);
+        var features = new float[batchSize * backbone.FeatureSize];
+        var clock = Stopwatch.StartNew();
+        for (int done = 0; done < images; done += batchSize)
+            network.Run(pixels, Math.Min(batchSize, images - done), features);
+        return images / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double MlNetCanonical(IReadOnlyList<string> paths)
+    {
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }));
+        var pipeline = ml.Transforms.LoadImages("ImageObject", null, nameof(PathRow.ImagePath))
+            .Append(ml.Transforms.ResizeImages("ImageObject", 224, 224))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "ImageObject"))
+            .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"));
+        var transformed = pipeline.Fit(data).Transform(data);
+        var clock = Stopwatch.StartNew();
+        using var cursor = transformed.GetRowCursor(transformed.Schema.Where(c => c.Name == "Features"));
+        var getter = cursor.GetGetter<VBuffer<float>>(transformed.Schema["Features"]);
+        VBuffer<float> value = default;
+        int rows = 0;
+        while (cursor.MoveNext()) { getter(ref value); rows++; }
+        return rows / clock.Elapsed.TotalSeconds;
+    }
+
+    private static (LatencyResult Zip, LatencyResult Raw) Latency(BackboneDescription backbone, IReadOnlyList<string> classes, IReadOnlyList<string> paths)
+    {
+        var random = new SeededRandom(1);
+        var layers = new List<DenseLayer> { new(backbone.FeatureSize, 256), new(256, classes.Count) };
+        foreach (var l in layers) l.InitializeUniform(random);
+        var head = new HeadWeights(new float[backbone.FeatureSize], Enumerable.Repeat(1f, backbone.FeatureSize).ToArray(), layers);
+        string zipPath = Path.Combine(Path.GetTempPath(), $"mlnt-bench-{Environment.ProcessId}.zip");
+        try
+        {
+            ModelWriter.Save(zipPath, backbone, head, classes);
+            var ml = new MLContext(seed: 0);
+            var engine = ml.Model.CreatePredictionEngine<PathRow, ScoreRow>(ml.Model.Load(zipPath, out _));
+            var zip = Measure("model.zip PredictionEngine, one image", paths, p => engine.Predict(new PathRow { ImagePath = p }));
+
+            using var network = new FeatureNetwork(backbone, Environment.ProcessorCount);
+            using var decoder = new ImagePixels(ml, backbone);
+            var pixels = new float[network.PixelLength];
+            var features = new float[backbone.FeatureSize];
+            var raw = Measure("decode + ONNX Runtime batch 1", paths, p =>
+            {
+                decoder.Decode(File.ReadAllBytes(p), pixels);
+                network.Run(pixels, 1, features);
+            });
+            return (zip, raw);
+        }
+        finally
+        {
+            File.Delete(zipPath);
+            if (Directory.Exists(CopyFolder)) Directory.Delete(CopyFolder, true);
+        }
+    }
+
+    private static LatencyResult Measure(string name, IReadOnlyList<string> paths, Action<string> predict)
+    {
+        foreach (var p in paths.Take(5)) predict(p); // warm-up
+        var times = new List<double>();
+        foreach (var p in paths)
+        {
+            var clock = Stopwatch.StartNew();
+            predict(p);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return new LatencyResult(name, times[times.Count / 2], times[(int)(times.Count * 0.9)], times.Count);
+    }
+
+    private static FeatureSet SyntheticSet(int count, int dimension, int classes, int seed)
+    {
+        var random = new SeededRandom(seed);
+        var features = new List<float[]>(count);
+        var labels = new List<int>(count);
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % classes;
+            features.Add(Enumerable.Range(0, dimension).Select(k => random.NextFloat() + (k % classes == label ? 0.3f : 0f)).ToArray());
+            labels.Add(label);
+        }
+        return new FeatureSet(features, labels);
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+
+    private sealed class ScoreRow
+    {
+        public string PredictedLabel { get; set; } = "";
+        public float[] Score { get; set; } = [];
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MlNetTransfer.Benchmarks;
+
+namespace MlNetTransfer.Cli;
+
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var data = new Option<string>("--data") { Description = "Folder of images (read recursively).", Required = true };
+        var images = new Option<int>("--images") { Description = "Images per measurement (the folder is cycled when smaller).", DefaultValueFactory = _ => 500 };
+        var repeats = new Option<int>("--repeats") { Description = "Measured repeats of each path, after one warm-up; medians are reported.", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => 16 };
+        var json = new Option<string>("--json") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench.json" };
+        var command = new Command("bench", "Measure feature extraction against the raw network and ML.NET's featurizer, head training, and prediction latency.")
+        {
+            data, images, repeats, batch, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(error, false, _ =>
+        {
+            var progress = new SyncProgress(step => output.WriteLine($"measuring {step} ..."));
+            var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress);
+            var inv = CultureInfo.InvariantCulture;
+            output.WriteLine();
+            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, median of {3} runs", r.Images, r.BatchSize, r.ProcessorCount, r.Repeats));
+            foreach (var t in new[] { r.RawNetwork, r.Extraction, r.MlNetCanonical })
+                output.WriteLine(string.Format(inv, "  {0,-66} {1,7:F1} img/s   [{2}]", t.Name, t.Median, string.Join(", ", t.ImagesPerSecond.Select(v => v.ToString("F1", inv)))));
+            output.WriteLine(string.Format(inv, "  b/a = {0:F3}   b/c = {1:F2}", r.ExtractionOverRaw, r.ExtractionOverMlNet));
+            output.WriteLine(string.Format(inv, "  head training, {0} samples x {1} epochs (default head): {2:F2} s", r.HeadTrainingSamples, r.HeadTrainingEpochs, r.HeadTrainingSeconds));
+            output.WriteLine(string.Format(inv, "  head training, 10,000 x 512, 30 epochs (default head):      {0:F2} s", r.HeadTraining10kSeconds));
+            foreach (var l in new[] { r.ZipPrediction, r.RawBatchOnePlusDecode })
+                output.WriteLine(string.Format(inv, "  {0,-40} p50 {1,6:F1} ms   p90 {2,6:F1} ms", l.Name, l.P50, l.P90));
+            output.WriteLine(string.Format(inv, "  zip p50 / (raw batch-1 + decode) p50 = {0:F3}", r.ZipOverRawLatency));
+            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(r, Json.Options));
+            output.WriteLine($"Wrote {Path.GetFullPath(parse.GetValue(json)!)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private sealed class SyncProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}
