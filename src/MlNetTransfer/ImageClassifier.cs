@@ -78,54 +78,69 @@ public static class ImageClassifier
         return report;
     }
 
-    /// <summary>Evaluates a saved model on a labelled folder (one sub-folder per class).</summary>
+    /// <summary>
+    /// Evaluates a saved model on a labelled folder (one sub-folder per class). Images go through the same batched,
+    /// cached feature extraction as training, then the model's head; unusable images are listed, not fatal.
+    /// </summary>
+    /// <param name="cacheFolder">Feature cache; null uses <see cref="FeatureCache.DefaultRoot"/>.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     /// <exception cref="DatasetException">The folder is missing or has a class the model does not know.</exception>
-    public static EvaluationReport Evaluate(string modelPath, string dataFolder, IProgress<int>? progress = null, CancellationToken cancel = default)
+    public static EvaluationReport Evaluate(string modelPath, string dataFolder, string? cacheFolder = null,
+        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
     {
         using var model = TrainedModel.Load(modelPath);
         var files = ImageDataset.ScanLabelledFolder(dataFolder);
         var unknown = files.Keys.Where(c => !model.Classes.Contains(c)).ToList();
         if (unknown.Count > 0)
             throw new DatasetException($"{dataFolder} has classes the model was not trained on: {string.Join(", ", unknown)}. Model classes: {string.Join(", ", model.Classes)}.");
-        var images = files.SelectMany(kv => kv.Value.Select(p => new LabelledImage(p, model.Classes.ToList().IndexOf(kv.Key)))).ToList();
-        var predictions = new List<(LabelledImage, Prediction)>();
-        var skipped = new List<SkippedImage>();
-        foreach (var image in images)
-        {
-            cancel.ThrowIfCancellationRequested();
-            try { predictions.Add((image, model.Predict(image.Path))); }
-            catch (InvalidDataException e) { skipped.Add(new SkippedImage(image.Path, e.Message)); }
-            progress?.Report(predictions.Count + skipped.Count);
-        }
-        return EvaluationReport.From(model.Classes, predictions, skipped);
+        var classIndex = model.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        var images = files.SelectMany(kv => kv.Value.Select(p => new LabelledImage(p, classIndex[kv.Key]))).ToList();
+        var (predictions, skipped) = PredictBatched(model, images.Select(i => i.Path), cacheFolder, progress, cancel);
+        var byPath = predictions.ToDictionary(p => p.ImagePath, StringComparer.Ordinal);
+        var pairs = images.Where(i => byPath.ContainsKey(i.Path)).Select(i => (i, byPath[i.Path])).ToList();
+        return EvaluationReport.From(model.Classes, pairs, skipped);
     }
 
-    /// <summary>Predicts each image; unusable images come back in <paramref name="skipped"/>.</summary>
+    /// <summary>Predicts each image in batches (cached features); unusable images come back in <paramref name="skipped"/>.</summary>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
-    public static IReadOnlyList<Prediction> Predict(string modelPath, IEnumerable<string> imagePaths, out IReadOnlyList<SkippedImage> skipped)
+    public static IReadOnlyList<Prediction> Predict(string modelPath, IEnumerable<string> imagePaths, out IReadOnlyList<SkippedImage> skipped, string? cacheFolder = null)
     {
         using var model = TrainedModel.Load(modelPath);
-        var predictions = new List<Prediction>();
-        var bad = new List<SkippedImage>();
-        foreach (var path in imagePaths)
-        {
-            try { predictions.Add(model.Predict(path)); }
-            catch (InvalidDataException e) { bad.Add(new SkippedImage(path, e.Message)); }
-        }
+        var (predictions, bad) = PredictBatched(model, imagePaths, cacheFolder, null, default);
         skipped = bad;
         return predictions;
+    }
+
+    private static (List<Prediction>, IReadOnlyList<SkippedImage>) PredictBatched(TrainedModel model, IEnumerable<string> paths, string? cacheFolder,
+        IProgress<ExtractionProgress>? progress, CancellationToken cancel)
+    {
+        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        var options = new ExtractorOptions { Cache = CacheFor(backbone, cacheFolder) };
+        using var extractor = new FeatureExtractor(backbone, options);
+        var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
+        var extraction = extractor.Extract(ordered, progress, cancel);
+        var usable = ordered.Where(extraction.Features.ContainsKey).ToList();
+        var probabilities = HeadTrainer.Predict(model.Head, new FeatureSet(usable.Select(p => extraction.Features[p]).ToList(), usable.Select(_ => 0).ToList()));
+        var predictions = usable.Select((path, i) =>
+        {
+            int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i]);
+            return new Prediction(path, model.Classes[best], probabilities[i][best], probabilities[i]);
+        }).ToList();
+        return (predictions, extraction.Skipped);
+    }
+
+    private static FeatureCache CacheFor(BackboneDescription backbone, string? cacheFolder)
+    {
+        string root = cacheFolder ?? FeatureCache.DefaultRoot();
+        var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
+        return new FeatureCache(root, FeatureCache.BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
     }
 
     private static ExtractionResult ExtractFeatures(BackboneDescription backbone, TrainSettings settings, IEnumerable<string> paths, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         var options = settings.Extraction;
         if (settings.UseCache)
-        {
-            var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
-            string root = settings.CacheFolder ?? FeatureCache.DefaultRoot();
-            options.Cache = new FeatureCache(root, FeatureCache.BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
-        }
+            options.Cache = CacheFor(backbone, settings.CacheFolder);
         using var extractor = new FeatureExtractor(backbone, options);
         var relay = progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p)));
         return extractor.Extract(paths, relay, cancel);

@@ -96,6 +96,12 @@ public static class ClassifierGraph
             editor.Node("Gather", [editor.StringConstant("class_names", classes), index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
             editor.AddOutput(ScoreOutput, TensorProto.Types.DataType.Float, batched: true, classes.Count);
             editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: true);
+            int side = backbone.DecodedSize;
+            editor.AddMetadata("input", $"{PixelsInput}: float32 [N, 3, {side}, {side}], planar RGB (channel order R, G, B), values 0..255, " +
+                (backbone.Resize == ResizeMode.Stretch
+                    ? $"the image stretched to {side}x{side}."
+                    : $"the image resized so that its shorter side is {side}, then centre-cropped to {side}x{side}. The graph crops the centre {backbone.InputSize}x{backbone.InputSize} and applies the backbone's normalisation itself."));
+            editor.AddMetadata("outputs", $"{ScoreOutput}: float32 [N, {classes.Count}] class probabilities in the order of 'classes'; {LabelOutput}: string [N]; {LogitsOutput}: float32 [N, {classes.Count}].");
         }
         editor.AddMetadata("classes", string.Join("\n", classes));
         editor.AddMetadata("backbone", backbone.Name);

@@ -14,6 +14,7 @@ public static class CliApp
             PredictCommand.Create(output, error),
             BackbonesCommand.Create(output),
             SampleDataCommand.Create(output, error),
+            ExportCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };
         var parse = root.Parse(args);

@@ -6,6 +6,11 @@ internal static class CommonOptions
 {
     public static Option<bool> Verbose() => new("--verbose") { Description = "Show stack traces on errors." };
 
+    public static Option<string?> Cache() => new("--cache")
+    {
+        Description = "Feature cache folder. Default: $MLNETTRANSFER_CACHE or ~/.cache/mlnettransfer.",
+    };
+
     public static Option<string> Model() => new("--model")
     {
         Description = "Path of a model.zip written by train.",

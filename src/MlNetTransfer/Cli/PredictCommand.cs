@@ -9,8 +9,9 @@ internal static class PredictCommand
     {
         var model = CommonOptions.Model();
         var images = new Argument<string[]>("images") { Description = "Image files (or folders, read recursively).", Arity = ArgumentArity.OneOrMore };
+        var cache = CommonOptions.Cache();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("predict", "Predict the label of each image.") { model, images, verbose };
+        var command = new Command("predict", "Predict the label of each image.") { model, images, cache, verbose };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
         {
             var paths = new List<string>();
@@ -20,7 +21,7 @@ internal static class PredictCommand
                 else if (File.Exists(item)) paths.Add(item);
                 else throw new FileNotFoundException($"No such file or folder: {item}");
             }
-            var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped);
+            var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped, parse.GetValue(cache));
             foreach (var p in predictions)
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}", p.ImagePath, p.PredictedLabel, p.Confidence));
             foreach (var s in skipped)

@@ -30,7 +30,7 @@ public static class ModelWriter
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
         var info = new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize };
-        AtomicFile.Write(path, stream => Repack(skeleton, graph, info, stream));
+        AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
     }
 
     // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
@@ -51,7 +51,7 @@ public static class ModelWriter
         return saved.ToArray();
     }
 
-    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, Stream destination)
+    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, byte[] headBytes, Stream destination)
     {
         using var source = new ZipArchive(new MemoryStream(skeleton, writable: false), ZipArchiveMode.Read);
         var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal));
@@ -74,6 +74,8 @@ public static class ModelWriter
                 input.CopyTo(output);
             }
         }
+        using (var headStream = target.CreateEntry(HeadFile.EntryName).Open())
+            headStream.Write(headBytes);
         using var infoStream = target.CreateEntry(ModelInfo.EntryName).Open();
         JsonSerializer.Serialize(infoStream, info, Json.Options);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetTransfer.Data;
+using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
 
@@ -14,12 +15,16 @@ public sealed class TrainedModel : IDisposable
 {
     private readonly PredictionEngine<Input, Output> _engine;
 
-    private TrainedModel(string path, ModelInfo info, PredictionEngine<Input, Output> engine)
+    private TrainedModel(string path, ModelInfo info, HeadWeights head, PredictionEngine<Input, Output> engine)
     {
         Path = path;
         Info = info;
+        Head = head;
         _engine = engine;
     }
+
+    /// <summary>The trained head, as stored beside the pipeline (for batched evaluation and ONNX export).</summary>
+    public HeadWeights Head { get; }
 
     public string Path { get; }
     public ModelInfo Info { get; }
@@ -31,7 +36,7 @@ public sealed class TrainedModel : IDisposable
     {
         if (!File.Exists(path))
             throw new ModelLoadException(path, "file not found");
-        var info = ReadInfo(path);
+        var (info, head) = ReadInfo(path);
         var ml = new MLContext(seed: 0);
         ITransformer model;
         try
@@ -45,7 +50,7 @@ public sealed class TrainedModel : IDisposable
         try
         {
             var engine = ml.Model.CreatePredictionEngine<Input, Output>(model);
-            return new TrainedModel(path, info, engine);
+            return new TrainedModel(path, info, head, engine);
         }
         catch (Exception e)
         {
@@ -53,7 +58,7 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
-    private static ModelInfo ReadInfo(string path)
+    private static (ModelInfo, HeadWeights) ReadInfo(string path)
     {
         try
         {
@@ -65,11 +70,15 @@ public sealed class TrainedModel : IDisposable
                 ?? throw new ModelLoadException(path, "its model.json is empty");
             if (info.FormatVersion > ModelInfo.CurrentFormatVersion)
                 throw new ModelLoadException(path, $"it was written by a newer MlNetTransfer (format {info.FormatVersion}; this version reads up to {ModelInfo.CurrentFormatVersion})");
-            return info;
+            var headEntry = zip.GetEntry(HeadFile.EntryName) ?? throw new ModelLoadException(path, "its head weights (head.bin) are missing");
+            using var headStream = headEntry.Open();
+            using var buffer = new MemoryStream();
+            headStream.CopyTo(buffer);
+            return (info, HeadFile.Read(buffer.ToArray()));
         }
         catch (InvalidDataException e)
         {
-            throw new ModelLoadException(path, $"not a valid zip file ({e.Message})", e);
+            throw new ModelLoadException(path, $"not a valid zip file or damaged ({e.Message})", e);
         }
         catch (JsonException e)
         {

@@ -63,11 +63,58 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
     [Fact]
     public void EvaluateReportsAccuracyAndConfusion()
     {
-        var report = ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder);
+        var report = ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder, run.Settings.CacheFolder);
         Assert.Equal(24, report.Count);
         Assert.Equal(24, report.ConfusionMatrix.Sum(r => r.Sum()));
         Assert.Equal(report.Accuracy, (double)Enumerable.Range(0, 3).Sum(i => report.ConfusionMatrix[i][i]) / 24, 6);
         Assert.All(report.PerClass, c => Assert.Equal(8, c.Support));
+    }
+
+    // evaluate and predict run batched on cached features and the stored head: they must agree with the .zip.
+    [Fact]
+    public void BatchedPredictionsMatchTheZip()
+    {
+        var paths = run.Report.ValidationPredictions.Select(p => p.Path).ToList();
+        var batched = ImageClassifier.Predict(run.Report.ModelPath, paths, out var skipped, run.Settings.CacheFolder);
+        using var model = TrainedModel.Load(run.Report.ModelPath);
+        Assert.Empty(skipped);
+        Assert.Equal(paths, batched.Select(p => p.ImagePath));
+        foreach (var p in batched)
+        {
+            var zip = model.Predict(p.ImagePath);
+            Assert.Equal(zip.PredictedLabel, p.PredictedLabel);
+            for (int k = 0; k < zip.Scores.Count; k++)
+                Assert.True(Math.Abs(zip.Scores[k] - p.Scores[k]) <= 1e-4, $"{p.ImagePath}: {zip.Scores[k]} vs {p.Scores[k]}");
+        }
+    }
+
+    // The exported ONNX file, run by ONNX Runtime directly on the documented input, gives the .zip's probabilities.
+    [Fact]
+    public void ExportedOnnxMatchesTheZip()
+    {
+        using var dir = new TempDir();
+        string onnx = dir.Combine("model.onnx");
+        MlNetTransfer.Model.OnnxExport.Export(run.Report.ModelPath, onnx);
+        using var model = TrainedModel.Load(run.Report.ModelPath);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        Assert.Equal(string.Join("\n", model.Classes), session.ModelMetadata.CustomMetadataMap["classes"]);
+        Assert.Contains("planar RGB", session.ModelMetadata.CustomMetadataMap["input"]);
+        var backbone = MlNetTransfer.Backbones.BackboneRegistry.Get();
+        using var pixels = new MlNetTransfer.Features.ImagePixels(new Microsoft.ML.MLContext(), backbone);
+        foreach (var expected in run.Report.ValidationPredictions)
+        {
+            var input = new float[pixels.Length];
+            pixels.Decode(File.ReadAllBytes(expected.Path), input);
+            int side = backbone.DecodedSize;
+            var tensor = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(input, [1, 3, side, side]);
+            using var outputs = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Pixels", tensor)]);
+            var score = outputs.Single(o => o.Name == "Score").AsEnumerable<float>().ToArray();
+            var label = outputs.Single(o => o.Name == "PredictedLabel").AsEnumerable<string>().Single();
+            var zip = model.Predict(expected.Path);
+            Assert.Equal(zip.PredictedLabel, label);
+            for (int k = 0; k < score.Length; k++)
+                Assert.True(Math.Abs(zip.Scores[k] - score[k]) <= 1e-4, $"{expected.Path}: {zip.Scores[k]} vs {score[k]}");
+        }
     }
 
     [Fact]

@@ -1,0 +1,19 @@
+using MlNetTransfer.Backbones;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// Writes a trained model as one plain ONNX file (pixels in; probabilities, label and logits out; class names and
+/// the input's layout in the metadata) that ONNX Runtime runs from any language.
+/// </summary>
+public static class OnnxExport
+{
+    /// <summary>Exports the model at <paramref name="modelPath"/> to <paramref name="onnxPath"/> (written atomically).</summary>
+    /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
+    public static void Export(string modelPath, string onnxPath)
+    {
+        using var model = TrainedModel.Load(modelPath);
+        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        AtomicFile.Write(onnxPath, ClassifierGraph.BuildClassifierGraph(backbone, model.Head, model.Classes, probabilities: true));
+    }
+}
