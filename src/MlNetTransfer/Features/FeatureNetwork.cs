@@ -7,7 +7,6 @@ namespace MlNetTransfer.Features;
 internal sealed class FeatureNetwork : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _run = new();
 
     public FeatureNetwork(BackboneDescription backbone, int threads)
     {
@@ -33,13 +32,13 @@ internal sealed class FeatureNetwork : IDisposable
         int side = Backbone.DecodedSize;
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
             pixels.AsMemory(0, count * PixelLength), [count, 3, side, side]);
-        using var outputs = _session.Run(_run, [ClassifierGraph.PixelsInput], [input], [ClassifierGraph.FeaturesOutput]);
+        using var run = new RunOptions(); // one per call: Run may be called from several threads at once
+        using var outputs = _session.Run(run, [ClassifierGraph.PixelsInput], [input], [ClassifierGraph.FeaturesOutput]);
         outputs[0].GetTensorDataAsSpan<float>()[..(count * Backbone.FeatureSize)].CopyTo(features);
     }
 
     public void Dispose()
     {
         _session.Dispose();
-        _run.Dispose();
     }
 }

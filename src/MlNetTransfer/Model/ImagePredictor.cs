@@ -1,0 +1,83 @@
+using Microsoft.ML;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// A thread-safe predictor for apps: create one per model and share it (in ASP.NET, register it as a singleton),
+/// then call <see cref="Predict(byte[], string?)"/> from any number of requests at once. It runs the same pieces as
+/// model.zip (ML.NET's image decoding, the same ONNX graph, the stored head) without ML.NET's PredictionEngine,
+/// which is not thread-safe; its probabilities equal the .zip's within 1e-4.
+/// </summary>
+/// <example>
+/// <code>
+/// builder.Services.AddSingleton(new ImagePredictor("model.zip"));
+/// app.MapPost("/classify", async (HttpRequest request, ImagePredictor predictor) =>
+/// {
+///     using var body = new MemoryStream();
+///     await request.Body.CopyToAsync(body);
+///     var p = predictor.Predict(body.ToArray());
+///     return Results.Ok(new { p.PredictedLabel, p.Confidence });
+/// });
+/// </code>
+/// </example>
+public sealed class ImagePredictor : IDisposable
+{
+    private readonly HeadWeights _head;
+    private readonly IReadOnlyList<string> _classes;
+    private readonly FeatureNetwork _network;
+    private readonly ThreadLocal<ImagePixels> _decoders;
+
+    /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
+    public ImagePredictor(string modelPath)
+    {
+        using var model = TrainedModel.Load(modelPath);
+        _head = model.Head;
+        _classes = model.Classes;
+        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        _network = new FeatureNetwork(backbone, Environment.ProcessorCount);
+        var ml = new MLContext(seed: 0);
+        _decoders = new ThreadLocal<ImagePixels>(() => new ImagePixels(ml, backbone), trackAllValues: true);
+    }
+
+    public IReadOnlyList<string> Classes => _classes;
+
+    /// <summary>Predicts an image file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a usable image (the message says why).</exception>
+    public Prediction Predict(string imagePath) => Predict(File.ReadAllBytes(imagePath), imagePath);
+
+    /// <summary>Predicts an encoded image read from <paramref name="image"/>.</summary>
+    public Prediction Predict(Stream image, string? name = null)
+    {
+        using var buffer = new MemoryStream();
+        image.CopyTo(buffer);
+        return Predict(buffer.ToArray(), name);
+    }
+
+    /// <summary>Predicts an encoded image (JPEG, PNG, GIF, BMP, WebP bytes).</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
+    public Prediction Predict(byte[] image, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (ImageCheck.Problem(image) is { } problem)
+            throw new InvalidDataException($"{name ?? "image"}: {problem}");
+        var decoder = _decoders.Value!;
+        var pixels = new float[decoder.Length];
+        decoder.Decode(image, pixels);
+        var features = new float[_network.Backbone.FeatureSize];
+        _network.Run(pixels, 1, features);
+        var scores = HeadTrainer.Predict(_head, features);
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
+        return new Prediction(name ?? "", _classes[best], scores[best], scores);
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _decoders.Values) d.Dispose();
+        _decoders.Dispose();
+        _network.Dispose();
+    }
+}
