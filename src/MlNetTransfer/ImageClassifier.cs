@@ -21,6 +21,9 @@ public static class ImageClassifier
     public const string ModelFileName = "model.zip";
     public const string MetricsFileName = "metrics.json";
     public const string ValidationPredictionsFileName = "validation-predictions.json";
+    public const string EpochsFileName = "epochs.csv";
+    /// <summary>The resolved settings of a run; <c>train --config</c> on it repeats the run.</summary>
+    public const string SettingsFileName = "train.json";
 
     /// <summary>
     /// Extracts (or reads cached) backbone features, trains the head with per-epoch validation and early stopping,
@@ -37,7 +40,8 @@ public static class ImageClassifier
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
 
         var backbone = BackboneRegistry.Get(settings.Backbone);
-        var extraction = ExtractFeatures(backbone, settings, dataset.Train.Concat(dataset.Validation).Select(i => i.Path), progress, cancel);
+        var extractorOptions = settings.Extraction.With(settings.UseCache ? CacheFor(backbone, settings.CacheFolder) : null);
+        var extraction = ExtractFeatures(backbone, extractorOptions, dataset.Train.Concat(dataset.Validation).Select(i => i.Path), progress, cancel);
 
         var train = Usable(dataset.Train, extraction);
         var validation = Usable(dataset.Validation, extraction);
@@ -53,7 +57,7 @@ public static class ImageClassifier
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
-        ModelWriter.Save(modelPath, backbone, result.BestWeights, dataset.Classes, settings.Extraction.Cache?.BackboneFolder);
+        ModelWriter.Save(modelPath, backbone, result.BestWeights, dataset.Classes, extractorOptions.Cache?.BackboneFolder);
 
         var probabilities = HeadTrainer.Predict(result.BestWeights, validationFeatures);
         var predictions = validation.Select((image, i) => new ValidationPrediction(
@@ -74,6 +78,8 @@ public static class ImageClassifier
             ValidationPredictions = predictions,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, SettingsFileName), JsonSerializer.Serialize(settings.Resolved(), Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, ValidationPredictionsFileName), JsonSerializer.Serialize(predictions, Json.Options));
         return report;
     }
@@ -136,14 +142,20 @@ public static class ImageClassifier
         return new FeatureCache(root, FeatureCache.BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
     }
 
-    private static ExtractionResult ExtractFeatures(BackboneDescription backbone, TrainSettings settings, IEnumerable<string> paths, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    private static ExtractionResult ExtractFeatures(BackboneDescription backbone, ExtractorOptions options, IEnumerable<string> paths, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
-        var options = settings.Extraction;
-        if (settings.UseCache)
-            options.Cache = CacheFor(backbone, settings.CacheFolder);
         using var extractor = new FeatureExtractor(backbone, options);
         var relay = progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p)));
         return extractor.Extract(paths, relay, cancel);
+    }
+
+    private static string EpochsCsv(IEnumerable<EpochMetrics> epochs)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var csv = new System.Text.StringBuilder("epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,is_best,seconds\n");
+        foreach (var e in epochs)
+            csv.AppendLine(string.Create(inv, $"{e.Epoch},{e.TrainLoss:R},{e.TrainAccuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{(e.IsBest ? 1 : 0)},{e.Seconds:F3}"));
+        return csv.ToString();
     }
 
     // IProgress<T> that calls back synchronously (System.Progress posts to the thread pool, reordering reports).

@@ -27,4 +27,32 @@ public sealed class TrainSettings
     public TrainingOptions Training { get; set; } = new();
 
     public ExtractorOptions Extraction { get; set; } = new();
+
+    /// <summary>A copy with absolute paths, as written to train.json.</summary>
+    public TrainSettings Resolved() => new()
+    {
+        DataFolder = Path.GetFullPath(DataFolder),
+        OutputFolder = Path.GetFullPath(OutputFolder),
+        CacheFolder = CacheFolder is null ? null : Path.GetFullPath(CacheFolder),
+        UseCache = UseCache,
+        ValidationFraction = ValidationFraction,
+        Backbone = Backbone,
+        Training = Training,
+        Extraction = Extraction.With(null),
+    };
+
+    /// <summary>Reads settings written by <see cref="Resolved"/> (train.json).</summary>
+    /// <exception cref="InvalidDataException">The file is not valid settings JSON.</exception>
+    public static TrainSettings Load(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<TrainSettings>(File.ReadAllText(path), Json.Options)
+                ?? throw new InvalidDataException($"{path}: empty settings file");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid training settings ({e.Message})", e);
+        }
+    }
 }

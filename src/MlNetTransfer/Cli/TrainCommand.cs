@@ -28,45 +28,52 @@ internal static class TrainCommand
         var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed raw features to the head (default: standardised with training statistics)." };
         var backbone = new Option<string>("--backbone") { Description = "Embedded backbone.", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
         var batchImages = new Option<int>("--extract-batch-size") { Description = "Images per network call during feature extraction.", DefaultValueFactory = _ => 16 };
+        var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from; flags given as well override it." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final summary." };
         var verbose = CommonOptions.Verbose();
 
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, noStandardize, backbone, batchImages, quiet, verbose,
+            monitor, noStandardize, backbone, batchImages, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
-            string? dataFolder = parse.GetValue(data) ?? SampleData.Find();
+            string? configPath = parse.GetValue(config);
+            var loaded = configPath is null ? null : TrainSettings.Load(configPath);
+            // Defaults, then the settings file, then the flags given on the command line.
+            T Pick<T>(Option<T> option, T fromFile) => loaded is null || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fromFile;
+
+            string? dataFolder = parse.GetValue(data) ?? loaded?.DataFolder ?? SampleData.Find();
             if (dataFolder is null)
             {
                 error.WriteLine($"error: no --data given and the sample set ({SampleData.RelativePath}) was not found from {Directory.GetCurrentDirectory()}.");
                 return ExitCodes.Failed;
             }
+            var t = loaded?.Training ?? new TrainingOptions();
             var settings = new TrainSettings
             {
                 DataFolder = dataFolder,
-                OutputFolder = parse.GetValue(outputDir)!,
-                CacheFolder = parse.GetValue(cache),
-                UseCache = !parse.GetValue(noCache),
-                ValidationFraction = parse.GetValue(fraction),
-                Backbone = parse.GetValue(backbone)!,
+                OutputFolder = Pick(outputDir, loaded?.OutputFolder ?? DefaultOutput),
+                CacheFolder = parse.GetValue(cache) ?? loaded?.CacheFolder,
+                UseCache = !Pick(noCache, !(loaded?.UseCache ?? true)),
+                ValidationFraction = Pick(fraction, loaded?.ValidationFraction ?? 0.2),
+                Backbone = Pick(backbone, loaded?.Backbone ?? Backbones.BackboneRegistry.DefaultName),
                 Training = new TrainingOptions
                 {
-                    Epochs = parse.GetValue(epochs),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(lr),
-                    Momentum = parse.GetValue(momentum),
-                    Dropout = parse.GetValue(dropout),
-                    Hidden = parse.GetValue(hidden),
-                    Seed = parse.GetValue(seed),
-                    Patience = parse.GetValue(patience),
-                    MinDelta = parse.GetValue(minDelta),
-                    Monitor = parse.GetValue(monitor),
-                    Standardize = !parse.GetValue(noStandardize),
+                    Epochs = Pick(epochs, t.Epochs),
+                    BatchSize = Pick(batch, t.BatchSize),
+                    LearningRate = Pick(lr, t.LearningRate),
+                    Momentum = Pick(momentum, t.Momentum),
+                    Dropout = Pick(dropout, t.Dropout),
+                    Hidden = Pick(hidden, t.Hidden),
+                    Seed = Pick(seed, t.Seed),
+                    Patience = Pick(patience, t.Patience),
+                    MinDelta = Pick(minDelta, t.MinDelta),
+                    Monitor = Pick(monitor, t.Monitor),
+                    Standardize = !Pick(noStandardize, !t.Standardize),
                 },
-                Extraction = new Features.ExtractorOptions { BatchSize = parse.GetValue(batchImages) },
+                Extraction = new Features.ExtractorOptions { BatchSize = Pick(batchImages, loaded?.Extraction.BatchSize ?? 16) },
             };
             var renderer = new TrainingRenderer(output, parse.GetValue(quiet));
             output.WriteLine($"Training on {Path.GetFullPath(dataFolder)}");

@@ -16,7 +16,18 @@ public sealed class ExtractorOptions
     public int InferenceThreads { get; set; }
 
     /// <summary>Cache to read and fill; null extracts everything afresh and stores nothing.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public FeatureCache? Cache { get; set; }
+
+    /// <summary>A copy with <paramref name="cache"/> as its cache.</summary>
+    public ExtractorOptions With(FeatureCache? cache) => new()
+    {
+        BatchSize = BatchSize,
+        DecodeThreads = DecodeThreads,
+        InferenceThreads = InferenceThreads,
+        MaxPixels = MaxPixels,
+        Cache = cache,
+    };
 
     /// <summary>Images with more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;
