@@ -62,6 +62,11 @@ public static class ImageClassifier
         var probabilities = HeadTrainer.Predict(result.BestWeights, validationFeatures);
         var predictions = validation.Select((image, i) => new ValidationPrediction(
             image.Path, dataset.Classes[image.Label], dataset.Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i])], probabilities[i])).ToList();
+        var validationReport = EvaluationReport.From(dataset.Classes,
+            validation.Select((image, i) => (image, new Prediction(image.Path, predictions[i].PredictedLabel, probabilities[i].Max(), probabilities[i]))).ToList(),
+            extraction.Skipped);
+        string htmlReport = Reports.HtmlReport.Write(settings.OutputFolder, $"MlNetTransfer training report: {Path.GetFileName(Path.GetFullPath(settings.DataFolder))}",
+            validationReport, result.Epochs, result.BestEpoch);
         var report = new TrainReport
         {
             Classes = dataset.Classes,
@@ -76,6 +81,7 @@ public static class ImageClassifier
             ModelPath = modelPath,
             Seconds = clock.Elapsed.TotalSeconds,
             ValidationPredictions = predictions,
+            ReportPath = htmlReport,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));

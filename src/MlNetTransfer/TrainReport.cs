@@ -27,6 +27,9 @@ public sealed class TrainReport
     public required string ModelPath { get; init; }
     public required double Seconds { get; init; }
 
+    /// <summary>The run's report.html (learning curves, confusion matrix, per-class metrics, worst images).</summary>
+    public string ReportPath { get; init; } = "";
+
     /// <summary>The best epoch's probabilities for each validation image (also in validation-predictions.json).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<ValidationPrediction> ValidationPredictions { get; init; } = [];

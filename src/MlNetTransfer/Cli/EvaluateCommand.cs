@@ -10,10 +10,11 @@ internal static class EvaluateCommand
         var model = CommonOptions.Model();
         var data = new Option<string>("--data") { Description = "Labelled folder (one sub-folder per class) to evaluate on.", Required = true };
         var cache = CommonOptions.Cache();
+        var reportFolder = new Option<string>("--output") { Description = "Folder for report.html and the chart PNGs.", DefaultValueFactory = _ => "runs/evaluate" };
         var verbose = CommonOptions.Verbose();
         var command = new Command("evaluate", "Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a labelled folder.")
         {
-            model, data, cache, verbose,
+            model, data, cache, reportFolder, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -30,6 +31,8 @@ internal static class EvaluateCommand
                 output.WriteLine($"{report.Classes[i].PadRight(width)}  {string.Join("  ", report.ConfusionMatrix[i].Select(v => v.ToString(inv).PadLeft(width)))}");
             foreach (var s in report.Skipped)
                 output.WriteLine($"skipped {s.Path}: {s.Reason}");
+            var html = Reports.HtmlReport.Write(parse.GetValue(reportFolder)!, $"MlNetTransfer evaluation: {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))}", report);
+            output.WriteLine($"Report: {Path.GetFullPath(html)}");
             return ExitCodes.Ok;
         }));
         return command;

@@ -55,6 +55,7 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
         output.WriteLine(Inv($"Best epoch {report.BestEpoch} ({stop}): validation accuracy {report.Validation.Accuracy:F4}, loss {report.Validation.Loss:F4}, on {report.Validation.Count} images."));
         output.WriteLine($"Model:   {report.ModelPath}");
         output.WriteLine($"Metrics: {Path.GetFullPath(Path.Combine(outputFolder, ImageClassifier.MetricsFileName))}");
+        output.WriteLine($"Report:  {report.ReportPath}");
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,108 @@
+using SkiaSharp;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Reports;
+
+/// <summary>PNG charts drawn with SkiaSharp (the version ML.NET's image code already uses): learning curves and a confusion matrix.</summary>
+public static class Charts
+{
+    private static readonly SKColor TrainColor = new(0x1f, 0x77, 0xb4);
+    private static readonly SKColor ValidationColor = new(0xff, 0x7f, 0x0e);
+
+    /// <summary>Two panels, loss and accuracy per epoch (train and validation), the best epoch marked.</summary>
+    public static byte[] LearningCurves(IReadOnlyList<EpochMetrics> epochs, int bestEpoch, int width = 900, int height = 340)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(width, height));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        var left = new SKRect(50, 30, width / 2f - 20, height - 40);
+        var right = new SKRect(width / 2f + 50, 30, width - 20, height - 40);
+        Panel(canvas, left, "loss", epochs, bestEpoch, e => e.TrainLoss, e => e.ValidationLoss, fromZero: true);
+        Panel(canvas, right, "accuracy", epochs, bestEpoch, e => e.TrainAccuracy, e => e.ValidationAccuracy, fromZero: false);
+        return Encode(surface);
+    }
+
+    /// <summary>A heat map of [actual][predicted] counts with the numbers written in.</summary>
+    public static byte[] ConfusionMatrix(IReadOnlyList<string> classes, int[][] matrix, int cell = 70)
+    {
+        int n = classes.Count, labelWidth = 120, top = 40;
+        int width = Math.Max(labelWidth + n * cell + 20, 380), height = top + n * cell + 60;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 13, IsAntialias = true };
+        using var fill = new SKPaint { Style = SKPaintStyle.Fill };
+        int max = Math.Max(1, matrix.SelectMany(r => r).Max());
+        for (int a = 0; a < n; a++)
+        {
+            canvas.DrawText(Short(classes[a]), 5, top + a * cell + cell / 2f + 5, text);
+            for (int p = 0; p < n; p++)
+            {
+                float share = matrix[a][p] / (float)max;
+                fill.Color = a == p ? new SKColor(30, 120, 60, (byte)(40 + 215 * share)) : new SKColor(200, 40, 40, (byte)(matrix[a][p] == 0 ? 10 : 40 + 215 * share));
+                var r = SKRect.Create(labelWidth + p * cell, top + a * cell, cell - 2, cell - 2);
+                canvas.DrawRect(r, fill);
+                canvas.DrawText(matrix[a][p].ToString(), r.MidX - 8, r.MidY + 5, text);
+            }
+        }
+        for (int p = 0; p < n; p++)
+            canvas.DrawText(Short(classes[p]), labelWidth + p * cell + 4, top + n * cell + 18, text);
+        canvas.DrawText("rows: actual, columns: predicted", labelWidth, top + n * cell + 42, text);
+        canvas.DrawText("confusion matrix", labelWidth, 22, text);
+        return Encode(surface);
+    }
+
+    private static void Panel(SKCanvas canvas, SKRect area, string title, IReadOnlyList<EpochMetrics> epochs, int bestEpoch,
+        Func<EpochMetrics, double> train, Func<EpochMetrics, double> validation, bool fromZero)
+    {
+        using var axis = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1, IsAntialias = true, Style = SKPaintStyle.Stroke };
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 12, IsAntialias = true };
+        var values = epochs.SelectMany(e => new[] { train(e), validation(e) }).Where(double.IsFinite).ToList();
+        double lo = fromZero ? 0 : Math.Min(values.DefaultIfEmpty(0).Min(), 1), hi = Math.Max(values.DefaultIfEmpty(1).Max(), lo + 1e-6);
+        int count = Math.Max(2, epochs.Count);
+        float X(int epoch) => area.Left + (epoch - 1) * area.Width / (count - 1);
+        float Y(double v) => area.Bottom - (float)((v - lo) / (hi - lo)) * area.Height;
+        canvas.DrawRect(area, axis);
+        canvas.DrawText(title, area.Left, area.Top - 10, text);
+        canvas.DrawText(hi.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Top + 10, text);
+        canvas.DrawText(lo.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Bottom, text);
+        canvas.DrawText("epoch", area.MidX - 15, area.Bottom + 28, text);
+        if (bestEpoch >= 1)
+        {
+            using var best = new SKPaint { Color = new SKColor(0, 150, 0, 120), StrokeWidth = 2, PathEffect = SKPathEffect.CreateDash([6, 4], 0) };
+            canvas.DrawLine(X(bestEpoch), area.Top, X(bestEpoch), area.Bottom, best);
+        }
+        Line(canvas, epochs, e => X(e.Epoch), e => Y(train(e)), TrainColor);
+        Line(canvas, epochs, e => X(e.Epoch), e => Y(validation(e)), ValidationColor);
+        using var legend = new SKPaint { TextSize = 12, IsAntialias = true };
+        legend.Color = TrainColor;
+        canvas.DrawText("train", area.Right - 110, area.Top + 16, legend);
+        legend.Color = ValidationColor;
+        canvas.DrawText("validation", area.Right - 70, area.Top + 16, legend);
+    }
+
+    private static void Line(SKCanvas canvas, IReadOnlyList<EpochMetrics> epochs, Func<EpochMetrics, float> x, Func<EpochMetrics, float> y, SKColor color)
+    {
+        using var paint = new SKPaint { Color = color, StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke };
+        using var path = new SKPath();
+        bool started = false;
+        foreach (var e in epochs)
+        {
+            float px = x(e), py = y(e);
+            if (!float.IsFinite(py)) continue;
+            if (started) path.LineTo(px, py); else path.MoveTo(px, py);
+            started = true;
+            canvas.DrawCircle(px, py, 2.5f, paint);
+        }
+        canvas.DrawPath(path, paint);
+    }
+
+    private static string Short(string s) => s.Length <= 14 ? s : s[..13] + "…";
+
+    private static byte[] Encode(SKSurface surface)
+    {
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}

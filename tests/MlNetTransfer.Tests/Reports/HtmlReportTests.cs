@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using MlNetTransfer.Reports;
+using MlNetTransfer.Tests.Model;
+using MlNetTransfer.Tests.Support;
+using SkiaSharp;
+
+namespace MlNetTransfer.Tests.Reports;
+
+public class HtmlReportTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+{
+    [Fact]
+    public void TrainingWritesASelfContainedReportAndChartPngs()
+    {
+        string folder = run.Settings.OutputFolder;
+        var html = File.ReadAllText(Path.Combine(folder, HtmlReport.FileName));
+        Assert.Equal(2, Regex.Matches(html, "src=\"data:image/png;base64,").Count); // learning curves, confusion matrix
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.DoesNotContain("src=\"file", html);
+        foreach (var c in run.Report.Classes) Assert.Contains(c, html);
+        foreach (var png in new[] { HtmlReport.CurvesPng, HtmlReport.ConfusionPng })
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(folder, png));
+            Assert.NotNull(bitmap);
+            Assert.True(bitmap.Width > 200 && bitmap.Height > 100);
+        }
+    }
+
+    // Circles filed as squares: the evaluation is sure to have confidently wrong images, shown as thumbnails.
+    [Fact]
+    public void EvaluationReportShowsTheMostConfidentlyWrongImagesAsThumbnails()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 3, seed: 21);
+        foreach (var f in Directory.GetFiles(dir.Combine("data", "circle")))
+            File.Move(f, Path.Combine(dir.Combine("data", "square"), "filed-wrong-" + Path.GetFileName(f)));
+        Directory.Delete(dir.Combine("data", "circle"));
+
+        var evaluation = ImageClassifier.Evaluate(run.Report.ModelPath, dir.Combine("data"), run.Settings.CacheFolder);
+        var path = HtmlReport.Write(dir.Combine("report"), "test evaluation", evaluation);
+
+        var html = File.ReadAllText(path);
+        int thumbnails = Regex.Matches(html, "<div class=wrong><img alt=\"[^\"]+\" src=\"data:image/jpeg;base64,").Count;
+        Assert.True(thumbnails >= 3, $"{thumbnails} thumbnails");
+        Assert.Contains("filed-wrong-", html);
+        Assert.Contains("true: <b>square</b>", html);
+    }
+
+    // The page as a browser renders it: headless Chromium loads it and the charts and thumbnails are in the DOM, decoded.
+    [SkippableFact]
+    public void ReportRendersInHeadlessChromium()
+    {
+        string? chromium = new[] { "chromium", "chromium-browser", "google-chrome" }
+            .Select(name => Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists))
+            .FirstOrDefault(p => p is not null);
+        Skip.If(chromium is null, "Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it), so the report was not rendered in a browser.");
+
+        using var dir = new TempDir();
+        string page = Path.Combine(run.Settings.OutputFolder, HtmlReport.FileName);
+        string screenshot = dir.Combine("report.png");
+        // --dump-dom after load; images that failed to decode have naturalWidth 0, so the script marks the loaded ones.
+        var result = ProcessRunner.Run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", $"--screenshot={screenshot}", "--window-size=1200,1600", "file://" + page], timeoutSeconds: 120);
+        Assert.True(File.Exists(screenshot), result.Error);
+        using (var shot = SKBitmap.Decode(screenshot))
+        {
+            Assert.NotNull(shot);
+            Assert.Equal(1200, shot.Width);
+            // A rendered page with charts is far from blank: count non-white pixels.
+            int coloured = 0;
+            for (int y = 0; y < shot.Height; y += 4)
+                for (int x = 0; x < shot.Width; x += 4)
+                    if (shot.GetPixel(x, y) is var c && (c.Red < 200 || c.Green < 200 || c.Blue < 200)) coloured++;
+            Assert.True(coloured > 2000, $"{coloured} coloured samples: the page looks empty");
+        }
+        var dom = ProcessRunner.Run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page], timeoutSeconds: 120);
+        Assert.Equal(2, Regex.Matches(dom.Output, "src=\"data:image/png;base64,").Count);
+    }
+}
