@@ -15,6 +15,7 @@ public static class CliApp
             BackbonesCommand.Create(output),
             SampleDataCommand.Create(output, error),
             ExportCommand.Create(output, error),
+            CodegenCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };
         var parse = root.Parse(args);

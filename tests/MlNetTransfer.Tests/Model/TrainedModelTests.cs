@@ -19,14 +19,14 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         var epoch = root.GetProperty("epochs")[0];
         foreach (var name in new[] { "epoch", "trainLoss", "trainAccuracy", "validationLoss", "validationAccuracy" })
             Assert.True(epoch.TryGetProperty(name, out _), name);
-        Assert.Equal(6, root.GetProperty("validation").GetProperty("count").GetInt32());
+        Assert.Equal(30, root.GetProperty("validation").GetProperty("count").GetInt32());
         Assert.Equal(run.Report.Best().ValidationAccuracy, root.GetProperty("validation").GetProperty("accuracy").GetDouble());
-        Assert.Equal(24, root.GetProperty("featureExtraction").GetProperty("images").GetInt32());
+        Assert.Equal(120, root.GetProperty("featureExtraction").GetProperty("images").GetInt32());
         Assert.Equal(0, root.GetProperty("skipped").GetArrayLength());
     }
 
-    // The model a user's app loads must behave exactly as in training: a separate process with only the ML.NET
-    // packages loads model.zip and must reproduce the trainer's validation predictions.
+    // The model a user's app loads must behave exactly as in training: the samples/ app, a separate process with only
+    // the ML.NET packages, loads model.zip (trained on data/sample) and must reproduce the trainer's validation predictions.
     [Fact]
     public void ASeparateConsumerProcessReproducesTheValidationPredictions()
     {
@@ -64,10 +64,10 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
     public void EvaluateReportsAccuracyAndConfusion()
     {
         var report = ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder, run.Settings.CacheFolder);
-        Assert.Equal(24, report.Count);
-        Assert.Equal(24, report.ConfusionMatrix.Sum(r => r.Sum()));
-        Assert.Equal(report.Accuracy, (double)Enumerable.Range(0, 3).Sum(i => report.ConfusionMatrix[i][i]) / 24, 6);
-        Assert.All(report.PerClass, c => Assert.Equal(8, c.Support));
+        Assert.Equal(120, report.Count);
+        Assert.Equal(120, report.ConfusionMatrix.Sum(r => r.Sum()));
+        Assert.Equal(report.Accuracy, (double)Enumerable.Range(0, 3).Sum(i => report.ConfusionMatrix[i][i]) / 120, 6);
+        Assert.All(report.PerClass, c => Assert.Equal(40, c.Support));
     }
 
     // evaluate and predict run batched on cached features and the stored head: they must agree with the .zip.
@@ -115,6 +115,23 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
             for (int k = 0; k < score.Length; k++)
                 Assert.True(Math.Abs(zip.Scores[k] - score[k]) <= 1e-4, $"{expected.Path}: {zip.Scores[k]} vs {score[k]}");
         }
+    }
+
+    // codegen's project compiles and, run on a validation image, prints the trainer's label and probabilities.
+    [Fact]
+    public void GeneratedConsumptionCodeCompilesAndRuns()
+    {
+        using var dir = new TempDir();
+        var files = MlNetTransfer.Model.ConsumptionCode.Generate(run.Report.ModelPath, dir.Combine("app"), "ShapesApp");
+        Assert.Equal(4, files.Count);
+        var expected = run.Report.ValidationPredictions[0];
+        var result = ProcessRunner.Run("dotnet", ["run", "--project", dir.Combine("app"), "--", run.Report.ModelPath, expected.Path]);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var line = result.Output.Split('\n').Single(l => l.StartsWith(expected.Path + "\t"));
+        Assert.Equal(expected.PredictedLabel, line.Split('\t')[1]);
+        var printed = line.Split('\t')[2].Split(", ").Select(pair => pair.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+        for (int k = 0; k < run.Report.Classes.Count; k++)
+            Assert.Equal(expected.Scores[k], printed[run.Report.Classes[k]], 0.00051); // printed with 4 decimals
     }
 
     [Fact]

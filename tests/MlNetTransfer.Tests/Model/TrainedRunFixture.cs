@@ -2,15 +2,17 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Model;
 
-/// <summary>One real training run (real ResNet18, real image files, real model.zip) shared by the tests that read its outputs.</summary>
+/// <summary>
+/// One real training run (real ResNet18, real image files, real model.zip) on the repository's sample data set
+/// (data/sample, read in place), shared by the tests that read its outputs.
+/// </summary>
 public sealed class TrainedRunFixture : IDisposable
 {
     private readonly TempDir _dir = new();
 
     public TrainedRunFixture()
     {
-        DataFolder = _dir.Combine("data");
-        TestImages.ShapeDataset(DataFolder, perClass: 8);
+        DataFolder = Path.Combine(RepoPaths.Root, "data", "sample");
         Settings = new TrainSettings
         {
             DataFolder = DataFolder,
