@@ -19,7 +19,18 @@ namespace MlNetTransfer.Model;
 /// </remarks>
 internal static class LabelScorer
 {
+    /// <summary>Score and PredictedLabel (a string).</summary>
     public static ITransformer Create(MLContext ml, IReadOnlyList<string> classes, string logitsColumn)
+    {
+        var (scorer, toName) = CreateParts(ml, classes, logitsColumn);
+        return new TransformerChain<ITransformer>(scorer, toName);
+    }
+
+    /// <summary>Score and PredictedLabel as a key whose values are <paramref name="classes"/> (ML.NET's trainer convention).</summary>
+    public static ITransformer CreateKeyed(MLContext ml, IReadOnlyList<string> classes, string logitsColumn) =>
+        CreateParts(ml, classes, logitsColumn).Scorer;
+
+    private static (ITransformer Scorer, ITransformer ToName) CreateParts(MLContext ml, IReadOnlyList<string> classes, string logitsColumn)
     {
         int c = classes.Count;
         // One row per class with that class's one-hot logits: enough for the trainer to build a model of the right shape.
@@ -44,7 +55,7 @@ internal static class LabelScorer
         var scorer = trainer.Fit(keyed);
         SetIdentity(scorer.Model, c);
         var toName = ml.Transforms.Conversion.MapKeyToValue(ModelColumns.PredictedLabel).Fit(scorer.Transform(keyed));
-        return new TransformerChain<ITransformer>(scorer, toName);
+        return (scorer, toName);
     }
 
     private static void SetIdentity(MaximumEntropyModelParameters model, int classes)

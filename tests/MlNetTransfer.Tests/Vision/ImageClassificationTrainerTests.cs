@@ -1,0 +1,103 @@
+using Microsoft.ML;
+using MlNetTransfer.Tests.Support;
+using MlNetTransfer.Vision; // the one line that changes: was `using Microsoft.ML.Vision;`
+
+namespace MlNetTransfer.Tests.Vision;
+
+/// <summary>
+/// ML.NET's image classification sample (DeepLearning_ImageClassification_Training), ported: load image paths,
+/// MapValueToKey, the trainer, MapKeyToValue; train, save, load, predict. Only the trainer's namespace differs.
+/// </summary>
+public class ImageClassificationTrainerTests
+{
+    public class ImageData
+    {
+        public string ImagePath { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    public class ModelInput
+    {
+        public string ImagePath { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    public class ModelOutput
+    {
+        public string ImagePath { get; set; } = "";
+        public string Label { get; set; } = "";
+        public string PredictedLabel { get; set; } = "";
+        public float[] Score { get; set; } = [];
+    }
+
+    private static IEnumerable<ImageData> LoadImagesFromDirectory(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetExtension(f) is ".jpg" or ".png")
+            .Select(f => new ImageData { ImagePath = f, Label = Directory.GetParent(f)!.Name });
+
+    [Fact]
+    public void TheSamplePipelinePortsByChangingTheTrainerOnlyAndTrainsSavesAndPredicts()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("assets"), perClass: 20);
+        var log = new List<ImageClassificationMetrics>();
+
+        var mlContext = new MLContext(seed: 1);
+        IDataView imageData = mlContext.Data.LoadFromEnumerable(LoadImagesFromDirectory(dir.Combine("assets")));
+        IDataView shuffledData = mlContext.Data.ShuffleRows(imageData);
+        var preprocessingPipeline = mlContext.Transforms.Conversion.MapValueToKey(inputColumnName: "Label", outputColumnName: "LabelAsKey");
+        IDataView preProcessedData = preprocessingPipeline.Fit(shuffledData).Transform(shuffledData);
+        var trainSplit = mlContext.Data.TrainTestSplit(data: preProcessedData, testFraction: 0.3);
+        var validationTestSplit = mlContext.Data.TrainTestSplit(trainSplit.TestSet, testFraction: 0.5);
+        IDataView trainSet = trainSplit.TrainSet;
+        IDataView validationSet = validationTestSplit.TrainSet;
+        IDataView testSet = validationTestSplit.TestSet;
+
+        var classifierOptions = new ImageClassificationTrainer.Options
+        {
+            FeatureColumnName = "ImagePath",
+            LabelColumnName = "LabelAsKey",
+            ValidationSet = validationSet,
+            MetricsCallback = metrics => log.Add(metrics),
+            WorkspacePath = dir.Combine("workspace"),
+            Epoch = 20,
+        };
+        var trainingPipeline = mlContext.MulticlassClassification.Trainers.ImageClassification(classifierOptions)
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        ITransformer trainedModel = trainingPipeline.Fit(trainSet);
+
+        Assert.NotEmpty(log);
+        Assert.Contains(log, m => m.Train!.DatasetUsed == ImageClassificationMetricsDataset.Validation);
+
+        // Predict in memory, then through a saved and reloaded model: the same labels.
+        var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(trainedModel);
+        var testImages = mlContext.Data.CreateEnumerable<ModelInput>(testSet, reuseRowObject: false).ToList();
+        var inMemory = testImages.Select(i => engine.Predict(i)).ToList();
+        string zip = dir.Combine("model.zip");
+        mlContext.Model.Save(trainedModel, trainSet.Schema, zip);
+        var loaded = new MLContext().Model.Load(zip, out _);
+        var reloadedEngine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(loaded);
+        var reloaded = testImages.Select(i => reloadedEngine.Predict(i)).ToList();
+
+        Assert.Equal(inMemory.Select(p => p.PredictedLabel), reloaded.Select(p => p.PredictedLabel));
+        Assert.All(inMemory, p => Assert.Contains(p.PredictedLabel, new[] { "circle", "square", "triangle" }));
+        Assert.All(inMemory, p => Assert.Equal(1.0, p.Score.Sum(), 3));
+        Assert.True(inMemory.Count >= 5, $"{inMemory.Count} test images");
+        double accuracy = inMemory.Count(p => p.PredictedLabel == p.Label) / (double)inMemory.Count;
+        Assert.True(accuracy >= 0.6, $"test accuracy {accuracy:F2} on {inMemory.Count} images");
+    }
+
+    [Fact]
+    public void ImageBytesGetAClearErrorPointingToPaths()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("assets"), perClass: 2);
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(LoadImagesFromDirectory(dir.Combine("assets")));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("LabelAsKey", "Label")
+            .Append(ml.Transforms.LoadRawImageBytes("Image", null, "ImagePath"))
+            .Append(ml.MulticlassClassification.Trainers.ImageClassification(labelColumnName: "LabelAsKey", featureColumnName: "Image"));
+        var e = Assert.Throws<ArgumentException>(() => pipeline.Fit(data));
+        Assert.Contains("image file paths", e.Message);
+    }
+}
