@@ -75,9 +75,17 @@ internal static class TrainCommand
                 },
                 Extraction = new Features.ExtractorOptions { BatchSize = Pick(batchImages, loaded?.Extraction.BatchSize ?? 16) },
             };
-            var renderer = new TrainingRenderer(output, parse.GetValue(quiet));
+            bool isQuiet = parse.GetValue(quiet);
+            var renderer = new TrainingRenderer(output, isQuiet);
             output.WriteLine($"Training on {Path.GetFullPath(dataFolder)}");
-            var report = ImageClassifier.Train(settings, renderer, cancel);
+            TrainReport report;
+            if (!isQuiet && LiveTrainingRenderer.IsWanted(output))
+            {
+                var live = new LiveTrainingRenderer();
+                report = live.Run(() => ImageClassifier.Train(settings, live, cancel));
+            }
+            else
+                report = ImageClassifier.Train(settings, renderer, cancel);
             renderer.Summary(report, settings.OutputFolder);
             return ExitCodes.Ok;
         }));
