@@ -39,7 +39,7 @@ public static class ImageClassifier
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
 
-        var backbone = BackboneRegistry.Get(settings.Backbone);
+        var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var extractorOptions = settings.Extraction.With(settings.UseCache ? CacheFor(backbone, settings.CacheFolder) : null);
         var extraction = ExtractFeatures(backbone, extractorOptions, dataset.Train.Concat(dataset.Validation).Select(i => i.Path), progress, cancel);
 
@@ -126,7 +126,7 @@ public static class ImageClassifier
     private static (List<Prediction>, IReadOnlyList<SkippedImage>) PredictBatched(TrainedModel model, IEnumerable<string> paths, string? cacheFolder,
         IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
-        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        var backbone = model.Backbone();
         var options = new ExtractorOptions { Cache = CacheFor(backbone, cacheFolder) };
         using var extractor = new FeatureExtractor(backbone, options);
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();

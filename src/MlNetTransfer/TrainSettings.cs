@@ -21,8 +21,11 @@ public sealed class TrainSettings
     /// <summary>Share of each class held out for validation when the data has no train/val folders.</summary>
     public double ValidationFraction { get; set; } = 0.2;
 
-    /// <summary>Name of an embedded backbone.</summary>
+    /// <summary>Name of an embedded backbone, or the path of an ImageNet classifier exported to ONNX.</summary>
     public string Backbone { get; set; } = Backbones.BackboneRegistry.DefaultName;
+
+    /// <summary>Preprocessing of an ONNX backbone given by path (overrides the JSON beside it); ignored for embedded ones.</summary>
+    public Backbones.BackbonePreprocessing? BackbonePreprocessing { get; set; }
 
     public TrainingOptions Training { get; set; } = new();
 
@@ -36,7 +39,8 @@ public sealed class TrainSettings
         CacheFolder = CacheFolder is null ? null : Path.GetFullPath(CacheFolder),
         UseCache = UseCache,
         ValidationFraction = ValidationFraction,
-        Backbone = Backbone,
+        Backbone = Backbone.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(Backbone) : Backbone,
+        BackbonePreprocessing = BackbonePreprocessing,
         Training = Training,
         Extraction = Extraction.With(null),
     };

@@ -51,10 +51,29 @@ public sealed record BackboneDescription
     /// <summary>Output node of <see cref="PreprocessPath"/>.</summary>
     public string? PreprocessOutputNode { get; init; }
 
+    /// <summary>
+    /// Normalisation applied inside the graph when there is no <see cref="PreprocessPath"/>: per channel
+    /// (x * <see cref="PixelScale"/> - mean) / std, after reordering to BGR when <see cref="Bgr"/>. Null: none.
+    /// </summary>
+    public float[]? Mean { get; init; }
+
+    /// <summary>Per-channel standard deviation of the normalisation (see <see cref="Mean"/>).</summary>
+    public float[]? Std { get; init; }
+
+    /// <summary>Factor applied to the 0..255 pixels before the normalisation (1/255 for networks trained on 0..1 input).</summary>
+    public float PixelScale { get; init; } = 1f;
+
+    /// <summary>True when the network takes channels in B, G, R order.</summary>
+    public bool Bgr { get; init; }
+
     /// <summary>The side of the image that ML.NET decodes and resizes to: the crop happens inside the ONNX graph.</summary>
     public int DecodedSize => Resize == ResizeMode.Stretch ? InputSize : ResizeTo;
 
     /// <summary>A string naming every setting that changes the pixels the network sees; part of the cache key.</summary>
     public string PreprocessingSignature =>
-        $"resize={Resize};resizeTo={ResizeTo};input={InputSize};pre={PreprocessInputNode}->{PreprocessOutputNode};feature={FeatureNode};decoder=mlnet-imageanalytics-5.0.1";
+        $"resize={Resize};resizeTo={ResizeTo};input={InputSize};pre={PreprocessInputNode}->{PreprocessOutputNode};feature={FeatureNode};" +
+        $"mean={Join(Mean)};std={Join(Std)};scale={PixelScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};bgr={Bgr};decoder=mlnet-imageanalytics-5.0.1";
+
+    private static string Join(float[]? values) =>
+        values is null ? "none" : string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -9,6 +9,15 @@ public static class BackboneRegistry
     /// <summary>Names of the embedded backbones.</summary>
     public static IReadOnlyList<string> Names { get; } = [DefaultName];
 
+    /// <summary>
+    /// An embedded backbone by name, or a user's ONNX classifier by path (anything ending in .onnx), described by
+    /// <see cref="CustomBackbone.Describe"/> with <paramref name="preprocessing"/> over its defaults.
+    /// </summary>
+    public static BackboneDescription Resolve(string nameOrPath, BackbonePreprocessing? preprocessing = null) =>
+        nameOrPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || File.Exists(nameOrPath)
+            ? CustomBackbone.Describe(nameOrPath, preprocessing)
+            : Get(nameOrPath);
+
     /// <summary>Returns the embedded backbone of that name.</summary>
     /// <exception cref="ArgumentException">No embedded backbone has that name.</exception>
     /// <exception cref="FileNotFoundException">The backbone's ONNX files are missing from the build output.</exception>

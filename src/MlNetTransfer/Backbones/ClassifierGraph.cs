@@ -123,12 +123,27 @@ public static class ClassifierGraph
         return editor.ToBytes();
     }
 
+    // (x * scale - mean) / std per channel = x * a + b with a = scale / std, b = -mean / std, as [1, 3, 1, 1] constants.
+    private static string Normalize(OnnxGraphEditor editor, BackboneDescription backbone, string x)
+    {
+        if (backbone.Bgr)
+            x = editor.Node("Gather", [x, editor.Int64Constant("bgr_order", [2, 1, 0], 3)], null, OnnxGraphEditor.Int("axis", 1));
+        var mean = backbone.Mean ?? [0f, 0f, 0f];
+        var std = backbone.Std ?? [1f, 1f, 1f];
+        if (backbone.Mean is null && backbone.Std is null && backbone.PixelScale == 1f)
+            return x;
+        var a = Enumerable.Range(0, 3).Select(c => backbone.PixelScale / std[c]).ToArray();
+        var b = Enumerable.Range(0, 3).Select(c => -mean[c] / std[c]).ToArray();
+        x = editor.Node("Mul", [x, editor.FloatConstant("norm_scale", a, 1, 3, 1, 1)]);
+        return editor.Node("Add", [x, editor.FloatConstant("norm_shift", b, 1, 3, 1, 1)]);
+    }
+
     private static OnnxGraphEditor Compose(BackboneDescription backbone, bool featuresAreOutput = true, bool batched = true)
     {
         var network = OnnxGraphEditor.Load(backbone.ModelPath);
         ModelProto? preprocess = backbone.PreprocessPath is null ? null : OnnxGraphEditor.Load(backbone.PreprocessPath);
         long opset = Math.Max(OnnxGraphEditor.OpsetOf(network), preprocess is null ? 0 : OnnxGraphEditor.OpsetOf(preprocess));
-        var editor = new OnnxGraphEditor(opset, "MlNetTransfer");
+        var editor = new OnnxGraphEditor(opset, "MlNetTransfer", irVersion: Math.Max(network.IrVersion, preprocess?.IrVersion ?? 0));
 
         int side = backbone.DecodedSize;
         editor.AddInput(PixelsInput, batched, 3, side, side);
@@ -137,6 +152,8 @@ public static class ClassifierGraph
             x = editor.CenterCrop(x, backbone.DecodedSize, backbone.InputSize);
         if (preprocess is not null)
             x = editor.Append(preprocess, "pre/", backbone.PreprocessInputNode!, x, backbone.PreprocessOutputNode!);
+        else
+            x = Normalize(editor, backbone, x);
         x = editor.Append(network, "net/", backbone.InputNode, x, backbone.FeatureNode);
         editor.Node("Flatten", [x], FeaturesOutput, OnnxGraphEditor.Int("axis", 1));
         if (featuresAreOutput)

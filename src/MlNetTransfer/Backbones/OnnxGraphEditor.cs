@@ -15,14 +15,15 @@ internal sealed class OnnxGraphEditor
     private readonly string _namePrefix;
 
     /// <param name="namePrefix">Prefix of the names this editor makes up, so that graphs edited apart can be merged.</param>
-    public OnnxGraphEditor(long opset, string producer, string namePrefix = "")
+    public OnnxGraphEditor(long opset, string producer, string namePrefix = "", long irVersion = 4)
     {
         _namePrefix = namePrefix;
         Opset = Math.Max(opset, 8);
         _model = new ModelProto
         {
-            // IR 4 lets initializers live outside the graph inputs (the shipped files are IR 3).
-            IrVersion = 4,
+            // At least IR 4, which lets initializers live outside the graph inputs (the shipped files are IR 3);
+            // newer opsets need the IR version their file came with.
+            IrVersion = Math.Max(4, irVersion),
             ProducerName = producer,
             Graph = new GraphProto { Name = producer },
         };

@@ -26,7 +26,13 @@ internal static class TrainCommand
         var minDelta = new Option<float>("--min-delta") { Description = "Smallest change that counts as an improvement.", DefaultValueFactory = _ => defaults.MinDelta };
         var monitor = new Option<MonitorMetric>("--monitor") { Description = "Validation metric for the best epoch and early stopping.", DefaultValueFactory = _ => defaults.Monitor };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed raw features to the head (default: standardised with training statistics)." };
-        var backbone = new Option<string>("--backbone") { Description = "Embedded backbone.", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
+        var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
+        var featureNode = new Option<string?>("--feature-node") { Description = "ONNX backbone: the pooled-feature node (default: found automatically)." };
+        var mean = new Option<string?>("--mean") { Description = "ONNX backbone: per-channel mean, RGB, e.g. 0.485,0.456,0.406 (the default)." };
+        var std = new Option<string?>("--std") { Description = "ONNX backbone: per-channel std, e.g. 0.229,0.224,0.225 (the default)." };
+        var inputSize = new Option<int?>("--input-size") { Description = "ONNX backbone: input side (default: the model's, else 224)." };
+        var pixelScale = new Option<string?>("--pixel-scale") { Description = "ONNX backbone: 0-1 (default) or 0-255." };
+        var bgr = new Option<bool>("--bgr") { Description = "ONNX backbone: the network takes B, G, R channel order." };
         var batchImages = new Option<int>("--extract-batch-size") { Description = "Images per network call during feature extraction.", DefaultValueFactory = _ => 16 };
         var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from; flags given as well override it." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final summary." };
@@ -35,7 +41,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, noStandardize, backbone, batchImages, config, quiet, verbose,
+            monitor, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -59,6 +65,7 @@ internal static class TrainCommand
                 UseCache = !Pick(noCache, !(loaded?.UseCache ?? true)),
                 ValidationFraction = Pick(fraction, loaded?.ValidationFraction ?? 0.2),
                 Backbone = Pick(backbone, loaded?.Backbone ?? Backbones.BackboneRegistry.DefaultName),
+                BackbonePreprocessing = Preprocessing(parse, loaded?.BackbonePreprocessing, featureNode, mean, std, inputSize, pixelScale, bgr),
                 Training = new TrainingOptions
                 {
                     Epochs = Pick(epochs, t.Epochs),
@@ -90,5 +97,35 @@ internal static class TrainCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static Backbones.BackbonePreprocessing? Preprocessing(ParseResult parse, Backbones.BackbonePreprocessing? loaded, Option<string?> featureNode,
+        Option<string?> mean, Option<string?> std, Option<int?> inputSize, Option<string?> pixelScale, Option<bool> bgr)
+    {
+        float[]? Floats(Option<string?> o) => parse.GetValue(o) is { } text
+            ? text.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is { Length: 3 } values
+                ? values : throw new ArgumentException($"{o.Name} takes three comma-separated numbers, got '{text}'.")
+            : null;
+        var given = new Backbones.BackbonePreprocessing
+        {
+            FeatureNode = parse.GetValue(featureNode),
+            Mean = Floats(mean),
+            Std = Floats(std),
+            InputSize = parse.GetValue(inputSize),
+            Scale = parse.GetValue(pixelScale),
+            Bgr = parse.GetValue(bgr) ? true : null,
+        };
+        if (given == new Backbones.BackbonePreprocessing()) return loaded;
+        return loaded is null ? given : new Backbones.BackbonePreprocessing
+        {
+            FeatureNode = given.FeatureNode ?? loaded.FeatureNode,
+            Mean = given.Mean ?? loaded.Mean,
+            Std = given.Std ?? loaded.Std,
+            InputSize = given.InputSize ?? loaded.InputSize,
+            ResizeTo = loaded.ResizeTo,
+            Scale = given.Scale ?? loaded.Scale,
+            Bgr = given.Bgr ?? loaded.Bgr,
+            Resize = loaded.Resize,
+        };
     }
 }

@@ -37,7 +37,7 @@ public sealed class ImagePredictor : IDisposable
         using var model = TrainedModel.Load(modelPath);
         _head = model.Head;
         _classes = model.Classes;
-        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        var backbone = model.Backbone();
         _network = new FeatureNetwork(backbone, Environment.ProcessorCount);
         var ml = new MLContext(seed: 0);
         _decoders = new ThreadLocal<ImagePixels>(() => new ImagePixels(ml, backbone), trackAllValues: true);

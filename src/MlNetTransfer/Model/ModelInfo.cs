@@ -12,6 +12,8 @@ public sealed record ModelInfo
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public required IReadOnlyList<string> Classes { get; init; }
     public required string Backbone { get; init; }
+    /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>
+    public Backbones.BackboneDescription? CustomBackbone { get; init; }
     public required int ImageSize { get; init; }
     public string CreatedBy { get; init; } = "MlNetTransfer " + typeof(ModelInfo).Assembly.GetName().Version;
 }

@@ -29,7 +29,13 @@ public static class ModelWriter
         byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes));
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
-        var info = new ModelInfo { Classes = classes.ToList(), Backbone = backbone.Name, ImageSize = backbone.InputSize };
+        var info = new ModelInfo
+        {
+            Classes = classes.ToList(),
+            Backbone = backbone.Name,
+            ImageSize = backbone.InputSize,
+            CustomBackbone = BackboneRegistry.Names.Contains(backbone.Name) ? null : backbone,
+        };
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
     }
 

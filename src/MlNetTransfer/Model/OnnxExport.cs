@@ -13,7 +13,7 @@ public static class OnnxExport
     public static void Export(string modelPath, string onnxPath)
     {
         using var model = TrainedModel.Load(modelPath);
-        var backbone = BackboneRegistry.Get(model.Info.Backbone);
+        var backbone = model.Backbone();
         AtomicFile.Write(onnxPath, ClassifierGraph.BuildClassifierGraph(backbone, model.Head, model.Classes, probabilities: true));
     }
 }

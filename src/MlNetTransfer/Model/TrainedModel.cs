@@ -27,6 +27,13 @@ public sealed class TrainedModel : IDisposable
     public HeadWeights Head { get; }
 
     public string Path { get; }
+
+    /// <summary>The backbone the model was trained with (needed for batched evaluation, prediction and export).</summary>
+    /// <exception cref="FileNotFoundException">A custom backbone's ONNX file is no longer where training read it.</exception>
+    public Backbones.BackboneDescription Backbone() =>
+        Info.CustomBackbone is { } custom
+            ? File.Exists(custom.ModelPath) ? custom : throw new FileNotFoundException($"The model's backbone file {custom.ModelPath} is not there any more; it is needed here (the .zip itself does not need it).", custom.ModelPath)
+            : Backbones.BackboneRegistry.Get(Info.Backbone);
     public ModelInfo Info { get; }
     public IReadOnlyList<string> Classes => Info.Classes;
 

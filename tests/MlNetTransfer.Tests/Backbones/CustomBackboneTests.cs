@@ -1,0 +1,100 @@
+using System.Globalization;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Cli;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Backbones;
+
+public class CustomBackboneTests
+{
+    [Fact]
+    public void ThePooledNodeAndFeatureSizeAreFoundAndImageNetPreprocessingIsTheDefault()
+    {
+        using var dir = new TempDir();
+        string onnx = dir.Combine("tiny-resnet.onnx");
+        TinyClassifier.Write(onnx);
+
+        var b = CustomBackbone.Describe(onnx);
+
+        Assert.Equal(TinyClassifier.PooledNode, b.FeatureNode);
+        Assert.Equal(TinyClassifier.Channels, b.FeatureSize);
+        Assert.Equal("input", b.InputNode);
+        Assert.Equal(224, b.InputSize);
+        Assert.Equal(256, b.ResizeTo);
+        Assert.Equal(CustomBackbone.ImageNetMean, b.Mean);
+        Assert.Equal(CustomBackbone.ImageNetStd, b.Std);
+        Assert.Equal(1f / 255f, b.PixelScale);
+    }
+
+    [Fact]
+    public void TheJsonBesideTheFileAndFlagsOverrideTheDefaults()
+    {
+        using var dir = new TempDir();
+        string onnx = dir.Combine("net.onnx");
+        TinyClassifier.Write(onnx);
+        File.WriteAllText(dir.Combine("net.json"), """{ "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "scale": "0-255" }""");
+
+        var fromJson = CustomBackbone.Describe(onnx);
+        var fromFlags = CustomBackbone.Describe(onnx, new BackbonePreprocessing { Std = [2f, 2f, 2f], Bgr = true });
+
+        Assert.Equal([0.5f, 0.5f, 0.5f], fromJson.Mean);
+        Assert.Equal(1f, fromJson.PixelScale);
+        Assert.Equal([2f, 2f, 2f], fromFlags.Std);
+        Assert.Equal([0.5f, 0.5f, 0.5f], fromFlags.Mean);
+        Assert.True(fromFlags.Bgr);
+        Assert.NotEqual(fromJson.PreprocessingSignature, fromFlags.PreprocessingSignature);
+    }
+
+    [Fact]
+    public void FilesThatAreNotSuchModelsGetClearErrors()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("notes.onnx"), "this is not a model");
+        TinyClassifier.Write(dir.Combine("headless.onnx"), withClassifier: false);
+
+        Assert.Contains("not an ONNX model", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("notes.onnx"))).Message);
+        Assert.Contains("--feature-node", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("headless.onnx"))).Message);
+        var error = new StringWriter();
+        int code = CliApp.Run(["train", "--data", dir.Path, "--backbone", dir.Combine("notes.onnx"), "--output", dir.Combine("run")], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Failed, code);
+    }
+
+    // The whole path with a user's backbone: train, then the samples/ consumer (ML.NET packages only) reproduces the
+    // trainer's validation probabilities from the saved .zip, exactly as with the embedded backbone.
+    [Fact]
+    public void AnOnnxBackboneTrainsAndItsZipRunsInTheSeparateConsumer()
+    {
+        using var dir = new TempDir();
+        string onnx = dir.Combine("tiny-resnet.onnx");
+        TinyClassifier.Write(onnx);
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 6);
+        var report = ImageClassifier.Train(new TrainSettings
+        {
+            DataFolder = dir.Combine("data"),
+            OutputFolder = dir.Combine("run"),
+            CacheFolder = dir.Combine("cache"),
+            Backbone = onnx,
+            Training = { Epochs = 5 },
+        });
+        Assert.Equal("tiny-resnet.onnx", report.Backbone);
+
+        var expected = report.ValidationPredictions;
+        var consumer = Path.Combine(RepoPaths.Root, "samples", "ModelConsumer");
+        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", report.ModelPath, .. expected.Select(p => p.Path)]);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('\t')).ToList();
+        Assert.Equal(expected.Count, lines.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var parts = lines[i].Split('\t');
+            Assert.Equal(expected[i].PredictedLabel, parts[1]);
+            var scores = parts[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            for (int k = 0; k < scores.Length; k++)
+                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].Path}: {expected[i].Scores[k]} vs {scores[k]}");
+        }
+
+        // Batched evaluation finds the backbone through the model's own description.
+        var evaluation = ImageClassifier.Evaluate(report.ModelPath, dir.Combine("data"), dir.Combine("cache"));
+        Assert.Equal(18, evaluation.Count);
+    }
+}
