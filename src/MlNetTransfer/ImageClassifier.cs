@@ -49,6 +49,11 @@ public static class ImageClassifier
         if (validation.Count == 0)
             throw new DatasetException("No usable validation image: add images, or use a larger --validation-fraction.");
 
+        var dataCheck = DataCheck.Run(
+            train.Select(i => new CheckedImage(i.Path, i.Label, false, extraction.Features[i.Path]))
+                .Concat(validation.Select(i => new CheckedImage(i.Path, i.Label, true, extraction.Features[i.Path]))).ToList(),
+            dataset.Classes);
+        progress?.Report(new DataChecked(dataCheck));
         var validationFeatures = Features(validation, extraction);
         var result = HeadTrainer.Train(
             Features(train, extraction), validationFeatures, dataset.Classes.Count, settings.Training,
@@ -82,6 +87,7 @@ public static class ImageClassifier
             Seconds = clock.Elapsed.TotalSeconds,
             ValidationPredictions = predictions,
             ReportPath = htmlReport,
+            DataCheck = dataCheck,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));

@@ -27,6 +27,9 @@ public sealed class TrainReport
     public required string ModelPath { get; init; }
     public required double Seconds { get; init; }
 
+    /// <summary>Duplicates, train/validation leaks, likely mislabelled images and outliers found before training.</summary>
+    public DataCheckReport? DataCheck { get; init; }
+
     /// <summary>The run's report.html (learning curves, confusion matrix, per-class metrics, worst images).</summary>
     public string ReportPath { get; init; } = "";
 

@@ -17,3 +17,6 @@ public sealed record EpochEnded(EpochMetrics Metrics, int MaxEpochs) : TrainingE
 
 /// <summary>The model is being written.</summary>
 public sealed record SavingModel(string Path) : TrainingEvent;
+
+/// <summary>The data check ran on the extracted features (before training).</summary>
+public sealed record DataChecked(MlNetTransfer.Data.DataCheckReport Report) : TrainingEvent;

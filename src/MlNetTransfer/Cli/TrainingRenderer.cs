@@ -47,6 +47,20 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
             output.WriteLine($"Skipped {report.Skipped.Count} image(s):");
             foreach (var s in report.Skipped) output.WriteLine($"  {s.Path}: {s.Reason}");
         }
+        if (report.DataCheck is { Findings: > 0 } check)
+        {
+            output.WriteLine($"Data check (nothing was dropped; see dataCheck in metrics.json):");
+            foreach (var o in check.Outliers.Take(10))
+                output.WriteLine(Inv($"  outlier: {o.Path} (labelled {o.Label}; similarity to the nearest class {o.BestClassSimilarity:F3})"));
+            foreach (var m in check.LikelyMislabelled.Take(10))
+                output.WriteLine($"  likely mislabelled: {m.Path} (labelled {m.Label}; its {Data.DataCheck.Neighbours} nearest neighbours are {m.NeighboursLabel})");
+            foreach (var l in check.TrainValidationLeaks.Take(10))
+                output.WriteLine(Inv($"  in training and validation: {l.First} ~ {l.Second} ({(l.Exact ? "identical" : $"similarity {l.Similarity:F3}")})"));
+            int plainDuplicates = check.Duplicates.Count - check.TrainValidationLeaks.Count;
+            foreach (var p in check.Duplicates.Except(check.TrainValidationLeaks).Take(10))
+                output.WriteLine(Inv($"  duplicate: {p.First} ~ {p.Second} ({(p.Exact ? "identical" : $"similarity {p.Similarity:F3}")})"));
+            if (plainDuplicates > 10) output.WriteLine($"  ... {plainDuplicates - 10} more duplicate pairs");
+        }
         var f = report.FeatureExtraction;
         if (f.CorruptCacheEntries > 0)
             output.WriteLine($"warning: {f.CorruptCacheEntries} cache entr{(f.CorruptCacheEntries == 1 ? "y was" : "ies were")} corrupt and recomputed.");
