@@ -41,7 +41,7 @@ public static class ImageClassifier
 
         var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var extractorOptions = settings.Extraction.With(settings.UseCache ? CacheFor(backbone, settings.CacheFolder) : null);
-        var extraction = ExtractFeatures(backbone, extractorOptions, dataset.Train.Concat(dataset.Validation).Select(i => i.Path), progress, cancel);
+        var extraction = ExtractFeatures(backbone, extractorOptions, dataset.Train.Concat(dataset.Validation).Concat(dataset.Test).Select(i => i.Path), progress, cancel);
 
         var train = Usable(dataset.Train, extraction);
         var validation = Usable(dataset.Validation, extraction);
@@ -67,6 +67,15 @@ public static class ImageClassifier
         var probabilities = HeadTrainer.Predict(result.BestWeights, validationFeatures);
         var predictions = validation.Select((image, i) => new ValidationPrediction(
             image.Path, dataset.Classes[image.Label], dataset.Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i])], probabilities[i])).ToList();
+        ValidationSummary? testSummary = null;
+        var test = Usable(dataset.Test, extraction);
+        if (test.Count > 0)
+        {
+            var testProbabilities = HeadTrainer.Predict(result.BestWeights, Features(test, extraction));
+            double loss = -test.Select((image, i) => Math.Log(Math.Max(testProbabilities[i][image.Label], 1e-12))).Average();
+            double accuracy = test.Where((image, i) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(testProbabilities[i]) == image.Label).Count() / (double)test.Count;
+            testSummary = new ValidationSummary(accuracy, loss, test.Count);
+        }
         var validationReport = EvaluationReport.From(dataset.Classes,
             validation.Select((image, i) => (image, new Prediction(image.Path, predictions[i].PredictedLabel, probabilities[i].Max(), probabilities[i]))).ToList(),
             extraction.Skipped);
@@ -88,6 +97,7 @@ public static class ImageClassifier
             ValidationPredictions = predictions,
             ReportPath = htmlReport,
             DataCheck = dataCheck,
+            Test = testSummary,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));

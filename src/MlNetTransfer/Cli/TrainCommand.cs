@@ -25,6 +25,11 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Epochs without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => defaults.Patience };
         var minDelta = new Option<float>("--min-delta") { Description = "Smallest change that counts as an improvement.", DefaultValueFactory = _ => defaults.MinDelta };
         var monitor = new Option<MonitorMetric>("--monitor") { Description = "Validation metric for the best epoch and early stopping.", DefaultValueFactory = _ => defaults.Monitor };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum) or adam (use a learning rate near 0.001).", DefaultValueFactory = _ => defaults.Optimizer };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule: none, step, cosine or plateau.", DefaultValueFactory = _ => defaults.Schedule };
+        var weightDecay = new Option<float>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => defaults.WeightDecay };
+        var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Share of each target spread over all classes.", DefaultValueFactory = _ => defaults.LabelSmoothing };
+        var balance = new Option<bool>("--balance") { Description = "Weigh classes inversely to their size (imbalanced data)." };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed raw features to the head (default: standardised with training statistics)." };
         var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
         var featureNode = new Option<string?>("--feature-node") { Description = "ONNX backbone: the pooled-feature node (default: found automatically)." };
@@ -41,7 +46,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
+            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -79,6 +84,14 @@ internal static class TrainCommand
                     MinDelta = Pick(minDelta, t.MinDelta),
                     Monitor = Pick(monitor, t.Monitor),
                     Standardize = !Pick(noStandardize, !t.Standardize),
+                    Optimizer = Pick(optimizer, t.Optimizer),
+                    Schedule = Pick(schedule, t.Schedule),
+                    StepSize = t.StepSize,
+                    StepGamma = t.StepGamma,
+                    PlateauPatience = t.PlateauPatience,
+                    WeightDecay = Pick(weightDecay, t.WeightDecay),
+                    LabelSmoothing = Pick(labelSmoothing, t.LabelSmoothing),
+                    Balance = Pick(balance, t.Balance),
                 },
                 Extraction = new Features.ExtractorOptions { BatchSize = Pick(batchImages, loaded?.Extraction.BatchSize ?? 16) },
             };

@@ -67,6 +67,8 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
         output.WriteLine(Inv($"Features: {f.Images} images, {f.FromCache} from cache, {f.Extracted} extracted in {f.Seconds:F1} s."));
         string stop = report.StoppedEarly ? $"stopped early after epoch {report.Epochs[^1].Epoch}" : $"ran all {report.Epochs.Count} epochs";
         output.WriteLine(Inv($"Best epoch {report.BestEpoch} ({stop}): validation accuracy {report.Validation.Accuracy:F4}, loss {report.Validation.Loss:F4}, on {report.Validation.Count} images."));
+        if (report.Test is { } test)
+            output.WriteLine(Inv($"Test (evaluated once, after training): accuracy {test.Accuracy:F4}, loss {test.Loss:F4}, on {test.Count} images."));
         output.WriteLine($"Model:   {report.ModelPath}");
         output.WriteLine($"Metrics: {Path.GetFullPath(Path.Combine(outputFolder, ImageClassifier.MetricsFileName))}");
         output.WriteLine($"Report:  {report.ReportPath}");

@@ -12,8 +12,10 @@ public sealed class ImageDataset
 
     private static readonly string[] ValidationFolderNames = ["val", "valid", "validation"];
 
-    private ImageDataset(string root, IReadOnlyList<string> classes, IReadOnlyList<LabelledImage> train, IReadOnlyList<LabelledImage> validation, bool presplit)
+    private ImageDataset(string root, IReadOnlyList<string> classes, IReadOnlyList<LabelledImage> train, IReadOnlyList<LabelledImage> validation, bool presplit,
+        IReadOnlyList<LabelledImage>? test = null)
     {
+        Test = test ?? [];
         Root = root;
         Classes = classes;
         Train = train;
@@ -27,6 +29,9 @@ public sealed class ImageDataset
     public IReadOnlyList<string> Classes { get; }
     public IReadOnlyList<LabelledImage> Train { get; }
     public IReadOnlyList<LabelledImage> Validation { get; }
+
+    /// <summary>Images of a <c>test/</c> folder beside train/ and val/: evaluated once, after training, and reported apart.</summary>
+    public IReadOnlyList<LabelledImage> Test { get; }
 
     /// <summary>True when the folder had its own train/validation sub-folders.</summary>
     public bool HasOwnSplit { get; }
@@ -51,7 +56,17 @@ public sealed class ImageDataset
             var unknown = valFiles.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
             if (unknown.Count > 0)
                 throw new DatasetException($"The validation folder {valDir} has classes that training lacks: {string.Join(", ", unknown)}.");
-            return new ImageDataset(root, classes, Label(trainFiles, classes), Label(valFiles, classes), presplit: true);
+            string? testDir = FindChild(root, ["test"]);
+            List<LabelledImage>? test = null;
+            if (testDir is not null)
+            {
+                var testFiles = ScanClasses(testDir);
+                var strange = testFiles.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
+                if (strange.Count > 0)
+                    throw new DatasetException($"The test folder {testDir} has classes that training lacks: {string.Join(", ", strange)}.");
+                test = Label(testFiles, classes);
+            }
+            return new ImageDataset(root, classes, Label(trainFiles, classes), Label(valFiles, classes), presplit: true, test);
         }
 
         var files = ScanClasses(root);

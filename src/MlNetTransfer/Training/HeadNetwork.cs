@@ -90,12 +90,16 @@ internal sealed class HeadNetwork
 
     /// <summary>Backward pass of the mean NLL loss after a training <see cref="Forward"/>; fills <see cref="GradW"/> and <see cref="GradB"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied)
+    /// <param name="sampleWeights">Per-row loss weights (class balancing); null weighs rows equally.</param>
+    /// <param name="labelSmoothing">Share of the target spread evenly over the classes.</param>
+    public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f)
     {
         var layers = _weights.Layers;
         int classes = _weights.ClassCount;
+        float totalWeight = 0;
+        for (int b = 0; b < rows; b++) totalWeight += sampleWeights.IsEmpty ? 1f : sampleWeights[b];
 
-        // d(mean NLL)/d(logits) = (softmax - onehot) / rows
+        // d(weighted mean cross-entropy)/d(logits) = w_b (softmax - target) / Σw, target = (1-ε) onehot + ε/C
         var grad = _grads[^1].AsSpan(0, rows * classes);
         for (int b = 0; b < rows; b++)
         {
@@ -105,8 +109,9 @@ internal sealed class HeadNetwork
             // multiply-add that touches them by two orders of magnitude on x64.
             for (int k = 0; k < classes; k++)
                 if (row[k] < 1e-30f) row[k] = 0f;
-            row[labels[b]] -= 1f;
-            TensorPrimitives.Multiply(row, 1f / rows, row);
+            if (labelSmoothing > 0) TensorPrimitives.Subtract(row, labelSmoothing / classes, row);
+            row[labels[b]] -= 1f - labelSmoothing;
+            TensorPrimitives.Multiply(row, (sampleWeights.IsEmpty ? 1f : sampleWeights[b]) / totalWeight, row);
         }
         for (int i = layers.Count - 1; i >= 0; i--)
         {

@@ -35,8 +35,14 @@ public static class HeadTrainer
         var validationX = Standardized(validation, weights);
         int d = train.Dimension, batchSize = Math.Min(options.BatchSize, train.Count);
         var network = new HeadNetwork(weights, options.Dropout, Math.Max(batchSize, EvalChunk));
-        var velocityW = weights.Layers.Select(l => new float[l.Weights.Length]).ToArray();
-        var velocityB = weights.Layers.Select(l => new float[l.Bias.Length]).ToArray();
+        var parameters = network.Working.Concat(weights.Layers.Select(l => l.Bias)).ToArray();
+        var gradients = network.GradW.Concat(network.GradB).ToArray();
+        var optimizer = new Optimizer(options, parameters);
+        var classWeights = options.Balance ? BalancedClassWeights(train.Labels, classCount) : null;
+        var batchWeights = new float[batchSize];
+        float rate = options.LearningRate;
+        double plateauBest = double.PositiveInfinity;
+        int plateauWait = 0;
         var order = Enumerable.Range(0, train.Count).ToArray();
         var batchX = new float[batchSize * d];
         var batchY = new int[batchSize];
@@ -50,6 +56,12 @@ public static class HeadTrainer
             cancel.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             random.Shuffle(order);
+            rate = options.Schedule switch
+            {
+                LearningRateSchedule.Step => options.LearningRate * MathF.Pow(options.StepGamma, (epoch - 1) / options.StepSize),
+                LearningRateSchedule.Cosine => options.LearningRate * 0.5f * (1 + MathF.Cos(MathF.PI * (epoch - 1) / options.Epochs)),
+                _ => rate,
+            };
             double lossSum = 0;
             int correct = 0;
             for (int start = 0; start < order.Length; start += batchSize)
@@ -60,14 +72,21 @@ public static class HeadTrainer
                     int i = order[start + r];
                     trainX.AsSpan(i * d, d).CopyTo(batchX.AsSpan(r * d));
                     batchY[r] = train.Labels[i];
+                    if (classWeights is not null) batchWeights[r] = classWeights[batchY[r]];
                 }
                 var logProbs = network.Forward(batchX, rows, training: true, random);
                 Tally(logProbs, batchY, rows, classCount, ref lossSum, ref correct);
-                network.Backward(batchY, rows, dropoutWasApplied: true);
-                Step(weights, network, velocityW, velocityB, options);
+                network.Backward(batchY, rows, dropoutWasApplied: true,
+                    classWeights is null ? default : batchWeights.AsSpan(0, rows), options.LabelSmoothing);
+                optimizer.Step(parameters, gradients, rate);
             }
             var (valLoss, valAccuracy) = Evaluate(network, validationX, validation.Labels, d, classCount);
             bool isBest = stopping.Record(epoch, valLoss, valAccuracy);
+            if (options.Schedule == LearningRateSchedule.Plateau)
+            {
+                if (valLoss < plateauBest) { plateauBest = valLoss; plateauWait = 0; }
+                else if (++plateauWait >= options.PlateauPatience) { rate *= options.StepGamma; plateauWait = 0; }
+            }
             if (isBest)
             {
                 network.CopyWeightsBack();
@@ -136,49 +155,12 @@ public static class HeadTrainer
         }
     }
 
-    // PyTorch SGD: v = momentum * v + g; p -= lr * v.
-    private static void Step(HeadWeights weights, HeadNetwork network, float[][] velocityW, float[][] velocityB, TrainingOptions options)
+    // N / (C × count): each class contributes the same total weight to the loss.
+    private static float[] BalancedClassWeights(int[] labels, int classes)
     {
-        for (int i = 0; i < weights.Layers.Count; i++)
-        {
-            Update(network.Working[i], network.GradW[i], velocityW[i], options);
-            Update(weights.Layers[i].Bias, network.GradB[i], velocityB[i], options);
-        }
-    }
-
-    // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, TrainingOptions options)
-    {
-        float momentum = options.Momentum, rate = options.LearningRate;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var m = Vector512.Create(momentum);
-            var r = Vector512.Create(rate);
-            for (; i + 16 <= parameters.Length; i += 16)
-            {
-                var v = Vector512.Create(velocity.Slice(i, 16)) * m + Vector512.Create(gradient.Slice(i, 16));
-                v.CopyTo(velocity.Slice(i, 16));
-                (Vector512.Create(parameters.Slice(i, 16)) - v * r).CopyTo(parameters.Slice(i, 16));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var m = Vector256.Create(momentum);
-            var r = Vector256.Create(rate);
-            for (; i + 8 <= parameters.Length; i += 8)
-            {
-                var v = Vector256.Create(velocity.Slice(i, 8)) * m + Vector256.Create(gradient.Slice(i, 8));
-                v.CopyTo(velocity.Slice(i, 8));
-                (Vector256.Create(parameters.Slice(i, 8)) - v * r).CopyTo(parameters.Slice(i, 8));
-            }
-        }
-        for (; i < parameters.Length; i++)
-        {
-            velocity[i] = velocity[i] * momentum + gradient[i];
-            parameters[i] -= velocity[i] * rate;
-        }
+        var counts = new int[classes];
+        foreach (var l in labels) counts[l]++;
+        return counts.Select(n => n == 0 ? 0f : labels.Length / (float)(classes * n)).ToArray();
     }
 
     private static HeadWeights Initialize(FeatureSet train, int classCount, TrainingOptions options, SeededRandom random)

@@ -9,6 +9,28 @@ public enum MonitorMetric
     Accuracy,
 }
 
+/// <summary>The optimiser of the head.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Mini-batch SGD with momentum (PyTorch's rule): the recipe's default.</summary>
+    Sgd,
+    /// <summary>Adam (β1 0.9, β2 0.999, ε 1e-8); use a learning rate around 0.001.</summary>
+    Adam,
+}
+
+/// <summary>How the learning rate changes over the epochs.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>Constant.</summary>
+    None,
+    /// <summary>Multiplied by <see cref="TrainingOptions.StepGamma"/> every <see cref="TrainingOptions.StepSize"/> epochs.</summary>
+    Step,
+    /// <summary>Cosine annealing from the learning rate to 0 over <see cref="TrainingOptions.Epochs"/>.</summary>
+    Cosine,
+    /// <summary>Multiplied by <see cref="TrainingOptions.StepGamma"/> after <see cref="TrainingOptions.PlateauPatience"/> epochs without a lower validation loss.</summary>
+    Plateau,
+}
+
 /// <summary>Settings of the classifier head and its training loop. Defaults follow the transfer-learning recipe.</summary>
 public sealed class TrainingOptions
 {
@@ -39,6 +61,28 @@ public sealed class TrainingOptions
 
     public MonitorMetric Monitor { get; set; } = MonitorMetric.Loss;
 
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.None;
+
+    /// <summary>Epochs between learning-rate steps (step schedule).</summary>
+    public int StepSize { get; set; } = 10;
+
+    /// <summary>Factor of each learning-rate step (step and plateau schedules).</summary>
+    public float StepGamma { get; set; } = 0.1f;
+
+    /// <summary>Epochs without a lower validation loss before the plateau schedule lowers the rate.</summary>
+    public int PlateauPatience { get; set; } = 3;
+
+    /// <summary>L2 penalty added to the gradients (PyTorch's weight_decay).</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>Share of each target spread over all classes (0: plain one-hot).</summary>
+    public float LabelSmoothing { get; set; }
+
+    /// <summary>Weigh each class's loss by N / (C × count), so rare classes count as much as common ones.</summary>
+    public bool Balance { get; set; }
+
     /// <summary>
     /// Standardise each feature with the training set's mean and standard deviation (folded into the saved graph).
     /// </summary>
@@ -55,5 +99,9 @@ public sealed class TrainingOptions
         if (Hidden < 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "Hidden width must be 0 or more.");
         if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be 0 or more.");
         if (MinDelta < 0) throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "Min delta must be 0 or more.");
+        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be 0 or more.");
+        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must be in [0, 1).");
+        if (StepSize < 1) throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "Step size must be at least 1.");
+        if (StepGamma is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(StepGamma), StepGamma, "Step gamma must be in (0, 1].");
     }
 }

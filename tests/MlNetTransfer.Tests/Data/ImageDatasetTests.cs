@@ -40,6 +40,25 @@ public class ImageDatasetTests
     }
 
     [Fact]
+    public void ATestFolderIsReadApartAndReportedAfterTraining()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("train"), perClass: 5);
+        TestImages.ShapeDataset(dir.Combine("val"), perClass: 2, seed: 9);
+        TestImages.ShapeDataset(dir.Combine("test"), perClass: 3, seed: 10);
+
+        var data = ImageDataset.Load(dir.Path);
+        Assert.Equal(9, data.Test.Count);
+        Assert.Empty(data.Test.Select(i => i.Path).Intersect(data.Train.Concat(data.Validation).Select(i => i.Path)));
+
+        var report = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Path, OutputFolder = dir.Combine("run"), CacheFolder = dir.Combine("cache"), Training = { Epochs = 3 } });
+        Assert.NotNull(report.Test);
+        Assert.Equal(9, report.Test!.Count);
+        Assert.Equal(6, report.Validation.Count);
+        Assert.Contains("\"test\"", File.ReadAllText(dir.Combine("run", "metrics.json")));
+    }
+
+    [Fact]
     public void OtherFilesAndHiddenFilesAreIgnored()
     {
         using var dir = new TempDir();
