@@ -55,8 +55,21 @@ public static class ImageClassifier
             dataset.Classes);
         progress?.Report(new DataChecked(dataCheck));
         var validationFeatures = Features(validation, extraction);
+        var trainFeatures = Features(train, extraction);
+        ExtractionResult? views = null;
+        if (settings.Augment > 0)
+        {
+            using var viewExtractor = new FeatureExtractor(backbone, extractorOptions);
+            views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment,
+                progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p))), cancel);
+            var viewed = train.SelectMany(i => Enumerable.Range(0, settings.Augment).Select(v => (Id: FeatureExtractor.ViewId(i.Path, v), i.Label)))
+                .Where(v => views.Features.ContainsKey(v.Id)).ToList();
+            trainFeatures = new FeatureSet(
+                train.Select(i => extraction.Features[i.Path]).Concat(viewed.Select(v => views.Features[v.Id])).ToList(),
+                train.Select(i => i.Label).Concat(viewed.Select(v => v.Label)).ToList());
+        }
         var result = HeadTrainer.Train(
-            Features(train, extraction), validationFeatures, dataset.Classes.Count, settings.Training,
+            trainFeatures, validationFeatures, dataset.Classes.Count, settings.Training,
             m => progress?.Report(new EpochEnded(m, settings.Training.Epochs)), cancel);
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
@@ -98,6 +111,7 @@ public static class ImageClassifier
             ReportPath = htmlReport,
             DataCheck = dataCheck,
             Test = testSummary,
+            AugmentedViews = views is null ? null : new ExtractionSummary(views.Images, views.FromCache, views.Extracted, views.Seconds, views.CorruptCacheEntries),
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));

@@ -27,6 +27,9 @@ public sealed class TrainReport
     public required string ModelPath { get; init; }
     public required double Seconds { get; init; }
 
+    /// <summary>Extraction of the augmented training views (with --augment), apart from the images' own.</summary>
+    public ExtractionSummary? AugmentedViews { get; init; }
+
     /// <summary>The best epoch's figures on the data set's test/ folder (evaluated once, after training); null without one.</summary>
     public ValidationSummary? Test { get; init; }
 

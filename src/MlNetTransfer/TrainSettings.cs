@@ -29,6 +29,12 @@ public sealed class TrainSettings
 
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>Extra random views of each training image (RandomResizedCrop, rotation, flip), extracted once and cached; 0: none.</summary>
+    public int Augment { get; set; }
+
+    /// <summary>The views' transform parameters.</summary>
+    public ViewAugmentation Augmentation { get; set; } = new();
+
     public ExtractorOptions Extraction { get; set; } = new();
 
     /// <summary>A copy with absolute paths, as written to train.json.</summary>
@@ -42,6 +48,8 @@ public sealed class TrainSettings
         Backbone = Backbone.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(Backbone) : Backbone,
         BackbonePreprocessing = BackbonePreprocessing,
         Training = Training,
+        Augment = Augment,
+        Augmentation = Augmentation,
         Extraction = Extraction.With(null),
     };
 

@@ -29,6 +29,7 @@ internal static class TrainCommand
         var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule: none, step, cosine or plateau.", DefaultValueFactory = _ => defaults.Schedule };
         var weightDecay = new Option<float>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => defaults.WeightDecay };
         var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Share of each target spread over all classes.", DefaultValueFactory = _ => defaults.LabelSmoothing };
+        var augment = new Option<int>("--augment") { Description = "Extra random views per training image (crop, rotation, flip), extracted once and cached.", DefaultValueFactory = _ => new TrainSettings { DataFolder = "" }.Augment };
         var balance = new Option<bool>("--balance") { Description = "Weigh classes inversely to their size (imbalanced data)." };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed raw features to the head (default: standardised with training statistics)." };
         var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
@@ -46,7 +47,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
+            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, augment, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -70,6 +71,8 @@ internal static class TrainCommand
                 UseCache = !Pick(noCache, !(loaded?.UseCache ?? true)),
                 ValidationFraction = Pick(fraction, loaded?.ValidationFraction ?? 0.2),
                 Backbone = Pick(backbone, loaded?.Backbone ?? Backbones.BackboneRegistry.DefaultName),
+                Augment = Pick(augment, loaded?.Augment ?? new TrainSettings { DataFolder = "" }.Augment),
+                Augmentation = loaded?.Augmentation ?? new Features.ViewAugmentation(),
                 BackbonePreprocessing = Preprocessing(parse, loaded?.BackbonePreprocessing, featureNode, mean, std, inputSize, pixelScale, bgr),
                 Training = new TrainingOptions
                 {

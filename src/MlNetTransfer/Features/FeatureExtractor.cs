@@ -30,9 +30,25 @@ public sealed class FeatureExtractor : IDisposable
 
     /// <summary>Extracts features of <paramref name="paths"/> (duplicates are extracted once).</summary>
     /// <exception cref="OperationCanceledException">Cancelled; what was extracted before is in the cache.</exception>
-    public ExtractionResult Extract(IEnumerable<string> paths, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
+    public ExtractionResult Extract(IEnumerable<string> paths, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
+        Run(paths.Distinct(StringComparer.Ordinal).Select(p => new WorkItem(p, p, -1)).ToArray(), null, progress, cancel);
+
+    /// <summary>
+    /// Extracts <paramref name="views"/> augmented views of each image (cached under the view's own key). Results
+    /// are keyed by <see cref="ViewId"/>.
+    /// </summary>
+    public ExtractionResult ExtractViews(IEnumerable<string> paths, ViewAugmentation augmentation, int views,
+        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
+        Run(paths.Distinct(StringComparer.Ordinal).SelectMany(p => Enumerable.Range(0, views).Select(v => new WorkItem(ViewId(p, v), p, v))).ToArray(),
+            augmentation, progress, cancel);
+
+    /// <summary>The key of view <paramref name="view"/> of <paramref name="path"/> in <see cref="ExtractionResult.Features"/>.</summary>
+    public static string ViewId(string path, int view) => $"{path}#view{view}";
+
+    private sealed record WorkItem(string Id, string Path, int View);
+
+    private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
-        var unique = paths.Distinct(StringComparer.Ordinal).ToArray();
         var clock = Stopwatch.StartNew();
         var features = new ConcurrentDictionary<string, float[]>(StringComparer.Ordinal);
         var skipped = new ConcurrentBag<SkippedImage>();
@@ -55,10 +71,10 @@ public sealed class FeatureExtractor : IDisposable
                 while ((i = Interlocked.Increment(ref next)) < unique.Length)
                 {
                     linked.Token.ThrowIfCancellationRequested();
-                    var item = Prepare(unique[i], ref decoder, skipped, out var cached);
+                    var item = Prepare(unique[i], augmentation, ref decoder, skipped, out var cached);
                     if (cached is not null)
                     {
-                        features[unique[i]] = cached;
+                        features[unique[i].Id] = cached;
                         Interlocked.Increment(ref fromCache);
                         Report();
                     }
@@ -89,7 +105,7 @@ public sealed class FeatureExtractor : IDisposable
         return new ExtractionResult
         {
             Features = features,
-            Skipped = skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
+            Skipped = skipped.DistinctBy(s => s.Path).OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
             Images = unique.Length,
             FromCache = fromCache,
             Extracted = extracted.Value,
@@ -101,9 +117,10 @@ public sealed class FeatureExtractor : IDisposable
     private sealed record Decoded(string Path, string Key, float[] Pixels);
 
     // Reads the file once: the same bytes are hashed for the cache key, checked, and decoded.
-    private Decoded? Prepare(string path, ref ImagePixels? decoder, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
+    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, ref ImagePixels? decoder, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
     {
         cached = null;
+        string path = item.Path;
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -111,7 +128,8 @@ public sealed class FeatureExtractor : IDisposable
             skipped.Add(new SkippedImage(path, $"cannot read file: {e.Message}"));
             return null;
         }
-        string key = FeatureCache.ContentKey(bytes);
+        string contentKey = FeatureCache.ContentKey(bytes);
+        string key = item.View < 0 ? contentKey : FeatureCache.ContentKey(System.Text.Encoding.UTF8.GetBytes($"{contentKey}|{augmentation!.Signature}|{item.View}"));
         cached = _options.Cache?.TryRead(key, _backbone.FeatureSize);
         if (cached is not null) return null;
 
@@ -124,8 +142,9 @@ public sealed class FeatureExtractor : IDisposable
         var pixels = ArrayPool<float>.Shared.Rent(decoder.Length);
         try
         {
-            decoder.Decode(bytes, pixels.AsSpan(0, decoder.Length));
-            return new Decoded(path, key, pixels);
+            if (item.View < 0) decoder.Decode(bytes, pixels.AsSpan(0, decoder.Length));
+            else augmentation!.Render(bytes, contentKey, item.View, _backbone.DecodedSize, pixels.AsSpan(0, decoder.Length));
+            return new Decoded(item.Id, key, pixels);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using SkiaSharp;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>
+/// Random training views of an image, after the recipe's torchvision transforms: RandomResizedCrop(side,
+/// scale=(MinScale, MaxScale), ratio=(3/4, 4/3)), RandomRotation(MaxRotation), RandomHorizontalFlip; the graph then
+/// takes the centre crop as for every image. Each view is seeded by the image's content, the view number and
+/// <see cref="Seed"/>, so it is the same on every run and can be cached.
+/// </summary>
+public sealed record ViewAugmentation
+{
+    public float MinScale { get; init; } = 0.8f;
+    public float MaxScale { get; init; } = 1.0f;
+    public float MaxRotation { get; init; } = 15f;
+    public bool Flip { get; init; } = true;
+    public int Seed { get; init; }
+
+    /// <summary>Names every parameter that changes a view's pixels; part of its cache key.</summary>
+    public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"aug:v1;scale={MinScale:R}-{MaxScale:R};rot={MaxRotation:R};flip={Flip};seed={Seed}");
+
+    /// <summary>Renders view <paramref name="view"/> of <paramref name="encoded"/> as planar RGB 0..255, <paramref name="side"/>×<paramref name="side"/>.</summary>
+    public void Render(byte[] encoded, string contentKey, int view, int side, Span<float> pixels)
+    {
+        using var source = SKBitmap.Decode(encoded) ?? throw new InvalidDataException("image could not be decoded");
+        var random = new Training.SeededRandom(unchecked((int)BinaryPrimitives.ReadUInt32LittleEndian(Convert.FromHexString(contentKey[..8])) ^ (view * 7919) ^ (Seed * 104729)));
+
+        // RandomResizedCrop: area share and aspect ratio (log-uniform), up to 10 tries, else the whole image.
+        int w = source.Width, h = source.Height;
+        var crop = new SKRect(0, 0, w, h);
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            double area = w * h * (MinScale + (MaxScale - MinScale) * random.NextFloat());
+            double ratio = Math.Exp(Math.Log(3.0 / 4) + (Math.Log(4.0 / 3) - Math.Log(3.0 / 4)) * random.NextFloat());
+            int cw = (int)Math.Round(Math.Sqrt(area * ratio)), ch = (int)Math.Round(Math.Sqrt(area / ratio));
+            if (cw <= 0 || ch <= 0 || cw > w || ch > h) continue;
+            int x = random.NextInt(w - cw + 1), y = random.NextInt(h - ch + 1);
+            crop = new SKRect(x, y, x + cw, y + ch);
+            break;
+        }
+        float angle = (random.NextFloat() * 2 - 1) * MaxRotation;
+        bool flip = Flip && random.NextFloat() < 0.5f;
+
+        var info = new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var surface = SKSurface.Create(info);
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.Black); // rotation uncovers corners: black, as torchvision fills them
+        canvas.Translate(side / 2f, side / 2f);
+        canvas.RotateDegrees(angle);
+        if (flip) canvas.Scale(-1, 1);
+        canvas.Translate(-side / 2f, -side / 2f);
+        using var paint = new SKPaint { FilterQuality = SKFilterQuality.Medium, IsAntialias = true };
+        canvas.DrawBitmap(source, crop, new SKRect(0, 0, side, side), paint);
+        using var image = surface.Snapshot();
+        using var bitmap = new SKBitmap(info);
+        image.ReadPixels(info, bitmap.GetPixels(), side * 4, 0, 0);
+        var rgba = bitmap.GetPixelSpan();
+        int plane = side * side;
+        for (int i = 0; i < plane; i++)
+        {
+            pixels[i] = rgba[4 * i];
+            pixels[plane + i] = rgba[4 * i + 1];
+            pixels[2 * plane + i] = rgba[4 * i + 2];
+        }
+    }
+}
