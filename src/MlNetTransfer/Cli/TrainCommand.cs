@@ -39,6 +39,7 @@ internal static class TrainCommand
         var inputSize = new Option<int?>("--input-size") { Description = "ONNX backbone: input side (default: the model's, else 224)." };
         var pixelScale = new Option<string?>("--pixel-scale") { Description = "ONNX backbone: 0-1 (default) or 0-255." };
         var bgr = new Option<bool>("--bgr") { Description = "ONNX backbone: the network takes B, G, R channel order." };
+        var device = new Option<Features.ComputeDevice>("--device") { Description = "cpu, or cuda (needs the GPU build of ONNX Runtime; see README).", DefaultValueFactory = _ => Features.ComputeDevice.Cpu };
         var batchImages = new Option<int>("--extract-batch-size") { Description = "Images per network call during feature extraction.", DefaultValueFactory = _ => 16 };
         var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from; flags given as well override it." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final summary." };
@@ -47,7 +48,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, augment, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, config, quiet, verbose,
+            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, augment, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, device, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -96,7 +97,11 @@ internal static class TrainCommand
                     LabelSmoothing = Pick(labelSmoothing, t.LabelSmoothing),
                     Balance = Pick(balance, t.Balance),
                 },
-                Extraction = new Features.ExtractorOptions { BatchSize = Pick(batchImages, loaded?.Extraction.BatchSize ?? 16) },
+                Extraction = new Features.ExtractorOptions
+                {
+                    BatchSize = Pick(batchImages, loaded?.Extraction.BatchSize ?? 16),
+                    Device = Pick(device, loaded?.Extraction.Device ?? Features.ComputeDevice.Cpu),
+                },
             };
             bool isQuiet = parse.GetValue(quiet);
             var renderer = new TrainingRenderer(output, isQuiet);

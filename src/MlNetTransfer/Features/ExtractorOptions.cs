@@ -1,5 +1,13 @@
 namespace MlNetTransfer.Features;
 
+/// <summary>Where the network runs.</summary>
+public enum ComputeDevice
+{
+    Cpu,
+    /// <summary>ONNX Runtime's CUDA execution provider: needs the GPU build of ONNX Runtime (see README), an NVIDIA driver, CUDA 12 and cuDNN 9.</summary>
+    Cuda,
+}
+
 /// <summary>Settings of <see cref="FeatureExtractor"/>.</summary>
 public sealed class ExtractorOptions
 {
@@ -26,8 +34,12 @@ public sealed class ExtractorOptions
         DecodeThreads = DecodeThreads,
         InferenceThreads = InferenceThreads,
         MaxPixels = MaxPixels,
+        Device = Device,
         Cache = cache,
     };
+
+    /// <summary>Where the network runs.</summary>
+    public ComputeDevice Device { get; set; } = ComputeDevice.Cpu;
 
     /// <summary>Images with more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;

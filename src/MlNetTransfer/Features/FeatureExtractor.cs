@@ -181,7 +181,7 @@ public sealed class FeatureExtractor : IDisposable
         {
             if (batch.Count == 0) return;
             cancel.ThrowIfCancellationRequested();
-            _network ??= new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads);
+            _network ??= new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device);
             input ??= new float[batchSize * pixelLength];
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Pixels.AsSpan(0, pixelLength).CopyTo(input.AsSpan(i * pixelLength));

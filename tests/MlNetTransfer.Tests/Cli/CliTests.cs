@@ -43,6 +43,19 @@ public class CliTests
         Assert.Contains("file not found", err);
     }
 
+    // This build carries the CPU ONNX Runtime: asking for CUDA is one clear line, not a crash.
+    [Fact]
+    public void CudaWithoutTheGpuBuildIsAOneLineError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 2);
+        var (code, _, err) = Run("train", "--data", dir.Combine("data"), "--output", dir.Combine("run"), "--cache", dir.Combine("cache"), "--device", "cuda");
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("CUDA execution provider is not available", err);
+        Assert.Contains("OnnxRuntimeFlavor=Gpu", err);
+    }
+
     [Fact]
     public void HelpListsTheCommands()
     {
