@@ -1,4 +1,3 @@
-using System.Globalization;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.Cli;
 using MlNetTransfer.Tests.Support;
@@ -78,20 +77,7 @@ public class CustomBackboneTests
         });
         Assert.Equal("tiny-resnet.onnx", report.Backbone);
 
-        var expected = report.ValidationPredictions;
-        var consumer = Path.Combine(RepoPaths.Root, "samples", "ModelConsumer");
-        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", report.ModelPath, .. expected.Select(p => p.Path)]);
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('\t')).ToList();
-        Assert.Equal(expected.Count, lines.Count);
-        for (int i = 0; i < expected.Count; i++)
-        {
-            var parts = lines[i].Split('\t');
-            Assert.Equal(expected[i].PredictedLabel, parts[1]);
-            var scores = parts[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            for (int k = 0; k < scores.Length; k++)
-                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].Path}: {expected[i].Scores[k]} vs {scores[k]}");
-        }
+        ConsumerProcess.AssertReproduces(report.ModelPath, report.ValidationPredictions);
 
         // Batched evaluation finds the backbone through the model's own description.
         var evaluation = ImageClassifier.Evaluate(report.ModelPath, dir.Combine("data"), dir.Combine("cache"));

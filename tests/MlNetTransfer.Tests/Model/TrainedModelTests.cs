@@ -28,26 +28,8 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
     // The model a user's app loads must behave exactly as in training: the samples/ app, a separate process with only
     // the ML.NET packages, loads model.zip (trained on data/sample) and must reproduce the trainer's validation predictions.
     [Fact]
-    public void ASeparateConsumerProcessReproducesTheValidationPredictions()
-    {
-        var expected = run.Report.ValidationPredictions;
-        var consumer = Path.Combine(RepoPaths.Root, "samples", "ModelConsumer");
-        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", run.Report.ModelPath, .. expected.Select(p => p.Path)]);
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
-
-        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('\t')).ToList();
-        Assert.Equal(expected.Count, lines.Count);
-        for (int i = 0; i < expected.Count; i++)
-        {
-            var parts = lines[i].Split('\t');
-            Assert.Equal(expected[i].Path, parts[0]);
-            Assert.Equal(expected[i].PredictedLabel, parts[1]);
-            var scores = parts[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            Assert.Equal(expected[i].Scores.Count, scores.Length);
-            for (int k = 0; k < scores.Length; k++)
-                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].Path} class {k}: {expected[i].Scores[k]} vs {scores[k]}");
-        }
-    }
+    public void ASeparateConsumerProcessReproducesTheValidationPredictions() =>
+        ConsumerProcess.AssertReproduces(run.Report.ModelPath, run.Report.ValidationPredictions);
 
     [Fact]
     public void TrainedModelPredictsWithClassNames()
