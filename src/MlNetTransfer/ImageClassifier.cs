@@ -40,7 +40,7 @@ public static class ImageClassifier
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
 
         var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
-        var extractorOptions = settings.Extraction.With(settings.UseCache ? CacheFor(backbone, settings.CacheFolder) : null);
+        var extractorOptions = settings.Extraction.With(settings.UseCache ? FeatureCache.For(backbone, settings.CacheFolder) : null);
         var extraction = ExtractFeatures(backbone, extractorOptions, dataset.Train.Concat(dataset.Validation).Concat(dataset.Test).Select(i => i.Path), progress, cancel);
 
         var train = Usable(dataset.Train, extraction);
@@ -61,7 +61,7 @@ public static class ImageClassifier
         {
             using var viewExtractor = new FeatureExtractor(backbone, extractorOptions);
             views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment,
-                progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p))), cancel);
+                progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p))), cancel);
             var viewed = train.SelectMany(i => Enumerable.Range(0, settings.Augment).Select(v => (Id: FeatureExtractor.ViewId(i.Path, v), i.Label)))
                 .Where(v => views.Features.ContainsKey(v.Id)).ToList();
             trainFeatures = new FeatureSet(
@@ -157,7 +157,7 @@ public static class ImageClassifier
         IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
         var backbone = model.Backbone();
-        var options = new ExtractorOptions { Cache = CacheFor(backbone, cacheFolder) };
+        var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder) };
         using var extractor = new FeatureExtractor(backbone, options);
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);
@@ -171,17 +171,11 @@ public static class ImageClassifier
         return (predictions, extraction.Skipped);
     }
 
-    private static FeatureCache CacheFor(BackboneDescription backbone, string? cacheFolder)
-    {
-        string root = cacheFolder ?? FeatureCache.DefaultRoot();
-        var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
-        return new FeatureCache(root, FeatureCache.BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
-    }
 
     private static ExtractionResult ExtractFeatures(BackboneDescription backbone, ExtractorOptions options, IEnumerable<string> paths, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         using var extractor = new FeatureExtractor(backbone, options);
-        var relay = progress is null ? null : new Progress(p => progress.Report(new ExtractionAdvanced(p)));
+        var relay = progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p)));
         return extractor.Extract(paths, relay, cancel);
     }
 
@@ -192,12 +186,6 @@ public static class ImageClassifier
         foreach (var e in epochs)
             csv.AppendLine(string.Create(inv, $"{e.Epoch},{e.TrainLoss:R},{e.TrainAccuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{(e.IsBest ? 1 : 0)},{e.Seconds:F3}"));
         return csv.ToString();
-    }
-
-    // IProgress<T> that calls back synchronously (System.Progress posts to the thread pool, reordering reports).
-    private sealed class Progress(Action<ExtractionProgress> report) : IProgress<ExtractionProgress>
-    {
-        public void Report(ExtractionProgress value) => report(value);
     }
 
     private static List<LabelledImage> Usable(IReadOnlyList<LabelledImage> images, ExtractionResult extraction) =>

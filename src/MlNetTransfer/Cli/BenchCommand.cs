@@ -20,7 +20,7 @@ internal static class BenchCommand
         };
         command.SetAction(parse => CommandRunner.Run(error, false, _ =>
         {
-            var progress = new SyncProgress(step => output.WriteLine($"measuring {step} ..."));
+            var progress = new SyncProgress<string>(step => output.WriteLine($"measuring {step} ..."));
             var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress);
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine();
@@ -38,10 +38,5 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    private sealed class SyncProgress(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using MlNetTransfer.Backbones;
 
 namespace MlNetTransfer.Features;
 
@@ -43,6 +44,14 @@ public sealed class FeatureCache
             : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(baseDir, "mlnettransfer");
+    }
+
+    /// <summary>The cache of <paramref name="backbone"/>'s features under <paramref name="root"/> (null: <see cref="DefaultRoot"/>).</summary>
+    public static FeatureCache For(BackboneDescription backbone, string? root = null)
+    {
+        root ??= DefaultRoot();
+        var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
+        return new FeatureCache(root, BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
     }
 
     /// <summary>Hash of the backbone's files and preprocessing settings: the folder that this backbone's features live in.</summary>

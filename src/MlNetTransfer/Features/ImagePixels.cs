@@ -25,14 +25,24 @@ internal sealed class ImagePixels : IDisposable
     public int Length { get; }
 
     /// <summary>The resize and pixel extraction of both the extraction path and the saved model: one definition.</summary>
-    public static IEstimator<ITransformer> AppendResizeAndExtract(MLContext ml, BackboneDescription backbone)
+    public static IEstimator<ITransformer> AppendResizeAndExtract(MLContext ml, BackboneDescription backbone, string imageColumn = ImageColumn)
     {
         var kind = backbone.Resize == ResizeMode.Stretch
             ? ImageResizingEstimator.ResizingKind.Fill
             : ImageResizingEstimator.ResizingKind.IsoCrop;
-        return ml.Transforms.ResizeImages(ImageColumn, backbone.DecodedSize, backbone.DecodedSize, ImageColumn, kind, ImageResizingEstimator.Anchor.Center)
-            .Append(ml.Transforms.ExtractPixels(ClassifierGraph.PixelsInput, ImageColumn));
+        return ml.Transforms.ResizeImages(imageColumn, backbone.DecodedSize, backbone.DecodedSize, imageColumn, kind, ImageResizingEstimator.Anchor.Center)
+            .Append(ml.Transforms.ExtractPixels(ClassifierGraph.PixelsInput, imageColumn));
     }
+
+    /// <summary>
+    /// The saved model's front: load the image at <paramref name="pathColumn"/>, resize, extract pixels, run
+    /// <paramref name="graph"/> to <see cref="ClassifierGraph.LogitsOutput"/>, drop the intermediate columns.
+    /// </summary>
+    public static IEstimator<ITransformer> ImageToLogits(MLContext ml, BackboneDescription backbone, string pathColumn, string imageColumn, byte[] graph) =>
+        ml.Transforms.LoadImages(imageColumn, imageFolder: null, pathColumn)
+            .Append(AppendResizeAndExtract(ml, backbone, imageColumn))
+            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
+            .Append(ml.Transforms.DropColumns(imageColumn, ClassifierGraph.PixelsInput));
 
     public const string ImageColumn = "Image";
 

@@ -30,6 +30,7 @@ public sealed class ImagePredictor : IDisposable
     private readonly IReadOnlyList<string> _classes;
     private readonly FeatureNetwork _network;
     private readonly ThreadLocal<ImagePixels> _decoders;
+    private readonly ThreadLocal<HeadScorer> _scorers; // built once per thread, not per request
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
@@ -41,6 +42,7 @@ public sealed class ImagePredictor : IDisposable
         _network = new FeatureNetwork(backbone, Environment.ProcessorCount);
         var ml = new MLContext(seed: 0);
         _decoders = new ThreadLocal<ImagePixels>(() => new ImagePixels(ml, backbone), trackAllValues: true);
+        _scorers = new ThreadLocal<HeadScorer>(() => new HeadScorer(_head, 1));
     }
 
     public IReadOnlyList<string> Classes => _classes;
@@ -69,7 +71,7 @@ public sealed class ImagePredictor : IDisposable
         decoder.Decode(image, pixels);
         var features = new float[_network.Backbone.FeatureSize];
         _network.Run(pixels, 1, features);
-        var scores = HeadTrainer.Predict(_head, features);
+        var scores = _scorers.Value!.Predict(features);
         int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
         return new Prediction(name ?? "", _classes[best], scores[best], scores);
     }
@@ -78,6 +80,7 @@ public sealed class ImagePredictor : IDisposable
     {
         foreach (var d in _decoders.Values) d.Dispose();
         _decoders.Dispose();
+        _scorers.Dispose();
         _network.Dispose();
     }
 }

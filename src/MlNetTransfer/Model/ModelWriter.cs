@@ -46,10 +46,7 @@ public static class ModelWriter
     {
         var ml = new MLContext(seed: 0);
         byte[] placeholder = ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count);
-        var pipeline = ml.Transforms.LoadImages(ImagePixels.ImageColumn, imageFolder: null, ModelColumns.ImagePath)
-            .Append(ImagePixels.AppendResizeAndExtract(ml, backbone))
-            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(placeholder)))
-            .Append(ml.Transforms.DropColumns(ImagePixels.ImageColumn, ClassifierGraph.PixelsInput));
+        var pipeline = ImagePixels.ImageToLogits(ml, backbone, ModelColumns.ImagePath, ImagePixels.ImageColumn, placeholder);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
         var model = pipeline.Fit(empty).Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
         using var saved = new MemoryStream();

@@ -19,6 +19,7 @@ internal sealed class HeadNetwork
 
     public HeadNetwork(HeadWeights weights, float dropout, int maxRows)
     {
+        MaxRows = maxRows;
         _weights = weights;
         _dropout = dropout;
         var layers = weights.Layers;
@@ -36,6 +37,9 @@ internal sealed class HeadNetwork
         GradW = layers.Select(l => new float[l.Weights.Length]).ToArray();
         GradB = layers.Select(l => new float[l.Bias.Length]).ToArray();
     }
+
+    /// <summary>Most rows one <see cref="Forward"/> takes.</summary>
+    public int MaxRows { get; }
 
     /// <summary>Layer weights as trained here: [Inputs × Outputs] for wide layers, [Outputs × Inputs] for narrow ones (see <see cref="HeadMath"/>).</summary>
     public float[][] Working { get; }
@@ -89,9 +93,9 @@ internal sealed class HeadNetwork
     }
 
     /// <summary>Backward pass of the mean NLL loss after a training <see cref="Forward"/>; fills <see cref="GradW"/> and <see cref="GradB"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="sampleWeights">Per-row loss weights (class balancing); null weighs rows equally.</param>
     /// <param name="labelSmoothing">Share of the target spread evenly over the classes.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f)
     {
         var layers = _weights.Layers;

@@ -107,30 +107,12 @@ public static class HeadTrainer
     }
 
     /// <summary>Class probabilities of one raw (not standardised) feature vector under <paramref name="weights"/>.</summary>
-    public static float[] Predict(HeadWeights weights, ReadOnlySpan<float> features) =>
-        Predict(weights, new FeatureSet([features.ToArray()], [0]))[0];
+    public static float[] Predict(HeadWeights weights, ReadOnlySpan<float> features) => new HeadScorer(weights, 1).Predict(features);
 
     /// <summary>Class probabilities of every raw (not standardised) feature vector of <paramref name="set"/>.</summary>
-    public static float[][] Predict(HeadWeights weights, FeatureSet set)
-    {
-        var x = Standardized(set, weights);
-        var network = new HeadNetwork(weights, 0, Math.Min(EvalChunk, Math.Max(1, set.Count)));
-        var result = new float[set.Count][];
-        int d = set.Dimension, c = weights.ClassCount;
-        for (int start = 0; start < set.Count; start += EvalChunk)
-        {
-            int rows = Math.Min(EvalChunk, set.Count - start);
-            var logProbs = network.Forward(x.AsSpan(start * d, rows * d), rows, training: false, null);
-            for (int r = 0; r < rows; r++)
-            {
-                result[start + r] = new float[c];
-                TensorPrimitives.Exp(logProbs.Slice(r * c, c), result[start + r]);
-            }
-        }
-        return result;
-    }
+    public static float[][] Predict(HeadWeights weights, FeatureSet set) => new HeadScorer(weights, set.Count).Predict(set);
 
-    private const int EvalChunk = 256;
+    private const int EvalChunk = HeadScorer.Chunk;
 
     private static (double Loss, double Accuracy) Evaluate(HeadNetwork network, float[] x, int[] labels, int d, int classes)
     {

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 
 namespace MlNetTransfer.Training;
 
@@ -52,32 +52,19 @@ internal sealed class Optimizer
         }
     }
 
-    // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound.
+    // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound,
+    // so the machine's natural vector width is all it needs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sgd(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, float momentum, float rate)
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        int i = 0, width = Vector<float>.Count;
+        var m = new Vector<float>(momentum);
+        var r = new Vector<float>(rate);
+        for (; i + width <= parameters.Length; i += width)
         {
-            var m = Vector512.Create(momentum);
-            var r = Vector512.Create(rate);
-            for (; i + 16 <= parameters.Length; i += 16)
-            {
-                var v = Vector512.Create(velocity.Slice(i, 16)) * m + Vector512.Create(gradient.Slice(i, 16));
-                v.CopyTo(velocity.Slice(i, 16));
-                (Vector512.Create(parameters.Slice(i, 16)) - v * r).CopyTo(parameters.Slice(i, 16));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var m = Vector256.Create(momentum);
-            var r = Vector256.Create(rate);
-            for (; i + 8 <= parameters.Length; i += 8)
-            {
-                var v = Vector256.Create(velocity.Slice(i, 8)) * m + Vector256.Create(gradient.Slice(i, 8));
-                v.CopyTo(velocity.Slice(i, 8));
-                (Vector256.Create(parameters.Slice(i, 8)) - v * r).CopyTo(parameters.Slice(i, 8));
-            }
+            var v = new Vector<float>(velocity.Slice(i, width)) * m + new Vector<float>(gradient.Slice(i, width));
+            v.CopyTo(velocity.Slice(i, width));
+            (new Vector<float>(parameters.Slice(i, width)) - v * r).CopyTo(parameters.Slice(i, width));
         }
         for (; i < parameters.Length; i++)
         {

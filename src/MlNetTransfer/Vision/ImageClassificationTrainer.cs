@@ -91,9 +91,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
 
         var backbone = BackboneRegistry.Get();
         bool useCache = _options.ReuseTrainSetBottleneckCachedValues && _options.ReuseValidationSetBottleneckCachedValues;
-        string root = _options.WorkspacePath ?? FeatureCache.DefaultRoot();
-        var cache = useCache ? new FeatureCache(root, FeatureCache.BackboneKey(
-            new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>(), backbone.PreprocessingSignature, root)) : null;
+        var cache = useCache ? FeatureCache.For(backbone, _options.WorkspacePath) : null;
         ExtractionResult extraction;
         using (var extractor = new FeatureExtractor(backbone, new ExtractorOptions { Cache = cache }))
             extraction = extractor.Extract(train.Concat(validation).Select(r => r.Path));
@@ -131,14 +129,8 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
             throw new ArgumentException($"Only the default output columns ({ModelColumns.Score}, {ModelColumns.PredictedLabel}) are supported.");
         var ml = new MLContext(seed: 0);
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
-        const string image = "__MlNetTransfer_Image";
-        var pipeline = ml.Transforms.LoadImages(image, imageFolder: null, _options.FeatureColumnName)
-            .Append(ml.Transforms.ResizeImages(image, backbone.DecodedSize, backbone.DecodedSize, image,
-                backbone.Resize == ResizeMode.Stretch ? Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.Fill : Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.IsoCrop,
-                Microsoft.ML.Transforms.Image.ImageResizingEstimator.Anchor.Center))
-            .Append(ml.Transforms.ExtractPixels(ClassifierGraph.PixelsInput, image))
-            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
-            .Append(ml.Transforms.DropColumns(image, ClassifierGraph.PixelsInput));
+        // A column name of its own, so a user's "Image" column (LoadRawImageBytes' usual name) is left alone.
+        var pipeline = ImagePixels.ImageToLogits(ml, backbone, _options.FeatureColumnName, "__MlNetTransfer_Image", graph);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>(), SchemaDefinitionFor(_options.FeatureColumnName));
         var imageToLogits = pipeline.Fit(empty);
         var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
