@@ -141,7 +141,7 @@ public static class ExtractionBenchmark
             var zip = Measure("model.zip PredictionEngine, one image", paths, p => engine.Predict(new PathRow { ImagePath = p }));
 
             using var network = new FeatureNetwork(backbone, Environment.ProcessorCount);
-            using var decoder = new ImagePixels(ml, backbone);
+            var decoder = new ImagePixels(backbone);
             var pixels = new float[network.PixelLength];
             var features = new float[backbone.FeatureSize];
             var raw = Measure("decode + ONNX Runtime batch 1", paths, p =>

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Microsoft.ML;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.Data;
 
@@ -18,13 +17,14 @@ public sealed class FeatureExtractor : IDisposable
 {
     private readonly BackboneDescription _backbone;
     private readonly ExtractorOptions _options;
-    private readonly MLContext _ml = new(seed: 0);
+    private readonly ImagePixels _pixels;
     private FeatureNetwork? _network;
 
     public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null)
     {
         _backbone = backbone ?? throw new ArgumentNullException(nameof(backbone));
         _options = options ?? new ExtractorOptions();
+        _pixels = new ImagePixels(backbone);
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
     }
 
@@ -64,27 +64,22 @@ public sealed class FeatureExtractor : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Run(() =>
         {
-            ImagePixels? decoder = null;
-            try
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < unique.Length)
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < unique.Length)
+                linked.Token.ThrowIfCancellationRequested();
+                var item = Prepare(unique[i], augmentation, skipped, out var cached);
+                if (cached is not null)
                 {
-                    linked.Token.ThrowIfCancellationRequested();
-                    var item = Prepare(unique[i], augmentation, ref decoder, skipped, out var cached);
-                    if (cached is not null)
-                    {
-                        features[unique[i].Id] = cached;
-                        Interlocked.Increment(ref fromCache);
-                        Report();
-                    }
-                    else if (item is not null)
-                        queue.Writer.WriteAsync(item, linked.Token).AsTask().GetAwaiter().GetResult();
-                    else
-                        Report();
+                    features[unique[i].Id] = cached;
+                    Interlocked.Increment(ref fromCache);
+                    Report();
                 }
+                else if (item is not null)
+                    queue.Writer.WriteAsync(item, linked.Token).AsTask().GetAwaiter().GetResult();
+                else
+                    Report();
             }
-            finally { decoder?.Dispose(); }
         }, linked.Token)).ToArray();
         var allWritten = Task.WhenAll(workers).ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
 
@@ -117,7 +112,7 @@ public sealed class FeatureExtractor : IDisposable
     private sealed record Decoded(string Path, string Key, float[] Pixels);
 
     // Reads the file once: the same bytes are hashed for the cache key, checked, and decoded.
-    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, ref ImagePixels? decoder, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
+    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
     {
         cached = null;
         string path = item.Path;
@@ -138,12 +133,11 @@ public sealed class FeatureExtractor : IDisposable
             skipped.Add(new SkippedImage(path, problem));
             return null;
         }
-        decoder ??= new ImagePixels(_ml, _backbone);
-        var pixels = ArrayPool<float>.Shared.Rent(decoder.Length);
+        var pixels = ArrayPool<float>.Shared.Rent(_pixels.Length);
         try
         {
-            if (item.View < 0) decoder.Decode(bytes, pixels.AsSpan(0, decoder.Length));
-            else augmentation!.Render(bytes, contentKey, item.View, _backbone.DecodedSize, pixels.AsSpan(0, decoder.Length));
+            if (item.View < 0) _pixels.Decode(bytes, pixels.AsSpan(0, _pixels.Length));
+            else augmentation!.Render(bytes, contentKey, item.View, _backbone.DecodedSize, pixels.AsSpan(0, _pixels.Length));
             return new Decoded(item.Id, key, pixels);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -2,29 +2,30 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MlNetTransfer.Backbones;
+using SkiaSharp;
 
 namespace MlNetTransfer.Features;
 
 /// <summary>
-/// Turns encoded image bytes into the planar RGB pixels the feature graph takes, with ML.NET's own image
-/// transforms: the very code the saved model runs, so training and prediction see identical pixels.
-/// One instance per thread (a PredictionEngine is not thread-safe).
+/// Turns encoded image bytes into the planar RGB pixels the feature graph takes, exactly as the saved model's ML.NET
+/// transforms (LoadImages → ResizeImages → ExtractPixels) do. The saved model runs ML.NET's transforms; training runs
+/// the same SkiaSharp calls those transforms make (ML.NET 5.0.1's MLImage), without ML.NET's per-row machinery and
+/// per-pixel extraction loop, which cost more than the resize itself. A test pins the two to identical pixels for
+/// every image kind the tests know. Safe to use from one thread at a time per instance.
 /// </summary>
-internal sealed class ImagePixels : IDisposable
+internal sealed class ImagePixels
 {
-    private readonly PredictionEngine<ImageRow, PixelRow> _engine;
+    private readonly BackboneDescription _backbone;
 
-    public ImagePixels(MLContext ml, BackboneDescription backbone)
+    public ImagePixels(BackboneDescription backbone)
     {
-        var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>());
-        var transformer = AppendResizeAndExtract(ml, backbone).Fit(empty);
-        _engine = ml.Model.CreatePredictionEngine<ImageRow, PixelRow>(transformer);
+        _backbone = backbone;
         Length = 3 * backbone.DecodedSize * backbone.DecodedSize;
     }
 
     public int Length { get; }
 
-    /// <summary>The resize and pixel extraction of both the extraction path and the saved model: one definition.</summary>
+    /// <summary>The resize and pixel extraction of the saved model: the definition the fast path must match.</summary>
     public static IEstimator<ITransformer> AppendResizeAndExtract(MLContext ml, BackboneDescription backbone, string imageColumn = ImageColumn)
     {
         var kind = backbone.Resize == ResizeMode.Stretch
@@ -47,26 +48,75 @@ internal sealed class ImagePixels : IDisposable
     public const string ImageColumn = "Image";
 
     /// <summary>Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
     public void Decode(byte[] encoded, Span<float> destination)
     {
+        if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
+        int side = _backbone.DecodedSize;
         using var stream = new MemoryStream(encoded, writable: false);
-        using var image = MLImage.CreateFromStream(stream);
-        var row = _engine.Predict(new ImageRow { Image = image });
-        if (row.Pixels.Length != Length)
-            throw new InvalidOperationException($"Expected {Length} pixel values, got {row.Pixels.Length}.");
-        row.Pixels.AsSpan().CopyTo(destination);
+        using var decoded = SKBitmap.Decode(stream) ?? throw new ArgumentException("Invalid input stream contents"); // MLImage's decode and message
+        using var converted = IsSupported(decoded.ColorType) ? null : ToBgra(decoded);
+        var source = converted ?? decoded;
+        using var resized = source.Width == side && source.Height == side ? null
+            : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
+            : ResizeWithCentreCrop(source, side, side);
+        WritePlanarRgb(resized ?? source, destination[..Length]);
     }
 
-    public void Dispose() => _engine.Dispose();
+    // MLImage keeps decoded Bgra8888/Rgba8888 as they are and copies anything else to Bgra8888.
+    private static bool IsSupported(SKColorType type) => type is SKColorType.Bgra8888 or SKColorType.Rgba8888;
 
-    private sealed class ImageRow
+    private static SKBitmap ToBgra(SKBitmap decoded) =>
+        decoded.CanCopyTo(SKColorType.Bgra8888)
+            ? decoded.Copy(SKColorType.Bgra8888)
+            : throw new ArgumentException("Unsupported image format.");
+
+    // MLImage.ResizeWithCrop with the centre anchor: scale to cover the target, centre, draw with high filter quality.
+    private static unsafe SKBitmap ResizeWithCentreCrop(SKBitmap image, int width, int height)
     {
-        [ImageType(1, 1)] // a placeholder size: ResizeImages reads the real size from each image
-        public MLImage? Image { get; set; }
+        float widthAspect = (float)width / image.Width, heightAspect = (float)height / image.Height;
+        int destX = 0, destY = 0;
+        float aspect;
+        if (heightAspect < widthAspect)
+        {
+            aspect = widthAspect;
+            destY = (int)((height - image.Height * aspect) / 2);
+        }
+        else
+        {
+            aspect = heightAspect;
+            destX = (int)((width - image.Width * aspect) / 2);
+        }
+        int destWidth = (int)(image.Width * aspect), destHeight = (int)(image.Height * aspect);
+
+        var destination = new SKBitmap(width, height, isOpaque: true);
+        // Fresh large allocations are zero pages; clear explicitly so translucent images composite over the same zeros.
+        new Span<byte>((void*)destination.GetPixels(), destination.ByteCount).Clear();
+        using var canvas = new SKCanvas(destination);
+        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
+        canvas.DrawBitmap(image, new SKRect(0, 0, image.Width, image.Height), new SKRect(destX, destY, destX + destWidth, destY + destHeight), paint);
+        return destination;
     }
 
-    private sealed class PixelRow
+    // ExtractPixels' defaults: red, green, blue planes, values 0..255, no offset or scale.
+    private static void WritePlanarRgb(SKBitmap bitmap, Span<float> destination)
     {
-        public float[] Pixels { get; set; } = [];
+        var bytes = bitmap.GetPixelSpan();
+        int plane = bitmap.Width * bitmap.Height, rowBytes = bitmap.RowBytes, width = bitmap.Width;
+        bool bgra = bitmap.ColorType == SKColorType.Bgra8888;
+        int redAt = bgra ? 2 : 0, blueAt = bgra ? 0 : 2;
+        var red = destination[..plane];
+        var green = destination.Slice(plane, plane);
+        var blue = destination.Slice(2 * plane, plane);
+        for (int y = 0, i = 0; y < bitmap.Height; y++)
+        {
+            var row = bytes.Slice(y * rowBytes, width * 4);
+            for (int x = 0; x < width; x++, i++)
+            {
+                red[i] = row[4 * x + redAt];
+                green[i] = row[4 * x + 1];
+                blue[i] = row[4 * x + blueAt];
+            }
+        }
     }
 }

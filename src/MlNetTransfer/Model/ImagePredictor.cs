@@ -29,7 +29,7 @@ public sealed class ImagePredictor : IDisposable
     private readonly HeadWeights _head;
     private readonly IReadOnlyList<string> _classes;
     private readonly FeatureNetwork _network;
-    private readonly ThreadLocal<ImagePixels> _decoders;
+    private readonly ImagePixels _decoder; // stateless: shared by every thread
     private readonly ThreadLocal<HeadScorer> _scorers; // built once per thread, not per request
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
@@ -40,8 +40,7 @@ public sealed class ImagePredictor : IDisposable
         _classes = model.Classes;
         var backbone = model.Backbone();
         _network = new FeatureNetwork(backbone, Environment.ProcessorCount);
-        var ml = new MLContext(seed: 0);
-        _decoders = new ThreadLocal<ImagePixels>(() => new ImagePixels(ml, backbone), trackAllValues: true);
+        _decoder = new ImagePixels(backbone);
         _scorers = new ThreadLocal<HeadScorer>(() => new HeadScorer(_head, 1));
     }
 
@@ -66,9 +65,8 @@ public sealed class ImagePredictor : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         if (ImageCheck.Problem(image) is { } problem)
             throw new InvalidDataException($"{name ?? "image"}: {problem}");
-        var decoder = _decoders.Value!;
-        var pixels = new float[decoder.Length];
-        decoder.Decode(image, pixels);
+        var pixels = new float[_decoder.Length];
+        _decoder.Decode(image, pixels);
         var features = new float[_network.Backbone.FeatureSize];
         _network.Run(pixels, 1, features);
         var scores = _scorers.Value!.Predict(features);
@@ -78,8 +76,6 @@ public sealed class ImagePredictor : IDisposable
 
     public void Dispose()
     {
-        foreach (var d in _decoders.Values) d.Dispose();
-        _decoders.Dispose();
         _scorers.Dispose();
         _network.Dispose();
     }

@@ -82,7 +82,7 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         Assert.Equal(string.Join("\n", model.Classes), session.ModelMetadata.CustomMetadataMap["classes"]);
         Assert.Contains("planar RGB", session.ModelMetadata.CustomMetadataMap["input"]);
         var backbone = MlNetTransfer.Backbones.BackboneRegistry.Get();
-        using var pixels = new MlNetTransfer.Features.ImagePixels(new Microsoft.ML.MLContext(), backbone);
+        var pixels = new MlNetTransfer.Features.ImagePixels(backbone);
         foreach (var expected in run.Report.ValidationPredictions)
         {
             var input = new float[pixels.Length];
