@@ -63,7 +63,7 @@ internal static class HeadMath
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float[] weightsT, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
-        Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs, accumulate: false);
+        Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs);
         for (int b = 0; b < rows; b++)
         {
             var y = output.Slice(b * outputs, outputs);
@@ -75,7 +75,20 @@ internal static class HeadMath
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradients(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradWt, Span<float> gradB)
     {
-        Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs, accumulate: false);
+        Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs);
+        gradB.Clear();
+        for (int b = 0; b < rows; b++)
+            TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);
+    }
+
+    /// <summary>
+    /// <see cref="Gradients"/> with the weight gradient applied at once as <paramref name="update"/> to
+    /// <paramref name="weightsT"/> instead of stored; the bias gradient is stored as usual.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GradientsIntoSgd(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> weightsT, SgdUpdate update, Span<float> gradB)
+    {
+        Gemm.MultiplyIntoSgd(input, true, gradOut, weightsT, update, inputs, rows, outputs);
         gradB.Clear();
         for (int b = 0; b < rows; b++)
             TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace MlNetTransfer.Training;
@@ -95,8 +96,13 @@ internal sealed class HeadNetwork
     /// <summary>Backward pass of the mean NLL loss after a training <see cref="Forward"/>; fills <see cref="GradW"/> and <see cref="GradB"/>.</summary>
     /// <param name="sampleWeights">Per-row loss weights (class balancing); null weighs rows equally.</param>
     /// <param name="labelSmoothing">Share of the target spread evenly over the classes.</param>
+    /// <param name="firstLayerUpdate">
+    /// When set and the first layer is wide, its weight gradient is applied as this SGD step as it is computed
+    /// (<see cref="GradW"/>[0] is then left untouched); the return value says whether that happened.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f)
+    public bool Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f,
+        SgdUpdate? firstLayerUpdate = null)
     {
         var layers = _weights.Layers;
         int classes = _weights.ClassCount;
@@ -123,17 +129,37 @@ internal sealed class HeadNetwork
             bool wide = HeadMath.UsesTransposedLayout(l.Outputs);
             var x = _activations[i].AsSpan(0, rows * l.Inputs);
             var g = _grads[i].AsSpan(0, rows * l.Outputs);
+            if (i == 0 && wide && firstLayerUpdate is { } update)
+            {
+                HeadMath.GradientsIntoSgd(l.Inputs, l.Outputs, x, g, rows, Working[0], update, GradB[0]);
+                return true;
+            }
             if (wide) HeadMath.Gradients(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
             else HeadMath.GradientsNarrow(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
             if (i == 0) break;
             var gradIn = _grads[i - 1].AsSpan(0, rows * l.Inputs);
             if (wide) HeadMath.BackwardInput(Working[i], l.Inputs, l.Outputs, g, rows, gradIn);
             else HeadMath.BackwardInputNarrow(Working[i], l.Inputs, l.Outputs, g, rows, gradIn);
-            var a = _activations[i].AsSpan(0, gradIn.Length);
-            for (int k = 0; k < gradIn.Length; k++)
-                if (a[k] <= 0) gradIn[k] = 0; // ReLU (a dropped unit is 0 too, and its mask would zero it anyway)
-            if (dropoutWasApplied && _dropout > 0)
-                TensorPrimitives.Multiply(gradIn, _keep[i].AsSpan(0, gradIn.Length), gradIn);
+            ThroughReluAndDropout(gradIn, _activations[i].AsSpan(0, gradIn.Length),
+                dropoutWasApplied && _dropout > 0 ? _keep[i].AsSpan(0, gradIn.Length) : default);
         }
+        return false;
+    }
+
+    // gradient = activation > 0 ? gradient × keep : 0 (ReLU; a dropped unit's activation is 0 too), branch-free:
+    // whether a unit is active is a coin toss, and a mispredicted branch per unit cost more than the arithmetic.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ThroughReluAndDropout(Span<float> gradient, ReadOnlySpan<float> activation, ReadOnlySpan<float> keep)
+    {
+        int k = 0, width = Vector<float>.Count;
+        for (; k + width <= gradient.Length; k += width)
+        {
+            var g = new Vector<float>(gradient.Slice(k, width));
+            if (!keep.IsEmpty) g *= new Vector<float>(keep.Slice(k, width));
+            Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(activation.Slice(k, width)), Vector<float>.Zero), g, Vector<float>.Zero)
+                .CopyTo(gradient.Slice(k, width));
+        }
+        for (; k < gradient.Length; k++)
+            gradient[k] = activation[k] > 0 ? (keep.IsEmpty ? gradient[k] : gradient[k] * keep[k]) : 0f;
     }
 }

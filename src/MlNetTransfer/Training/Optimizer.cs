@@ -23,12 +23,23 @@ internal sealed class Optimizer
         _second = list.Select(t => options.Optimizer == OptimizerKind.Adam ? new float[t.Length] : []).ToArray();
     }
 
-    /// <summary>One update of every tensor (<paramref name="parameters"/>[i] with gradient <paramref name="gradients"/>[i]) at learning rate <paramref name="rate"/>.</summary>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float rate)
+    /// <summary>
+    /// Tensor <paramref name="tensor"/>'s SGD step at <paramref name="rate"/>, for the gradient product to apply as it
+    /// goes (<see cref="Gemm.MultiplyIntoSgd"/>); null for Adam, whose update stays separate.
+    /// </summary>
+    public SgdUpdate? FusedSgd(int tensor, float rate) =>
+        _options.Optimizer == OptimizerKind.Sgd ? new SgdUpdate(_first[tensor], _options.Momentum, rate, _options.WeightDecay) : null;
+
+    /// <summary>
+    /// One update of every tensor (<paramref name="parameters"/>[i] with gradient <paramref name="gradients"/>[i]) at
+    /// learning rate <paramref name="rate"/>, except <paramref name="alreadyUpdated"/> (updated through <see cref="FusedSgd"/>).
+    /// </summary>
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float rate, int alreadyUpdated = -1)
     {
         _steps++;
         for (int i = 0; i < parameters.Count; i++)
         {
+            if (i == alreadyUpdated) continue;
             if (_options.WeightDecay > 0)
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(parameters[i], _options.WeightDecay, gradients[i], gradients[i]);
             if (_options.Optimizer == OptimizerKind.Adam)
