@@ -31,7 +31,7 @@ internal static class TrainCommand
         var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Share of each target spread over all classes.", DefaultValueFactory = _ => defaults.LabelSmoothing };
         var augment = new Option<int>("--augment") { Description = "Extra random views per training image (crop, rotation, flip), extracted once and cached.", DefaultValueFactory = _ => new TrainSettings { DataFolder = "" }.Augment };
         var balance = new Option<bool>("--balance") { Description = "Weigh classes inversely to their size (imbalanced data)." };
-        var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed raw features to the head (default: standardised with training statistics)." };
+        var scaling = new Option<FeatureScaling>("--scaling") { Description = "Feature scaling with training statistics: center (each feature centred, one common scale), standardize (each to unit variance) or none (raw).", DefaultValueFactory = _ => defaults.Scaling };
         var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).", DefaultValueFactory = _ => Backbones.BackboneRegistry.DefaultName };
         var featureNode = new Option<string?>("--feature-node") { Description = "ONNX backbone: the pooled-feature node (default: found automatically)." };
         var mean = new Option<string?>("--mean") { Description = "ONNX backbone: per-channel mean, RGB, e.g. 0.485,0.456,0.406 (the default)." };
@@ -48,7 +48,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled image folder and save the best epoch's model.")
         {
             data, outputDir, cache, noCache, fraction, epochs, batch, lr, momentum, dropout, hidden, seed, patience, minDelta,
-            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, augment, noStandardize, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, device, config, quiet, verbose,
+            monitor, optimizer, schedule, weightDecay, labelSmoothing, balance, augment, scaling, backbone, featureNode, mean, std, inputSize, pixelScale, bgr, batchImages, device, config, quiet, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -87,7 +87,7 @@ internal static class TrainCommand
                     Patience = Pick(patience, t.Patience),
                     MinDelta = Pick(minDelta, t.MinDelta),
                     Monitor = Pick(monitor, t.Monitor),
-                    Standardize = !Pick(noStandardize, !t.Standardize),
+                    Scaling = Pick(scaling, t.Scaling),
                     Optimizer = Pick(optimizer, t.Optimizer),
                     Schedule = Pick(schedule, t.Schedule),
                     StepSize = t.StepSize,

@@ -61,7 +61,7 @@ internal sealed class HeadNetwork
     }
 
     /// <summary>
-    /// Forward pass on <paramref name="rows"/> standardised samples. Training mode applies dropout.
+    /// Forward pass on <paramref name="rows"/> scaled samples (see <see cref="HeadWeights.FeatureScale"/>). Training mode applies dropout.
     /// Returns the log-probabilities, [rows, classes].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

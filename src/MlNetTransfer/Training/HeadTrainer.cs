@@ -31,8 +31,8 @@ public static class HeadTrainer
 
         var random = new SeededRandom(options.Seed);
         var weights = Initialize(train, classCount, options, random);
-        var trainX = Standardized(train, weights);
-        var validationX = Standardized(validation, weights);
+        var trainX = Scaled(train, weights);
+        var validationX = Scaled(validation, weights);
         int d = train.Dimension, batchSize = Math.Min(options.BatchSize, train.Count);
         var network = new HeadNetwork(weights, options.Dropout, Math.Max(batchSize, EvalChunk));
         var parameters = network.Working.Concat(weights.Layers.Select(l => l.Bias)).ToArray();
@@ -152,7 +152,7 @@ public static class HeadTrainer
         var mean = new float[d];
         var scale = new float[d];
         Array.Fill(scale, 1f);
-        if (options.Standardize)
+        if (options.Scaling != FeatureScaling.None)
         {
             var sum = new double[d];
             var sumSq = new double[d];
@@ -161,14 +161,17 @@ public static class HeadTrainer
                 var row = train.Row(i);
                 for (int k = 0; k < d; k++) { sum[k] += row[k]; sumSq[k] += (double)row[k] * row[k]; }
             }
+            var variance = new double[d];
             for (int k = 0; k < d; k++)
             {
                 double m = sum[k] / train.Count;
-                double variance = Math.Max(0, sumSq[k] / train.Count - m * m);
+                variance[k] = Math.Max(0, sumSq[k] / train.Count - m * m);
                 mean[k] = (float)m;
-                // The floor keeps near-constant features (common after ReLU + pooling) from being blown up into noise.
-                scale[k] = (float)(1 / Math.Sqrt(variance + 1e-4));
             }
+            double common = variance.Average();
+            // The floor keeps near-constant features (common after ReLU + pooling) from being blown up into noise.
+            for (int k = 0; k < d; k++)
+                scale[k] = (float)(1 / Math.Sqrt((options.Scaling == FeatureScaling.Standardize ? variance[k] : common) + 1e-4));
         }
         var layers = new List<DenseLayer>();
         int inputs = d;
@@ -182,7 +185,7 @@ public static class HeadTrainer
         return new HeadWeights(mean, scale, layers);
     }
 
-    private static float[] Standardized(FeatureSet set, HeadWeights weights)
+    private static float[] Scaled(FeatureSet set, HeadWeights weights)
     {
         var x = (float[])set.Values.Clone();
         int d = set.Dimension;

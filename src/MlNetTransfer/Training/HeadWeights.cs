@@ -16,7 +16,7 @@ public sealed class HeadWeights
     /// <summary>Subtracted from each feature before the first layer.</summary>
     public float[] FeatureMean { get; }
 
-    /// <summary>Multiplies each centred feature (1/std when standardising, 1 otherwise).</summary>
+    /// <summary>Multiplies each centred feature (see <see cref="FeatureScaling"/>: one common scale, 1/std per feature, or 1).</summary>
     public float[] FeatureScale { get; }
 
     public IReadOnlyList<DenseLayer> Layers { get; }

@@ -16,6 +16,39 @@ public class TrainingOptionsTests
 
     private static double Norm(HeadWeights w) => Math.Sqrt(w.Layers.Sum(l => l.Weights.Sum(v => (double)v * v)));
 
+    // Features with an offset and very different spreads per dimension, as pooled ReLU features have.
+    [Theory]
+    [InlineData(FeatureScaling.None)]
+    [InlineData(FeatureScaling.Center)]
+    [InlineData(FeatureScaling.Standardize)]
+    public void ScalingTransformsTheFeaturesAsDocumented(FeatureScaling scaling)
+    {
+        var raw = SyntheticFeatures.Clusters(40, 3, 8, 0.6, seed: 5);
+        var skewed = new FeatureSet(Enumerable.Range(0, raw.Count).Select(i => raw.Row(i).ToArray().Select((v, k) => 5 + v * (1 + 3 * k)).ToArray()).ToList(), raw.Labels.ToList());
+        var weights = HeadTrainer.Train(skewed, skewed, 3, new TrainingOptions { Epochs = 1, Scaling = scaling }).BestWeights;
+        var columns = Enumerable.Range(0, 8).Select(k => Enumerable.Range(0, skewed.Count)
+            .Select(i => (skewed.Row(i)[k] - weights.FeatureMean[k]) * weights.FeatureScale[k]).ToArray()).ToArray();
+        double Mean(float[] c) => c.Average();
+        double Variance(float[] c) => c.Select(v => (v - Mean(c)) * (v - Mean(c))).Average();
+        switch (scaling)
+        {
+            case FeatureScaling.None:
+                Assert.All(weights.FeatureMean, m => Assert.Equal(0f, m));
+                Assert.All(weights.FeatureScale, s => Assert.Equal(1f, s));
+                break;
+            case FeatureScaling.Center:
+                Assert.All(columns, c => Assert.Equal(0, Mean(c), 3));
+                Assert.All(weights.FeatureScale, s => Assert.Equal(weights.FeatureScale[0], s)); // one scale: no reweighting
+                Assert.Equal(1, columns.Average(Variance), 2);
+                Assert.True(Variance(columns[7]) > 10 * Variance(columns[0]));
+                break;
+            case FeatureScaling.Standardize:
+                Assert.All(columns, c => Assert.Equal(0, Mean(c), 3));
+                Assert.All(columns, c => Assert.Equal(1, Variance(c), 2));
+                break;
+        }
+    }
+
     [Fact]
     public void AdamLearns()
     {
