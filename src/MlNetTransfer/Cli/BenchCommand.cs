@@ -24,10 +24,13 @@ internal static class BenchCommand
             var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress);
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine();
-            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, median of {3} runs", r.Images, r.BatchSize, r.ProcessorCount, r.Repeats));
+            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, median of {3} rounds", r.Images, r.BatchSize, r.ProcessorCount, r.Repeats));
             foreach (var t in new[] { r.RawNetwork, r.Extraction, r.MlNetCanonical })
                 output.WriteLine(string.Format(inv, "  {0,-66} {1,7:F1} img/s   [{2}]", t.Name, t.Median, string.Join(", ", t.ImagesPerSecond.Select(v => v.ToString("F1", inv)))));
-            output.WriteLine(string.Format(inv, "  b/a = {0:F3}   b/c = {1:F2}", r.ExtractionOverRaw, r.ExtractionOverMlNet));
+            output.WriteLine(string.Format(inv, "  (b) first run, network session loading included: {0:F1} img/s", r.FirstExtraction));
+            output.WriteLine(string.Format(inv, "  b/a = {0:F3} [{1}]   b/c = {2:F2} [{3}]   (medians of the rounds' ratios)", r.ExtractionOverRaw,
+                string.Join(", ", r.ExtractionOverRawByRound.Select(v => v.ToString("F3", inv))), r.ExtractionOverMlNet,
+                string.Join(", ", r.ExtractionOverMlNetByRound.Select(v => v.ToString("F2", inv)))));
             output.WriteLine(string.Format(inv, "  head training, {0} samples x {1} epochs (default head): {2:F2} s", r.HeadTrainingSamples, r.HeadTrainingEpochs, r.HeadTrainingSeconds));
             output.WriteLine(string.Format(inv, "  head training, 10,000 x 512, 30 epochs (default head):      {0:F2} s", r.HeadTraining10kSeconds));
             foreach (var l in new[] { r.ZipPrediction, r.RawBatchOnePlusDecode })

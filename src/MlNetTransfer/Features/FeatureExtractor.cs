@@ -18,7 +18,8 @@ public sealed class FeatureExtractor : IDisposable
     private readonly BackboneDescription _backbone;
     private readonly ExtractorOptions _options;
     private readonly ImagePixels _pixels;
-    private FeatureNetwork? _network;
+    private readonly object _networkLock = new();
+    private Task<FeatureNetwork>? _network;
 
     public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null)
     {
@@ -55,7 +56,8 @@ public sealed class FeatureExtractor : IDisposable
         int fromCache = 0, next = -1;
         var extracted = new StrongBox<int>();
         int corruptBefore = _options.Cache?.CorruptEntries ?? 0;
-        var queue = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(_options.BatchSize * 2) { SingleReader = true });
+        // Four batches deep: room for the decoders to work ahead while the network loads, and through its bursts.
+        var queue = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(_options.BatchSize * 4) { SingleReader = true });
 
         void Report() => progress?.Report(new ExtractionProgress(
             Volatile.Read(ref fromCache) + Volatile.Read(ref extracted.Value) + skipped.Count, unique.Length,
@@ -128,6 +130,7 @@ public sealed class FeatureExtractor : IDisposable
         cached = _options.Cache?.TryRead(key, _backbone.FeatureSize);
         if (cached is not null) return null;
 
+        StartLoadingNetwork();
         if (ImageCheck.Problem(bytes, _options.MaxPixels) is { } problem)
         {
             skipped.Add(new SkippedImage(path, problem));
@@ -175,11 +178,11 @@ public sealed class FeatureExtractor : IDisposable
         {
             if (batch.Count == 0) return;
             cancel.ThrowIfCancellationRequested();
-            _network ??= new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device);
+            var network = StartLoadingNetwork().GetAwaiter().GetResult();
             input ??= new float[batchSize * pixelLength];
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Pixels.AsSpan(0, pixelLength).CopyTo(input.AsSpan(i * pixelLength));
-            _network.Run(input, batch.Count, output);
+            network.Run(input, batch.Count, output);
             for (int i = 0; i < batch.Count; i++)
             {
                 var vector = output.AsSpan(i * featureSize, featureSize).ToArray();
@@ -193,5 +196,20 @@ public sealed class FeatureExtractor : IDisposable
         }
     }
 
-    public void Dispose() => _network?.Dispose();
+    // The network session takes about a second to load: it loads on its own thread from the first image that needs
+    // it, while the decoders fill the queue, instead of in front of the first batch. Fully cached runs never load it.
+    private Task<FeatureNetwork> StartLoadingNetwork()
+    {
+        lock (_networkLock)
+            return _network ??= Task.Run(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device));
+    }
+
+    public void Dispose()
+    {
+        Task<FeatureNetwork>? network;
+        lock (_networkLock) network = _network;
+        if (network is null) return;
+        try { network.GetAwaiter().GetResult().Dispose(); }
+        catch (Exception) { } // it failed to load: the error was reported where it was awaited
+    }
 }
