@@ -64,22 +64,25 @@ internal sealed class Optimizer
     }
 
     // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound,
-    // so the machine's natural vector width is all it needs.
+    // so the machine's natural vector width is all it needs. Negligible velocities become 0 (SgdUpdate.Negligible).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sgd(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, float momentum, float rate)
     {
         int i = 0, width = Vector<float>.Count;
         var m = new Vector<float>(momentum);
         var r = new Vector<float>(rate);
+        var negligible = new Vector<float>(SgdUpdate.Negligible);
         for (; i + width <= parameters.Length; i += width)
         {
             var v = new Vector<float>(velocity.Slice(i, width)) * m + new Vector<float>(gradient.Slice(i, width));
+            v = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(v), negligible), v, Vector<float>.Zero);
             v.CopyTo(velocity.Slice(i, width));
             (new Vector<float>(parameters.Slice(i, width)) - v * r).CopyTo(parameters.Slice(i, width));
         }
         for (; i < parameters.Length; i++)
         {
-            velocity[i] = velocity[i] * momentum + gradient[i];
+            float v = velocity[i] * momentum + gradient[i];
+            velocity[i] = MathF.Abs(v) >= SgdUpdate.Negligible ? v : 0f;
             parameters[i] -= velocity[i] * rate;
         }
     }

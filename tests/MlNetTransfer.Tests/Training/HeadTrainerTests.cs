@@ -55,6 +55,7 @@ public class HeadTrainerTests
         var train = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 8);
         var validation = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 9); // 300 rows: evaluation runs on several threads
         var options = new TrainingOptions { Epochs = 3, Patience = 0 };
+        int saved = Gemm.MaxThreads;
         try
         {
             Gemm.MaxThreads = 1;
@@ -66,7 +67,7 @@ public class HeadTrainerTests
         }
         finally
         {
-            Gemm.MaxThreads = Environment.ProcessorCount;
+            Gemm.MaxThreads = saved;
         }
     }
 
