@@ -24,6 +24,7 @@ public sealed class SeededRandom
         (_s0, _s1, _s2, _s3) = ((uint)a, (uint)(a >> 32), (uint)b, (uint)(b >> 32) | 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint NextUInt()
     {
         uint result = BitRotate(_s1 * 5, 7) * 9;
@@ -57,17 +58,25 @@ public sealed class SeededRandom
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillDropoutMask(Span<float> mask, float dropProbability, float scale)
     {
-        uint threshold = (uint)Math.Round(dropProbability * 65536.0);
+        int threshold = (int)Math.Round(dropProbability * 65536.0);
+        int scaleBits = BitConverter.SingleToInt32Bits(scale);
         int k = 0;
         for (; k + 2 <= mask.Length; k += 2)
         {
             uint r = NextUInt();
-            mask[k] = (r & 0xFFFF) >= threshold ? scale : 0f;
-            mask[k + 1] = (r >> 16) >= threshold ? scale : 0f;
+            mask[k] = Keep((int)(r & 0xFFFF), threshold, scaleBits);
+            mask[k + 1] = Keep((int)(r >> 16), threshold, scaleBits);
         }
         if (k < mask.Length)
-            mask[k] = (NextUInt() & 0xFFFF) >= threshold ? scale : 0f;
+            mask[k] = Keep((int)(NextUInt() & 0xFFFF), threshold, scaleBits);
     }
+
+    // draw >= threshold ? scale : 0, without a branch: whether a unit is dropped is a coin toss the processor
+    // cannot predict. draw - threshold is negative exactly when the unit is dropped; its sign, spread over all 32
+    // bits, clears the scale's bits (0f is all zero bits).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Keep(int draw, int threshold, int scaleBits) =>
+        BitConverter.Int32BitsToSingle(scaleBits & ~((draw - threshold) >> 31));
 
     private static uint BitRotate(uint x, int k) => (x << k) | (x >> (32 - k));
 }
