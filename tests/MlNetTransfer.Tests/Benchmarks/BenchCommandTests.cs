@@ -1,0 +1,35 @@
+using System.Text.Json;
+using MlNetTransfer.Cli;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Benchmarks;
+
+/// <summary>The bench command end to end on a few images: every path measured, rounds kept, the JSON written.</summary>
+public class BenchCommandTests
+{
+    [Fact]
+    public void BenchMeasuresEveryPathInRoundsAndWritesTheJson()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("images"), perClass: 3, size: 80);
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "12", "--repeats", "2", "--json", dir.Combine("bench.json")], output, error);
+
+        Assert.True(code == ExitCodes.Ok, error.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.Combine("bench.json")));
+        var root = json.RootElement;
+        foreach (var path in new[] { "rawNetwork", "extraction", "mlNetCanonical" })
+        {
+            var rates = root.GetProperty(path).GetProperty("imagesPerSecond").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Assert.Equal(2, rates.Count);
+            Assert.All(rates, r => Assert.True(r > 0, $"{path}: {r}"));
+        }
+        Assert.Equal(2, root.GetProperty("extractionOverRawByRound").GetArrayLength());
+        Assert.True(root.GetProperty("firstExtraction").GetDouble() > 0);
+        Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
+        Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
+        Assert.Contains("b/a = ", output.ToString());
+    }
+}
