@@ -1,3 +1,4 @@
 using MlNetTransfer.Cli;
 
+GlibcMalloc.FixMmapThreshold();
 return CliApp.Run(args, Console.Out, Console.Error);

@@ -56,7 +56,8 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                 output.WriteLine($"  likely mislabelled: {m.Path} (labelled {m.Label}; its {Data.DataCheck.Neighbours} nearest neighbours are {m.NeighboursLabel})");
             foreach (var l in check.TrainValidationLeaks.Take(10))
                 output.WriteLine(Inv($"  in training and validation: {l.First} ~ {l.Second} ({(l.Exact ? "identical" : $"similarity {l.Similarity:F3}")})"));
-            int plainDuplicates = check.Duplicates.Count - check.TrainValidationLeaks.Count;
+            if (check.TrainValidationLeakCount > 10) output.WriteLine($"  ... {check.TrainValidationLeakCount - 10} more pairs in training and validation");
+            int plainDuplicates = check.DuplicateCount - check.TrainValidationLeakCount;
             foreach (var p in check.Duplicates.Except(check.TrainValidationLeaks).Take(10))
                 output.WriteLine(Inv($"  duplicate: {p.First} ~ {p.Second} ({(p.Exact ? "identical" : $"similarity {p.Similarity:F3}")})"));
             if (plainDuplicates > 10) output.WriteLine($"  ... {plainDuplicates - 10} more duplicate pairs");

@@ -14,12 +14,17 @@ public sealed record Outlier(string Path, string Label, double BestClassSimilari
 /// <summary>What the data check found. Nothing is dropped: these are for a person to look at.</summary>
 public sealed class DataCheckReport
 {
+    /// <summary>The most similar duplicate pairs, most similar first (at most <see cref="DataCheck.MaxListedPairs"/>).</summary>
     public required IReadOnlyList<DuplicatePair> Duplicates { get; init; }
-    /// <summary>Duplicates with one image in training and one in validation: validation is not independent.</summary>
+    /// <summary>Every duplicate pair found, listed or not.</summary>
+    public required int DuplicateCount { get; init; }
+    /// <summary>Duplicates with one image in training and one in validation: validation is not independent (the most similar, at most <see cref="DataCheck.MaxListedPairs"/>).</summary>
     public required IReadOnlyList<DuplicatePair> TrainValidationLeaks { get; init; }
+    /// <summary>Every train/validation duplicate pair found, listed or not.</summary>
+    public required int TrainValidationLeakCount { get; init; }
     public required IReadOnlyList<SuspectLabel> LikelyMislabelled { get; init; }
     public required IReadOnlyList<Outlier> Outliers { get; init; }
-    public int Findings => Duplicates.Count + TrainValidationLeaks.Count + LikelyMislabelled.Count + Outliers.Count;
+    public int Findings => DuplicateCount + TrainValidationLeakCount + LikelyMislabelled.Count + Outliers.Count;
 }
 
 /// <summary>A labelled image and its backbone features, as the data check sees it.</summary>
@@ -36,11 +41,18 @@ public static class DataCheck
     public const double NearDuplicateSimilarity = 0.97;
     public const int Neighbours = 5;
 
+    /// <summary>
+    /// Most duplicate pairs listed (the most similar); the counts include the rest. A folder of many near copies has
+    /// pairs quadratic in their number (29,000 among 5,000 variants of 400 photos), which cost more memory in the
+    /// report than everything else in a training run.
+    /// </summary>
+    public const int MaxListedPairs = 1000;
+
     public static DataCheckReport Run(IReadOnlyList<CheckedImage> images, IReadOnlyList<string> classes)
     {
         int n = images.Count;
         if (n == 0 || n > MaxImages)
-            return new DataCheckReport { Duplicates = [], TrainValidationLeaks = [], LikelyMislabelled = [], Outliers = [] };
+            return new DataCheckReport { Duplicates = [], DuplicateCount = 0, TrainValidationLeaks = [], TrainValidationLeakCount = 0, LikelyMislabelled = [], Outliers = [] };
         int d = images[0].Features.Length;
         var unit = new float[n * d];
         for (int i = 0; i < n; i++)
@@ -52,7 +64,7 @@ public static class DataCheck
         }
         float Similarity(int i, int j) => TensorPrimitives.Dot(unit.AsSpan(i * d, d), unit.AsSpan(j * d, d));
 
-        var duplicates = new List<DuplicatePair>();
+        var pairs = new List<(int First, int Second, float Similarity)>();
         var neighbours = new List<(int Index, float Similarity)>[n];
         for (int i = 0; i < n; i++) neighbours[i] = [];
         for (int i = 0; i < n; i++)
@@ -61,11 +73,12 @@ public static class DataCheck
                 float s = Similarity(i, j);
                 Keep(neighbours[i], (j, s));
                 Keep(neighbours[j], (i, s));
-                if (s >= NearDuplicateSimilarity)
-                    duplicates.Add(new DuplicatePair(images[i].Path, images[j].Path, s, images[i].Features.AsSpan().SequenceEqual(images[j].Features)));
+                if (s >= NearDuplicateSimilarity) pairs.Add((i, j, s));
             }
-        var byPath = images.ToDictionary(i => i.Path, StringComparer.Ordinal);
-        var leaks = duplicates.Where(p => byPath[p.First].IsValidation != byPath[p.Second].IsValidation).ToList();
+        pairs.Sort((x, y) => y.Similarity.CompareTo(x.Similarity));
+        var leakPairs = pairs.Where(p => images[p.First].IsValidation != images[p.Second].IsValidation).ToList();
+        DuplicatePair Listed((int First, int Second, float Similarity) p) => new(images[p.First].Path, images[p.Second].Path, p.Similarity,
+            images[p.First].Features.AsSpan().SequenceEqual(images[p.Second].Features));
 
         var mislabelled = new List<SuspectLabel>();
         for (int i = 0; i < n; i++)
@@ -79,8 +92,10 @@ public static class DataCheck
 
         return new DataCheckReport
         {
-            Duplicates = duplicates.OrderByDescending(p => p.Similarity).ToList(),
-            TrainValidationLeaks = leaks,
+            Duplicates = pairs.Take(MaxListedPairs).Select(Listed).ToList(),
+            DuplicateCount = pairs.Count,
+            TrainValidationLeaks = leakPairs.Take(MaxListedPairs).Select(Listed).ToList(),
+            TrainValidationLeakCount = leakPairs.Count,
             LikelyMislabelled = mislabelled,
             Outliers = FindOutliers(images, classes, unit, d),
         };

@@ -29,4 +29,22 @@ public class DataCheckTests
         Assert.Equal(("filed-as-a.jpg", "a", "b"), (suspect.Path, suspect.Label, suspect.NeighboursLabel));
         Assert.Equal("placeholder.gif", Assert.Single(report.Outliers).Path);
     }
+
+    // 60 near copies of one picture: 1,770 pairs. The report lists the most similar 1,000 and counts them all.
+    [Fact]
+    public void ManyNearCopiesAreCountedAndTheMostSimilarListed()
+    {
+        var random = new Random(2);
+        var centre = Enumerable.Range(0, 32).Select(k => (float)random.NextDouble()).ToArray();
+        var images = Enumerable.Range(0, 60).Select(i => new CheckedImage($"copy{i}.jpg", i % 2, i % 3 == 0,
+            centre.Select(v => v + (float)(random.NextDouble() * 0.01)).ToArray())).ToList();
+
+        var report = DataCheck.Run(images, ["a", "b"]);
+
+        Assert.Equal(60 * 59 / 2, report.DuplicateCount);
+        Assert.Equal(DataCheck.MaxListedPairs, report.Duplicates.Count);
+        Assert.Equal(20 * 40, report.TrainValidationLeakCount);
+        Assert.Equal(800, report.TrainValidationLeaks.Count);
+        Assert.True(report.Duplicates.Zip(report.Duplicates.Skip(1)).All(p => p.First.Similarity >= p.Second.Similarity));
+    }
 }
