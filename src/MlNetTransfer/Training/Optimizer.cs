@@ -57,8 +57,10 @@ internal sealed class Optimizer
         float root2 = MathF.Sqrt(correction2);
         for (int k = 0; k < p.Length; k++)
         {
-            m[k] = beta1 * m[k] + (1 - beta1) * g[k];
-            v[k] = beta2 * v[k] + (1 - beta2) * g[k] * g[k];
+            float first = beta1 * m[k] + (1 - beta1) * g[k], second = beta2 * v[k] + (1 - beta2) * g[k] * g[k];
+            // Negligible moments become 0 rather than decay through subnormal floats (see SgdUpdate.Negligible).
+            m[k] = MathF.Abs(first) >= SgdUpdate.Negligible ? first : 0f;
+            v[k] = second >= SgdUpdate.Negligible ? second : 0f;
             p[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) / root2 + epsilon);
         }
     }
