@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Numerics;
-
 namespace MlNetTransfer.Training;
 
 /// <summary>
@@ -40,12 +37,14 @@ internal sealed class Optimizer
         for (int i = 0; i < parameters.Count; i++)
         {
             if (i == alreadyUpdated) continue;
+            if (_options.Optimizer == OptimizerKind.Sgd)
+            {
+                FusedSgd(i, rate)!.Value.Apply(parameters[i], _first[i], gradients[i]);
+                continue;
+            }
             if (_options.WeightDecay > 0)
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(parameters[i], _options.WeightDecay, gradients[i], gradients[i]);
-            if (_options.Optimizer == OptimizerKind.Adam)
-                Adam(parameters[i], gradients[i], _first[i], _second[i], rate);
-            else
-                Sgd(parameters[i], gradients[i], _first[i], _options.Momentum, rate);
+            Adam(parameters[i], gradients[i], _first[i], _second[i], rate);
         }
     }
 
@@ -62,30 +61,6 @@ internal sealed class Optimizer
             m[k] = MathF.Abs(first) >= SgdUpdate.Negligible ? first : 0f;
             v[k] = second >= SgdUpdate.Negligible ? second : 0f;
             p[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) / root2 + epsilon);
-        }
-    }
-
-    // One pass per tensor (velocity, gradient and parameters are each read once): the update is memory-bound,
-    // so the machine's natural vector width is all it needs. Negligible velocities become 0 (SgdUpdate.Negligible).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sgd(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity, float momentum, float rate)
-    {
-        int i = 0, width = Vector<float>.Count;
-        var m = new Vector<float>(momentum);
-        var r = new Vector<float>(rate);
-        var negligible = new Vector<float>(SgdUpdate.Negligible);
-        for (; i + width <= parameters.Length; i += width)
-        {
-            var v = new Vector<float>(velocity.Slice(i, width)) * m + new Vector<float>(gradient.Slice(i, width));
-            v = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(v), negligible), v, Vector<float>.Zero);
-            v.CopyTo(velocity.Slice(i, width));
-            (new Vector<float>(parameters.Slice(i, width)) - v * r).CopyTo(parameters.Slice(i, width));
-        }
-        for (; i < parameters.Length; i++)
-        {
-            float v = velocity[i] * momentum + gradient[i];
-            velocity[i] = MathF.Abs(v) >= SgdUpdate.Negligible ? v : 0f;
-            parameters[i] -= velocity[i] * rate;
         }
     }
 }
