@@ -140,8 +140,8 @@ public sealed class FeatureExtractor : IDisposable
         var pixels = _buffers.Rent();
         try
         {
-            if (item.View < 0) _pixels.Decode(bytes, pixels.AsSpan(0, _pixels.Length));
-            else augmentation!.Render(bytes, contentKey, item.View, _backbone.DecodedSize, pixels.AsSpan(0, _pixels.Length));
+            if (item.View < 0) _pixels.Decode(bytes, pixels);
+            else augmentation!.Render(bytes, contentKey, item.View, _backbone.DecodedSize, pixels);
             return new Decoded(item.Id, key, pixels);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -182,7 +182,7 @@ public sealed class FeatureExtractor : IDisposable
             var network = StartLoadingNetwork().GetAwaiter().GetResult();
             input ??= new float[batchSize * pixelLength];
             for (int i = 0; i < batch.Count; i++)
-                batch[i].Pixels.AsSpan(0, pixelLength).CopyTo(input.AsSpan(i * pixelLength));
+                batch[i].Pixels.CopyTo(input.AsSpan(i * pixelLength)); // exact-size buffers
             network.Run(input, batch.Count, output);
             for (int i = 0; i < batch.Count; i++)
             {
