@@ -15,11 +15,18 @@ public sealed record ThroughputResult(string Name, IReadOnlyList<double> ImagesP
 /// <summary>Single-image latency percentiles in milliseconds.</summary>
 public sealed record LatencyResult(string Name, double P50, double P90, int Samples);
 
+/// <summary>Features from the GPU against the same images' features from the CPU: largest absolute difference, and the largest feature for scale.</summary>
+public sealed record DeviceAgreement(int Images, double MaxAbsDifference, double MaxAbsFeature);
+
 /// <summary>What <see cref="ExtractionBenchmark"/> measured, side by side in one process.</summary>
 public sealed class BenchmarkReport
 {
     public required string Folder { get; init; }
     public required int Images { get; init; }
+    /// <summary>Where (a), (b) and (c) ran the network.</summary>
+    public Features.ComputeDevice Device { get; init; }
+    /// <summary>GPU features against CPU features; null on the CPU.</summary>
+    public DeviceAgreement? Agreement { get; init; }
     public required int BatchSize { get; init; }
     public required int Repeats { get; init; }
     public required int ProcessorCount { get; init; }

@@ -17,7 +17,12 @@ namespace MlNetTransfer.Benchmarks;
 public static class ExtractionBenchmark
 {
     /// <summary>Runs every measurement on up to <paramref name="images"/> images of <paramref name="folder"/> (cycled when it has fewer).</summary>
-    public static BenchmarkReport Run(string folder, int images = 500, int repeats = 3, int batchSize = 16, IProgress<string>? progress = null)
+    /// <remarks>
+    /// On <see cref="ComputeDevice.Cuda"/>, (a) and (b) run the network on the GPU and (c) asks ML.NET for the GPU too;
+    /// head training and the single-image latency stay on the CPU, where the saved model runs in an app.
+    /// </remarks>
+    public static BenchmarkReport Run(string folder, int images = 500, int repeats = 3, int batchSize = 16, IProgress<string>? progress = null,
+        ComputeDevice device = ComputeDevice.Cpu)
     {
         var files = ImageDataset.ImageFilesUnder(folder).Where(f => ImageCheck.Problem(File.ReadAllBytes(f)) is null).ToList();
         if (files.Count == 0) throw new DatasetException($"No usable images under {folder}.");
@@ -28,9 +33,9 @@ public static class ExtractionBenchmark
         // (a), (b) and (c) take turns, one run each per round after a warm-up round (JIT, sessions, file cache), so a
         // shared machine's slow minutes fall on all three alike; ratios are taken within each round.
         progress?.Report("(a) raw network, (b) extraction, (c) ML.NET canonical pipeline, in turns");
-        using var rawNetwork = new FeatureNetwork(backbone, Environment.ProcessorCount);
+        using var rawNetwork = new FeatureNetwork(backbone, Environment.ProcessorCount, device);
         // (b) is measured with its network session loaded, like (a) and (c); the first run, loading included, is kept apart.
-        using var extractor = new FeatureExtractor(backbone, new ExtractorOptions { BatchSize = batchSize });
+        using var extractor = new FeatureExtractor(backbone, new ExtractorOptions { BatchSize = batchSize, Device = device });
         ExtractionResult? extracted = null;
         double ExtractOnce()
         {
@@ -40,18 +45,25 @@ public static class ExtractionBenchmark
         }
         double firstExtraction = ExtractOnce();
         RawNetwork(rawNetwork, paths.Count, batchSize);
-        MlNetCanonical(paths);
+        MlNetCanonical(paths, device);
         var rounds = Enumerable.Range(0, repeats).Select(_ =>
         {
             double a = RawNetwork(rawNetwork, paths.Count, batchSize);
             double b = ExtractOnce();
-            double c = MlNetCanonical(paths);
+            double c = MlNetCanonical(paths, device);
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round: a {a:F1}, b {b:F1}, c {c:F1} img/s"));
             return (a, b, c);
         }).ToList();
         var raw = new ThroughputResult("raw ONNX Runtime, pre-made tensors", rounds.Select(r => r.a).ToList());
         var extraction = new ThroughputResult("MlNetTransfer extraction, decode included, no cache", rounds.Select(r => r.b).ToList());
         var canonical = new ThroughputResult("ML.NET LoadImages/ResizeImages/ExtractPixels/DnnFeaturizeImage", rounds.Select(r => r.c).ToList());
+
+        DeviceAgreement? agreement = null;
+        if (device != ComputeDevice.Cpu)
+        {
+            progress?.Report("features on the GPU against the CPU");
+            agreement = CompareWithCpu(backbone, paths.Distinct().Take(64).ToList(), extracted!);
+        }
 
         progress?.Report("(d) head training");
         var labels = paths.Select(p => Path.GetFileName(Path.GetDirectoryName(p)!)).ToList();
@@ -70,6 +82,8 @@ public static class ExtractionBenchmark
         return new BenchmarkReport
         {
             Folder = Path.GetFullPath(folder),
+            Device = device,
+            Agreement = agreement,
             Images = paths.Count,
             BatchSize = batchSize,
             Repeats = repeats,
@@ -118,9 +132,27 @@ public static class ExtractionBenchmark
         return images / clock.Elapsed.TotalSeconds;
     }
 
-    private static double MlNetCanonical(IReadOnlyList<string> paths)
+    private static DeviceAgreement CompareWithCpu(BackboneDescription backbone, IReadOnlyList<string> paths, ExtractionResult onDevice)
     {
-        var ml = new MLContext(seed: 0);
+        using var cpu = new FeatureExtractor(backbone, new ExtractorOptions { Device = ComputeDevice.Cpu });
+        var reference = cpu.Extract(paths);
+        double maxDifference = 0, maxMagnitude = 0;
+        foreach (var (key, expected) in reference.Features)
+        {
+            var actual = onDevice.Features[key];
+            for (int i = 0; i < expected.Length; i++)
+            {
+                maxDifference = Math.Max(maxDifference, Math.Abs(actual[i] - expected[i]));
+                maxMagnitude = Math.Max(maxMagnitude, Math.Abs(expected[i]));
+            }
+        }
+        return new DeviceAgreement(reference.Features.Count, maxDifference, maxMagnitude);
+    }
+
+    private static double MlNetCanonical(IReadOnlyList<string> paths, ComputeDevice device)
+    {
+        // ML.NET's own switch for its ONNX transforms; FallbackToCpu keeps (c) measurable where its GPU path fails.
+        var ml = new MLContext(seed: 0) { GpuDeviceId = device == ComputeDevice.Cuda ? 0 : null, FallbackToCpu = true };
         var data = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }));
         var pipeline = ml.Transforms.LoadImages("ImageObject", null, nameof(PathRow.ImagePath))
             .Append(ml.Transforms.ResizeImages("ImageObject", 224, 224))

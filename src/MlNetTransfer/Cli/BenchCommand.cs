@@ -13,24 +13,29 @@ internal static class BenchCommand
         var images = new Option<int>("--images") { Description = "Images per measurement (the folder is cycled when smaller).", DefaultValueFactory = _ => 500 };
         var repeats = new Option<int>("--repeats") { Description = "Measured repeats of each path, after one warm-up; medians are reported.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => 16 };
+        var device = new Option<Features.ComputeDevice>("--device") { Description = "Where (a), (b) and (c) run the network: cpu, or cuda (the GPU build; see README).", DefaultValueFactory = _ => Features.ComputeDevice.Cpu };
         var json = new Option<string>("--json") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench.json" };
         var command = new Command("bench", "Measure feature extraction against the raw network and ML.NET's featurizer, head training, and prediction latency.")
         {
-            data, images, repeats, batch, json,
+            data, images, repeats, batch, device, json,
         };
         command.SetAction(parse => CommandRunner.Run(error, false, _ =>
         {
             var progress = new SyncProgress<string>(step => output.WriteLine($"measuring {step} ..."));
-            var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress);
+            var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress, parse.GetValue(device));
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine();
-            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, median of {3} rounds", r.Images, r.BatchSize, r.ProcessorCount, r.Repeats));
+            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, network on {3}, median of {4} rounds", r.Images, r.BatchSize, r.ProcessorCount,
+                r.Device.ToString().ToLowerInvariant(), r.Repeats));
             foreach (var t in new[] { r.RawNetwork, r.Extraction, r.MlNetCanonical })
                 output.WriteLine(string.Format(inv, "  {0,-66} {1,7:F1} img/s   [{2}]", t.Name, t.Median, string.Join(", ", t.ImagesPerSecond.Select(v => v.ToString("F1", inv)))));
             output.WriteLine(string.Format(inv, "  (b) first run, network session loading included: {0:F1} img/s", r.FirstExtraction));
             output.WriteLine(string.Format(inv, "  b/a = {0:F3} [{1}]   b/c = {2:F2} [{3}]   (medians of the rounds' ratios)", r.ExtractionOverRaw,
                 string.Join(", ", r.ExtractionOverRawByRound.Select(v => v.ToString("F3", inv))), r.ExtractionOverMlNet,
                 string.Join(", ", r.ExtractionOverMlNetByRound.Select(v => v.ToString("F2", inv)))));
+            if (r.Agreement is { } agree)
+                output.WriteLine(string.Format(inv, "  {0} images' features, {1} against cpu: max |difference| {2:G3} (largest feature {3:G3})",
+                    agree.Images, r.Device.ToString().ToLowerInvariant(), agree.MaxAbsDifference, agree.MaxAbsFeature));
             output.WriteLine(string.Format(inv, "  head training, {0} samples x {1} epochs (default head): {2:F2} s", r.HeadTrainingSamples, r.HeadTrainingEpochs, r.HeadTrainingSeconds));
             output.WriteLine(string.Format(inv, "  head training, 10,000 x 512, 30 epochs (default head):      {0:F2} s", r.HeadTraining10kSeconds));
             foreach (var l in new[] { r.ZipPrediction, r.RawBatchOnePlusDecode })

@@ -31,5 +31,23 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
         Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
         Assert.Contains("b/a = ", output.ToString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("agreement").ValueKind); // compared only when the network ran on a GPU
+    }
+
+    // This build carries the CPU ONNX Runtime: bench on CUDA stops with the same one clear line as train.
+    [Fact]
+    public void BenchOnCudaWithoutTheGpuBuildIsAOneLineError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("images"), perClass: 2, size: 80);
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "4", "--repeats", "1", "--device", "cuda", "--json", dir.Combine("bench.json")], output, error);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.Contains("CUDA execution provider is not available", error.ToString());
+        Assert.False(File.Exists(dir.Combine("bench.json")));
     }
 }
