@@ -25,6 +25,9 @@ public sealed class BenchmarkReport
     public required int Images { get; init; }
     /// <summary>Where (a), (b) and (c) ran the network.</summary>
     public Features.ComputeDevice Device { get; init; }
+    /// <summary>(b)'s decoding threads and ONNX Runtime intra-op threads; (a) uses every core.</summary>
+    public int DecodeThreads { get; init; }
+    public int InferenceThreads { get; init; }
     /// <summary>GPU features against CPU features; null on the CPU.</summary>
     public DeviceAgreement? Agreement { get; init; }
     public required int BatchSize { get; init; }

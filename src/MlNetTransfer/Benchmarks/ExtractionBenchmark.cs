@@ -18,12 +18,15 @@ public static class ExtractionBenchmark
 {
     /// <summary>Runs every measurement on up to <paramref name="images"/> images of <paramref name="folder"/> (cycled when it has fewer).</summary>
     /// <remarks>
-    /// On <see cref="ComputeDevice.Cuda"/>, (a) and (b) run the network on the GPU and (c) asks ML.NET for the GPU too;
+    /// On <see cref="ExtractorOptions.Device"/> cuda, (a) and (b) run the network on the GPU and (c) asks ML.NET for the GPU too;
     /// head training and the single-image latency stay on the CPU, where the saved model runs in an app.
     /// </remarks>
-    public static BenchmarkReport Run(string folder, int images = 500, int repeats = 3, int batchSize = 16, IProgress<string>? progress = null,
-        ComputeDevice device = ComputeDevice.Cpu)
+    /// <param name="extractorOptions">(b)'s settings (batch size, threads, device); (a) and (c) take its batch size and device.</param>
+    public static BenchmarkReport Run(string folder, int images = 500, int repeats = 3, ExtractorOptions? extractorOptions = null, IProgress<string>? progress = null)
     {
+        extractorOptions ??= new ExtractorOptions();
+        int batchSize = extractorOptions.BatchSize;
+        var device = extractorOptions.Device;
         var files = ImageDataset.ImageFilesUnder(folder).Where(f => ImageCheck.Problem(File.ReadAllBytes(f)) is null).ToList();
         if (files.Count == 0) throw new DatasetException($"No usable images under {folder}.");
         // A folder smaller than the requested count is cycled through copies, so every image is real decoding work.
@@ -35,7 +38,7 @@ public static class ExtractionBenchmark
         progress?.Report("(a) raw network, (b) extraction, (c) ML.NET canonical pipeline, in turns");
         using var rawNetwork = new FeatureNetwork(backbone, Environment.ProcessorCount, device);
         // (b) is measured with its network session loaded, like (a) and (c); the first run, loading included, is kept apart.
-        using var extractor = new FeatureExtractor(backbone, new ExtractorOptions { BatchSize = batchSize, Device = device });
+        using var extractor = new FeatureExtractor(backbone, extractorOptions.With(cache: null));
         ExtractionResult? extracted = null;
         double ExtractOnce()
         {
@@ -83,6 +86,8 @@ public static class ExtractionBenchmark
         {
             Folder = Path.GetFullPath(folder),
             Device = device,
+            DecodeThreads = extractorOptions.ResolvedDecodeThreads,
+            InferenceThreads = extractorOptions.ResolvedInferenceThreads,
             Agreement = agreement,
             Images = paths.Count,
             BatchSize = batchSize,

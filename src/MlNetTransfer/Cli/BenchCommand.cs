@@ -14,19 +14,28 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Measured repeats of each path, after one warm-up; medians are reported.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => 16 };
         var device = new Option<Features.ComputeDevice>("--device") { Description = "Where (a), (b) and (c) run the network: cpu, or cuda (the GPU build; see README).", DefaultValueFactory = _ => Features.ComputeDevice.Cpu };
+        var decodeThreads = new Option<int>("--decode-threads") { Description = "(b)'s decoding threads; 0: one per core." };
+        var inferenceThreads = new Option<int>("--inference-threads") { Description = "(b)'s ONNX Runtime threads; 0: the default split of the cores ((a) always uses every core)." };
         var json = new Option<string>("--json") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench.json" };
         var command = new Command("bench", "Measure feature extraction against the raw network and ML.NET's featurizer, head training, and prediction latency.")
         {
-            data, images, repeats, batch, device, json,
+            data, images, repeats, batch, device, decodeThreads, inferenceThreads, json,
         };
         command.SetAction(parse => CommandRunner.Run(error, false, _ =>
         {
             var progress = new SyncProgress<string>(step => output.WriteLine($"measuring {step} ..."));
-            var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(batch), progress, parse.GetValue(device));
+            var extraction = new Features.ExtractorOptions
+            {
+                BatchSize = parse.GetValue(batch),
+                Device = parse.GetValue(device),
+                DecodeThreads = parse.GetValue(decodeThreads),
+                InferenceThreads = parse.GetValue(inferenceThreads),
+            };
+            var r = ExtractionBenchmark.Run(parse.GetValue(data)!, parse.GetValue(images), parse.GetValue(repeats), extraction, progress);
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine();
-            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, network on {3}, median of {4} rounds", r.Images, r.BatchSize, r.ProcessorCount,
-                r.Device.ToString().ToLowerInvariant(), r.Repeats));
+            output.WriteLine(string.Format(inv, "{0} images, batch {1}, {2} cores, network on {3}, median of {4} rounds; (b): {5} decoding, {6} network threads",
+                r.Images, r.BatchSize, r.ProcessorCount, r.Device.ToString().ToLowerInvariant(), r.Repeats, r.DecodeThreads, r.InferenceThreads));
             foreach (var t in new[] { r.RawNetwork, r.Extraction, r.MlNetCanonical })
                 output.WriteLine(string.Format(inv, "  {0,-66} {1,7:F1} img/s   [{2}]", t.Name, t.Median, string.Join(", ", t.ImagesPerSecond.Select(v => v.ToString("F1", inv)))));
             output.WriteLine(string.Format(inv, "  (b) first run, network session loading included: {0:F1} img/s", r.FirstExtraction));

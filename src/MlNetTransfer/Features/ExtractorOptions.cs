@@ -20,7 +20,11 @@ public sealed class ExtractorOptions
     /// </summary>
     public int DecodeThreads { get; set; }
 
-    /// <summary>ONNX Runtime intra-op threads; 0 uses every core.</summary>
+    /// <summary>
+    /// ONNX Runtime intra-op threads; 0 uses every core. Measured on 16 cores (ants/bees photos, in turns): leaving
+    /// 3 cores to the decoders made extraction slower (0.76–0.80 of the raw network against 0.87–0.88 with all 16),
+    /// and on 2 cores one thread fewer costs the network about 40% of its speed (31 against 54 img/s).
+    /// </summary>
     public int InferenceThreads { get; set; }
 
     /// <summary>Cache to read and fill; null extracts everything afresh and stores nothing.</summary>

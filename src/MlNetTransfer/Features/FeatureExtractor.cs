@@ -65,7 +65,9 @@ public sealed class FeatureExtractor : IDisposable
             Volatile.Read(ref fromCache), Volatile.Read(ref extracted.Value), skipped.Count, clock.Elapsed));
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Run(() =>
+        // Decoders block on the full queue, so each gets a thread of its own rather than one of the thread pool's
+        // (blocked pool threads delayed the network's loading task by about half a second, measured).
+        var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Factory.StartNew(() =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < unique.Length)
@@ -83,7 +85,7 @@ public sealed class FeatureExtractor : IDisposable
                 else
                     Report();
             }
-        }, linked.Token)).ToArray();
+        }, linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         var allWritten = Task.WhenAll(workers).ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
 
         try
@@ -202,7 +204,8 @@ public sealed class FeatureExtractor : IDisposable
     private Task<FeatureNetwork> StartLoadingNetwork()
     {
         lock (_networkLock)
-            return _network ??= Task.Run(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device));
+            return _network ??= Task.Factory.StartNew(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public void Dispose()

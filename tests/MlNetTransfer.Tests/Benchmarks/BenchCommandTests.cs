@@ -15,7 +15,8 @@ public class BenchCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "12", "--repeats", "2", "--json", dir.Combine("bench.json")], output, error);
+        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "12", "--repeats", "2",
+            "--decode-threads", "1", "--inference-threads", "1", "--json", dir.Combine("bench.json")], output, error);
 
         Assert.True(code == ExitCodes.Ok, error.ToString());
         using var json = JsonDocument.Parse(File.ReadAllText(dir.Combine("bench.json")));
@@ -27,6 +28,8 @@ public class BenchCommandTests
             Assert.All(rates, r => Assert.True(r > 0, $"{path}: {r}"));
         }
         Assert.Equal(2, root.GetProperty("extractionOverRawByRound").GetArrayLength());
+        Assert.Equal(1, root.GetProperty("decodeThreads").GetInt32()); // (b) ran with the threads asked for
+        Assert.Equal(1, root.GetProperty("inferenceThreads").GetInt32());
         Assert.True(root.GetProperty("firstExtraction").GetDouble() > 0);
         Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
         Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
