@@ -55,19 +55,9 @@ public static class ImageClassifier
             dataset.Classes);
         progress?.Report(new DataChecked(dataCheck));
         var validationFeatures = Features(validation, extraction);
-        var trainFeatures = Features(train, extraction);
-        ExtractionResult? views = null;
-        if (settings.Augment > 0)
-        {
-            using var viewExtractor = new FeatureExtractor(backbone, extractorOptions);
-            views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment,
-                progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p))), cancel);
-            var viewed = train.SelectMany(i => Enumerable.Range(0, settings.Augment).Select(v => (Id: FeatureExtractor.ViewId(i.Path, v), i.Label)))
-                .Where(v => views.Features.ContainsKey(v.Id)).ToList();
-            trainFeatures = new FeatureSet(
-                train.Select(i => extraction.Features[i.Path]).Concat(viewed.Select(v => views.Features[v.Id])).ToList(),
-                train.Select(i => i.Label).Concat(viewed.Select(v => v.Label)).ToList());
-        }
+        var (trainFeatures, views) = settings.Augment > 0
+            ? WithAugmentedViews(settings, backbone, extractorOptions, train, extraction, progress, cancel)
+            : (Features(train, extraction), null);
         var result = HeadTrainer.Train(
             trainFeatures, validationFeatures, dataset.Classes.Count, settings.Training,
             m => progress?.Report(new EpochEnded(m, settings.Training.Epochs)), cancel);
@@ -80,15 +70,7 @@ public static class ImageClassifier
         var probabilities = HeadTrainer.Predict(result.BestWeights, validationFeatures);
         var predictions = validation.Select((image, i) => new ValidationPrediction(
             image.Path, dataset.Classes[image.Label], dataset.Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i])], probabilities[i])).ToList();
-        ValidationSummary? testSummary = null;
-        var test = Usable(dataset.Test, extraction);
-        if (test.Count > 0)
-        {
-            var testProbabilities = HeadTrainer.Predict(result.BestWeights, Features(test, extraction));
-            double loss = -test.Select((image, i) => Math.Log(Math.Max(testProbabilities[i][image.Label], 1e-12))).Average();
-            double accuracy = test.Where((image, i) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(testProbabilities[i]) == image.Label).Count() / (double)test.Count;
-            testSummary = new ValidationSummary(accuracy, loss, test.Count);
-        }
+        var testSummary = Summarize(result.BestWeights, Usable(dataset.Test, extraction), extraction);
         var validationReport = EvaluationReport.From(dataset.Classes,
             validation.Select((image, i) => (image, new Prediction(image.Path, predictions[i].PredictedLabel, probabilities[i].Max(), probabilities[i]))).ToList(),
             extraction.Skipped);
@@ -113,10 +95,7 @@ public static class ImageClassifier
             Test = testSummary,
             AugmentedViews = views is null ? null : new ExtractionSummary(views.Images, views.FromCache, views.Extracted, views.Seconds, views.CorruptCacheEntries),
         };
-        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
-        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(result.Epochs));
-        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, SettingsFileName), JsonSerializer.Serialize(settings.Resolved(), Json.Options));
-        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, ValidationPredictionsFileName), JsonSerializer.Serialize(predictions, Json.Options));
+        WriteRunFiles(settings, report);
         return report;
     }
 
@@ -177,6 +156,39 @@ public static class ImageClassifier
         using var extractor = new FeatureExtractor(backbone, options);
         var relay = progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p)));
         return extractor.Extract(paths, relay, cancel);
+    }
+
+    // Each training image's augmented views (extracted once, cached) join the training set; validation stays plain.
+    private static (FeatureSet Features, ExtractionResult Views) WithAugmentedViews(TrainSettings settings, BackboneDescription backbone,
+        ExtractorOptions extractorOptions, List<LabelledImage> train, ExtractionResult extraction, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        using var viewExtractor = new FeatureExtractor(backbone, extractorOptions);
+        var views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment,
+            progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p))), cancel);
+        var viewed = train.SelectMany(i => Enumerable.Range(0, settings.Augment).Select(v => (Id: FeatureExtractor.ViewId(i.Path, v), i.Label)))
+            .Where(v => views.Features.ContainsKey(v.Id)).ToList();
+        var features = new FeatureSet(
+            train.Select(i => extraction.Features[i.Path]).Concat(viewed.Select(v => views.Features[v.Id])).ToList(),
+            train.Select(i => i.Label).Concat(viewed.Select(v => v.Label)).ToList());
+        return (features, views);
+    }
+
+    // The test folder is scored once, with the best epoch's weights, and reported apart from validation.
+    private static ValidationSummary? Summarize(HeadWeights weights, List<LabelledImage> test, ExtractionResult extraction)
+    {
+        if (test.Count == 0) return null;
+        var probabilities = HeadTrainer.Predict(weights, Features(test, extraction));
+        double loss = -test.Select((image, i) => Math.Log(Math.Max(probabilities[i][image.Label], 1e-12))).Average();
+        double accuracy = test.Where((image, i) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[i]) == image.Label).Count() / (double)test.Count;
+        return new ValidationSummary(accuracy, loss, test.Count);
+    }
+
+    private static void WriteRunFiles(TrainSettings settings, TrainReport report)
+    {
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, MetricsFileName), JsonSerializer.Serialize(report, Json.Options));
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, EpochsFileName), EpochsCsv(report.Epochs));
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, SettingsFileName), JsonSerializer.Serialize(settings.Resolved(), Json.Options));
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, ValidationPredictionsFileName), JsonSerializer.Serialize(report.ValidationPredictions, Json.Options));
     }
 
     private static string EpochsCsv(IEnumerable<EpochMetrics> epochs)
