@@ -15,7 +15,7 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => 16 };
         var device = new Option<Features.ComputeDevice>("--device") { Description = "Where (a), (b) and (c) run the network: cpu, or cuda (the GPU build; see README).", DefaultValueFactory = _ => Features.ComputeDevice.Cpu };
         var decodeThreads = new Option<int>("--decode-threads") { Description = "(b)'s decoding threads; 0: one per core." };
-        var inferenceThreads = new Option<int>("--inference-threads") { Description = "(b)'s ONNX Runtime threads; 0: the default split of the cores ((a) always uses every core)." };
+        var inferenceThreads = new Option<int>("--inference-threads") { Description = "(b)'s ONNX Runtime threads; 0: one per core, as (a) always uses." };
         var json = new Option<string>("--json") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench.json" };
         var command = new Command("bench", "Measure feature extraction against the raw network and ML.NET's featurizer, head training, and prediction latency.")
         {

@@ -25,7 +25,8 @@ internal sealed class FeatureNetwork : IDisposable
     }
 
     // TF32 off: the saved model runs in full float on the CPU, and features made on the GPU should be those features
-    // (TF32 rounds products to 10-bit mantissas). The network is not the bottleneck on a GPU; decoding is.
+    // (TF32 rounds the products' inputs to 10-bit mantissas). Speed allows it: on an H100 the network alone ran at
+    // 870–1,075 img/s in full float, above what the extraction around it delivered (570–700 img/s).
     private static void AddCuda(SessionOptions options)
     {
         try
