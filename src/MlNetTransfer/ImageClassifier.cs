@@ -104,10 +104,11 @@ public static class ImageClassifier
     /// cached feature extraction as training, then the model's head; unusable images are listed, not fatal.
     /// </summary>
     /// <param name="cacheFolder">Feature cache; null uses <see cref="FeatureCache.DefaultRoot"/>.</param>
+    /// <param name="device">Where the network extracts the features not in the cache.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     /// <exception cref="DatasetException">The folder is missing or has a class the model does not know.</exception>
     public static EvaluationReport Evaluate(string modelPath, string dataFolder, string? cacheFolder = null,
-        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
+        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, ComputeDevice device = ComputeDevice.Cpu)
     {
         using var model = TrainedModel.Load(modelPath);
         var files = ImageDataset.ScanLabelledFolder(dataFolder);
@@ -116,27 +117,29 @@ public static class ImageClassifier
             throw new DatasetException($"{dataFolder} has classes the model was not trained on: {string.Join(", ", unknown)}. Model classes: {string.Join(", ", model.Classes)}.");
         var classIndex = model.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         var images = files.SelectMany(kv => kv.Value.Select(p => new LabelledImage(p, classIndex[kv.Key]))).ToList();
-        var (predictions, skipped) = PredictBatched(model, images.Select(i => i.Path), cacheFolder, progress, cancel);
+        var (predictions, skipped) = PredictBatched(model, images.Select(i => i.Path), cacheFolder, device, progress, cancel);
         var byPath = predictions.ToDictionary(p => p.ImagePath, StringComparer.Ordinal);
         var pairs = images.Where(i => byPath.ContainsKey(i.Path)).Select(i => (i, byPath[i.Path])).ToList();
         return EvaluationReport.From(model.Classes, pairs, skipped);
     }
 
     /// <summary>Predicts each image in batches (cached features); unusable images come back in <paramref name="skipped"/>.</summary>
+    /// <param name="device">Where the network extracts the features not in the cache.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
-    public static IReadOnlyList<Prediction> Predict(string modelPath, IEnumerable<string> imagePaths, out IReadOnlyList<SkippedImage> skipped, string? cacheFolder = null)
+    public static IReadOnlyList<Prediction> Predict(string modelPath, IEnumerable<string> imagePaths, out IReadOnlyList<SkippedImage> skipped, string? cacheFolder = null,
+        ComputeDevice device = ComputeDevice.Cpu)
     {
         using var model = TrainedModel.Load(modelPath);
-        var (predictions, bad) = PredictBatched(model, imagePaths, cacheFolder, null, default);
+        var (predictions, bad) = PredictBatched(model, imagePaths, cacheFolder, device, null, default);
         skipped = bad;
         return predictions;
     }
 
     private static (List<Prediction>, IReadOnlyList<SkippedImage>) PredictBatched(TrainedModel model, IEnumerable<string> paths, string? cacheFolder,
-        IProgress<ExtractionProgress>? progress, CancellationToken cancel)
+        ComputeDevice device, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
         var backbone = model.Backbone();
-        var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder) };
+        var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder), Device = device };
         using var extractor = new FeatureExtractor(backbone, options);
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);

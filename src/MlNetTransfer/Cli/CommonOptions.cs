@@ -11,6 +11,12 @@ internal static class CommonOptions
         Description = "Feature cache folder. Default: $MLNETTRANSFER_CACHE or ~/.cache/mlnettransfer.",
     };
 
+    public static Option<Features.ComputeDevice> Device() => new("--device")
+    {
+        Description = "Where the network extracts features: cpu, or cuda (needs the GPU build of ONNX Runtime; see README).",
+        DefaultValueFactory = _ => Features.ComputeDevice.Cpu,
+    };
+
     public static Option<string> Model() => new("--model")
     {
         Description = "Path of a model.zip written by train.",

@@ -10,15 +10,16 @@ internal static class EvaluateCommand
         var model = CommonOptions.Model();
         var data = new Option<string>("--data") { Description = "Labelled folder (one sub-folder per class) to evaluate on.", Required = true };
         var cache = CommonOptions.Cache();
+        var device = CommonOptions.Device();
         var reportFolder = new Option<string>("--output") { Description = "Folder for report.html and the chart PNGs.", DefaultValueFactory = _ => "runs/evaluate" };
         var verbose = CommonOptions.Verbose();
         var command = new Command("evaluate", "Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a labelled folder.")
         {
-            model, data, cache, reportFolder, verbose,
+            model, data, cache, device, reportFolder, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
-            var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(cache), cancel: cancel);
+            var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(cache), cancel: cancel, device: parse.GetValue(device));
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine(string.Format(inv, "Accuracy: {0:F4} on {1} images", report.Accuracy, report.Count));
             int width = Math.Max(8, report.Classes.Max(c => c.Length));

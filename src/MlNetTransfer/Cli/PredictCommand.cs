@@ -10,8 +10,9 @@ internal static class PredictCommand
         var model = CommonOptions.Model();
         var images = new Argument<string[]>("images") { Description = "Image files (or folders, read recursively).", Arity = ArgumentArity.OneOrMore };
         var cache = CommonOptions.Cache();
+        var device = CommonOptions.Device();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("predict", "Predict the label of each image.") { model, images, cache, verbose };
+        var command = new Command("predict", "Predict the label of each image.") { model, images, cache, device, verbose };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
         {
             var paths = new List<string>();
@@ -21,7 +22,7 @@ internal static class PredictCommand
                 else if (File.Exists(item)) paths.Add(item);
                 else throw new FileNotFoundException($"No such file or folder: {item}");
             }
-            var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped, parse.GetValue(cache));
+            var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped, parse.GetValue(cache), parse.GetValue(device));
             foreach (var p in predictions)
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}", p.ImagePath, p.PredictedLabel, p.Confidence));
             foreach (var s in skipped)

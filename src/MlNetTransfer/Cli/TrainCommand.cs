@@ -39,7 +39,7 @@ internal static class TrainCommand
         var inputSize = new Option<int?>("--input-size") { Description = "ONNX backbone: input side (default: the model's, else 224)." };
         var pixelScale = new Option<string?>("--pixel-scale") { Description = "ONNX backbone: 0-1 (default) or 0-255." };
         var bgr = new Option<bool>("--bgr") { Description = "ONNX backbone: the network takes B, G, R channel order." };
-        var device = new Option<Features.ComputeDevice>("--device") { Description = "cpu, or cuda (needs the GPU build of ONNX Runtime; see README).", DefaultValueFactory = _ => Features.ComputeDevice.Cpu };
+        var device = CommonOptions.Device();
         var batchImages = new Option<int>("--extract-batch-size") { Description = "Images per network call during feature extraction.", DefaultValueFactory = _ => 16 };
         var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from; flags given as well override it." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final summary." };

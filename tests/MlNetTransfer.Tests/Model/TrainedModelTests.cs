@@ -7,6 +7,28 @@ namespace MlNetTransfer.Tests.Model;
 
 public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
 {
+    // This build carries the CPU ONNX Runtime: predict and evaluate asked for CUDA stop with train's one clear line.
+    // The cache is empty, so the network is needed (cached features alone never load it, on any device).
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("evaluate")]
+    public void PredictAndEvaluateOnCudaWithoutTheGpuBuildAreOneLineErrors(string command)
+    {
+        using var empty = new TempDir();
+        string[] args = command == "predict"
+            ? ["predict", run.DataFolder, "--model", run.Report.ModelPath, "--cache", empty.Combine("cache"), "--device", "cuda"]
+            : ["evaluate", "--model", run.Report.ModelPath, "--data", run.DataFolder, "--cache", empty.Combine("cache"), "--device", "cuda", "--output", empty.Combine("report")];
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = MlNetTransfer.Cli.CliApp.Run(args, output, error);
+
+        Assert.Equal(MlNetTransfer.Cli.ExitCodes.Failed, code);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.Contains("CUDA execution provider is not available", error.ToString());
+        Assert.Equal("", output.ToString());
+    }
+
     [Fact]
     public void MetricsJsonHasTheDocumentedFields()
     {
