@@ -157,17 +157,19 @@ public static class ImageClassifier
     private static ExtractionResult ExtractFeatures(BackboneDescription backbone, ExtractorOptions options, IEnumerable<string> paths, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         using var extractor = new FeatureExtractor(backbone, options);
-        var relay = progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p)));
-        return extractor.Extract(paths, relay, cancel);
+        return extractor.Extract(paths, ExtractionRelay(progress), cancel);
     }
+
+    // The extractor's progress, passed on as training events.
+    private static IProgress<ExtractionProgress>? ExtractionRelay(IProgress<TrainingEvent>? progress) =>
+        progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p)));
 
     // Each training image's augmented views (extracted once, cached) join the training set; validation stays plain.
     private static (FeatureSet Features, ExtractionResult Views) WithAugmentedViews(TrainSettings settings, BackboneDescription backbone,
         ExtractorOptions extractorOptions, List<LabelledImage> train, ExtractionResult extraction, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         using var viewExtractor = new FeatureExtractor(backbone, extractorOptions);
-        var views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment,
-            progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p))), cancel);
+        var views = viewExtractor.ExtractViews(train.Select(i => i.Path), settings.Augmentation, settings.Augment, ExtractionRelay(progress), cancel);
         var viewed = train.SelectMany(i => Enumerable.Range(0, settings.Augment).Select(v => (Id: FeatureExtractor.ViewId(i.Path, v), i.Label)))
             .Where(v => views.Features.ContainsKey(v.Id)).ToList();
         var features = new FeatureSet(

@@ -12,13 +12,11 @@ public class BenchCommandTests
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("images"), perClass: 3, size: 80);
-        var output = new StringWriter();
-        var error = new StringWriter();
 
-        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "12", "--repeats", "2",
-            "--decode-threads", "1", "--inference-threads", "1", "--json", dir.Combine("bench.json")], output, error);
+        var (code, output, error) = InProcessCli.Run("bench", "--data", dir.Combine("images"), "--images", "12", "--repeats", "2",
+            "--decode-threads", "1", "--inference-threads", "1", "--json", dir.Combine("bench.json"));
 
-        Assert.True(code == ExitCodes.Ok, error.ToString());
+        Assert.True(code == ExitCodes.Ok, error);
         using var json = JsonDocument.Parse(File.ReadAllText(dir.Combine("bench.json")));
         var root = json.RootElement;
         foreach (var path in new[] { "rawNetwork", "extraction", "mlNetCanonical" })
@@ -33,7 +31,7 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("firstExtraction").GetDouble() > 0);
         Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
         Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
-        Assert.Contains("b/a = ", output.ToString());
+        Assert.Contains("b/a = ", output);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("agreement").ValueKind); // compared only when the network ran on a GPU
     }
 
@@ -43,14 +41,12 @@ public class BenchCommandTests
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("images"), perClass: 2, size: 80);
-        var output = new StringWriter();
-        var error = new StringWriter();
 
-        int code = CliApp.Run(["bench", "--data", dir.Combine("images"), "--images", "4", "--repeats", "1", "--device", "cuda", "--json", dir.Combine("bench.json")], output, error);
+        var (code, _, error) = InProcessCli.Run("bench", "--data", dir.Combine("images"), "--images", "4", "--repeats", "1", "--device", "cuda", "--json", dir.Combine("bench.json"));
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Single(error.ToString().Trim().Split('\n'));
-        Assert.Contains("CUDA execution provider is not available", error.ToString());
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("CUDA execution provider is not available", error);
         Assert.False(File.Exists(dir.Combine("bench.json")));
     }
 }

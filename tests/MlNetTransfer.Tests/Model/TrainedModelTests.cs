@@ -18,15 +18,13 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         string[] args = command == "predict"
             ? ["predict", run.DataFolder, "--model", run.Report.ModelPath, "--cache", empty.Combine("cache"), "--device", "cuda"]
             : ["evaluate", "--model", run.Report.ModelPath, "--data", run.DataFolder, "--cache", empty.Combine("cache"), "--device", "cuda", "--output", empty.Combine("report")];
-        var output = new StringWriter();
-        var error = new StringWriter();
 
-        int code = MlNetTransfer.Cli.CliApp.Run(args, output, error);
+        var (code, output, error) = InProcessCli.Run(args);
 
         Assert.Equal(MlNetTransfer.Cli.ExitCodes.Failed, code);
-        Assert.Single(error.ToString().Trim().Split('\n'));
-        Assert.Contains("CUDA execution provider is not available", error.ToString());
-        Assert.Equal("", output.ToString());
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("CUDA execution provider is not available", error);
+        Assert.Equal("", output);
     }
 
     [Fact]
