@@ -52,6 +52,30 @@ public sealed class BenchmarkReport
     /// <summary>(e) Decode plus ONNX Runtime at batch 1.</summary>
     public required LatencyResult RawBatchOnePlusDecode { get; init; }
 
+    /// <summary>(f) Decoding, resizing and pixel extraction of one image on one thread, milliseconds, each round (in turn after (c)).</summary>
+    public required IReadOnlyList<double> DecodeMillisecondsByRound { get; init; }
+
+    /// <summary>Median of <see cref="DecodeMillisecondsByRound"/>.</summary>
+    public double DecodeMillisecondsPerImage => ThroughputResult.MedianOf(DecodeMillisecondsByRound);
+
+    /// <summary>Core-milliseconds the network spends per image at (a)'s median speed with every core: cores × 1000 / (a).</summary>
+    public double NetworkCoreMillisecondsPerImage => ProcessorCount * 1000.0 / RawNetwork.Median;
+
+    /// <summary>
+    /// Per round, the b/a that decoding leaves when decoders and the network share the same cores and every decoding
+    /// millisecond comes off the network: network / (network + decode) core-time per image, from that round's (a) and
+    /// (f). An estimate, not a hard bound: decoders may also fill the network's idle moments. Empty on a GPU, where
+    /// the network does not run on the decoders' cores.
+    /// </summary>
+    public IReadOnlyList<double> SharedCoresCeilingByRound => Device != Features.ComputeDevice.Cpu ? []
+        : RawNetwork.ImagesPerSecond.Zip(DecodeMillisecondsByRound, (a, f) => Ceiling(ProcessorCount * 1000.0 / a, f)).ToList();
+
+    /// <summary>Median of <see cref="SharedCoresCeilingByRound"/>; null on a GPU.</summary>
+    public double? SharedCoresCeiling => SharedCoresCeilingByRound.Count == 0 ? null : ThroughputResult.MedianOf(SharedCoresCeilingByRound);
+
+    private static double Ceiling(double networkCoreMilliseconds, double decodeMilliseconds) =>
+        networkCoreMilliseconds / (networkCoreMilliseconds + decodeMilliseconds);
+
     /// <summary>b/a of each round (the paths take turns within a round).</summary>
     public required IReadOnlyList<double> ExtractionOverRawByRound { get; init; }
     /// <summary>b/c of each round.</summary>

@@ -43,6 +43,11 @@ internal static class BenchCommand
             output.WriteLine(string.Format(inv, "  b/a = {0:F3} [{1}]   b/c = {2:F2} [{3}]   (medians of the rounds' ratios)", r.ExtractionOverRaw,
                 string.Join(", ", r.ExtractionOverRawByRound.Select(v => v.ToString("F3", inv))), r.ExtractionOverMlNet,
                 string.Join(", ", r.ExtractionOverMlNetByRound.Select(v => v.ToString("F2", inv)))));
+            output.WriteLine(string.Format(inv, "  (f) decode + resize + pixels, one thread: {0:F2} ms/image [{1}]; the network at (a): {2:F1} core-ms/image",
+                r.DecodeMillisecondsPerImage, string.Join(", ", r.DecodeMillisecondsByRound.Select(v => v.ToString("F2", inv))), r.NetworkCoreMillisecondsPerImage));
+            if (r.SharedCoresCeiling is { } ceiling)
+                output.WriteLine(string.Format(inv, "  b/a if decoding's core time comes off the network's, a / (a + f) in core time: {0:F3} [{1}]",
+                    ceiling, string.Join(", ", r.SharedCoresCeilingByRound.Select(v => v.ToString("F3", inv)))));
             if (r.Agreement is { } agree)
                 output.WriteLine(string.Format(inv, "  {0} images' features, {1} against cpu: max |difference| {2:G3} (largest feature {3:G3})",
                     agree.Images, r.Device.ToString().ToLowerInvariant(), agree.MaxAbsDifference, agree.MaxAbsFeature));

@@ -32,6 +32,19 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
         Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
         Assert.Contains("b/a = ", output);
+        // (f): decoding measured each round, and each round's shared-cores estimate derived from that round's (a) and (f).
+        var rawRates = root.GetProperty("rawNetwork").GetProperty("imagesPerSecond").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var decodes = root.GetProperty("decodeMillisecondsByRound").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var ceilings = root.GetProperty("sharedCoresCeilingByRound").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(2, decodes.Count);
+        Assert.All(decodes, d => Assert.True(d > 0, $"decode {d}"));
+        int cores = root.GetProperty("processorCount").GetInt32();
+        for (int i = 0; i < 2; i++)
+        {
+            double network = cores * 1000.0 / rawRates[i];
+            Assert.Equal(network / (network + decodes[i]), ceilings[i], 1e-9);
+        }
+        Assert.Equal((ceilings[0] + ceilings[1]) / 2, root.GetProperty("sharedCoresCeiling").GetDouble(), 1e-9);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("agreement").ValueKind); // compared only when the network ran on a GPU
     }
 
