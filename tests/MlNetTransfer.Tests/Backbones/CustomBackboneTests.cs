@@ -36,6 +36,9 @@ public class CustomBackboneTests
         var fromJson = CustomBackbone.Describe(onnx);
         var fromFlags = CustomBackbone.Describe(onnx, new BackbonePreprocessing { Std = [2f, 2f, 2f], Bgr = true });
 
+        Assert.NotNull(fromJson.Mean);
+        Assert.NotNull(fromFlags.Mean);
+        Assert.NotNull(fromFlags.Std);
         Assert.Equal([0.5f, 0.5f, 0.5f], fromJson.Mean);
         Assert.Equal(1f, fromJson.PixelScale);
         Assert.Equal([2f, 2f, 2f], fromFlags.Std);

@@ -8,7 +8,7 @@ namespace MlNetTransfer.Tests.Robustness;
 public class ConcurrencyAndDeterminismTests
 {
     [Fact]
-    public void TwoTrainProcessesSharingOneCacheBothSucceedAndTheCacheStaysConsistent()
+    public async Task TwoTrainProcessesSharingOneCacheBothSucceedAndTheCacheStaysConsistent()
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 15);
@@ -21,7 +21,7 @@ public class ConcurrencyAndDeterminismTests
         foreach (var run in runs)
         {
             Assert.True(run.Process.WaitForExit(180_000));
-            Assert.True(run.Process.ExitCode == 0, run.Out.Result + run.Err.Result);
+            Assert.True(run.Process.ExitCode == 0, await run.Out + await run.Err);
             Assert.True(File.Exists(dir.Combine(run.Process == runs[0].Process ? "a" : "b", "model.zip")));
         }
 

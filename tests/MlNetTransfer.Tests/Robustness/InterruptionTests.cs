@@ -10,7 +10,7 @@ public class InterruptionTests
     // Ctrl-C while features are being extracted: the run stops, says so, exits 130, writes no model, and keeps every
     // feature finished before the signal; the next run picks up from there.
     [Fact]
-    public void CtrlCStopsCleanlyAndKeepsTheCache()
+    public async Task CtrlCStopsCleanlyAndKeepsTheCache()
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 70, size: 96);
@@ -26,7 +26,7 @@ public class InterruptionTests
         Assert.True(process.WaitForExit(30_000));
 
         Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
-        Assert.Contains("cancelled", stderr.Result);
+        Assert.Contains("cancelled", await stderr);
         Assert.False(File.Exists(dir.Combine("run", "model.zip")));
         int kept = CountFeatures(cache);
         Assert.InRange(kept, 1, 209);
@@ -58,6 +58,7 @@ public class InterruptionTests
 
     // The real thing where the machine allows it: a 10 MB tmpfs cannot hold a 60 MB model.
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // mount, umount and Unix file modes
     public void ADiskFullDuringTheModelSaveIsAClearErrorAndLeavesNothingHalfWritten()
     {
         using var dir = new TempDir();
@@ -88,6 +89,7 @@ public class InterruptionTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // mount, umount and Unix file modes
     public void ADiskFullWhileWritingTheCacheIsAClearErrorAndLeavesNoPartialEntry()
     {
         using var dir = new TempDir();
