@@ -55,7 +55,8 @@ internal static class BenchCommand
             output.WriteLine(string.Format(inv, "  head training, 10,000 x 512, 30 epochs (default head):      {0:F2} s", r.HeadTraining10kSeconds));
             foreach (var l in new[] { r.ZipPrediction, r.RawBatchOnePlusDecode })
                 output.WriteLine(string.Format(inv, "  {0,-40} p50 {1,6:F1} ms   p90 {2,6:F1} ms", l.Name, l.P50, l.P90));
-            output.WriteLine(string.Format(inv, "  zip p50 / (raw batch-1 + decode) p50 = {0:F3}", r.ZipOverRawLatency));
+            output.WriteLine(string.Format(inv, "  zip p50 / (raw batch-1 + decode) p50 = {0:F3} [{1}]   (median of the rounds' ratios)", r.ZipOverRawLatency,
+                string.Join(", ", r.ZipOverRawLatencyByRound.Select(v => v.ToString("F3", inv)))));
             File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(r, Json.Options));
             output.WriteLine($"Wrote {Path.GetFullPath(parse.GetValue(json)!)}");
             return ExitCodes.Ok;

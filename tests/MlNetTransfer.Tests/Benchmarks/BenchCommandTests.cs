@@ -31,6 +31,10 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("firstExtraction").GetDouble() > 0);
         Assert.True(root.GetProperty("headTraining10kSeconds").GetDouble() > 0);
         Assert.True(root.GetProperty("zipPrediction").GetProperty("p50").GetDouble() > 0);
+        var latencyRatios = root.GetProperty("zipOverRawLatencyByRound").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(2, latencyRatios.Count); // (e) in rounds too
+        Assert.Equal(latencyRatios.Average(), root.GetProperty("zipOverRawLatency").GetDouble(), 1e-9);
+        Assert.Equal(2 * 12, root.GetProperty("zipPrediction").GetProperty("samples").GetInt32()); // the 12 images of each round, pooled
         Assert.Contains("b/a = ", output);
         // (f): decoding measured each round, and each round's shared-cores estimate derived from that round's (a) and (f).
         var rawRates = root.GetProperty("rawNetwork").GetProperty("imagesPerSecond").EnumerateArray().Select(v => v.GetDouble()).ToList();
