@@ -59,7 +59,9 @@ public sealed class BenchmarkReport
     public double DecodeMillisecondsPerImage => ThroughputResult.MedianOf(DecodeMillisecondsByRound);
 
     /// <summary>Core-milliseconds the network spends per image at (a)'s median speed with every core: cores × 1000 / (a).</summary>
-    public double NetworkCoreMillisecondsPerImage => ProcessorCount * 1000.0 / RawNetwork.Median;
+    public double NetworkCoreMillisecondsPerImage => CoreMilliseconds(RawNetwork.Median);
+
+    private double CoreMilliseconds(double imagesPerSecond) => ProcessorCount * 1000.0 / imagesPerSecond;
 
     /// <summary>
     /// Per round, the b/a that decoding leaves when decoders and the network share the same cores and every decoding
@@ -68,13 +70,10 @@ public sealed class BenchmarkReport
     /// the network does not run on the decoders' cores.
     /// </summary>
     public IReadOnlyList<double> SharedCoresCeilingByRound => Device != Features.ComputeDevice.Cpu ? []
-        : RawNetwork.ImagesPerSecond.Zip(DecodeMillisecondsByRound, (a, f) => Ceiling(ProcessorCount * 1000.0 / a, f)).ToList();
+        : RawNetwork.ImagesPerSecond.Zip(DecodeMillisecondsByRound, (a, f) => CoreMilliseconds(a) / (CoreMilliseconds(a) + f)).ToList();
 
     /// <summary>Median of <see cref="SharedCoresCeilingByRound"/>; null on a GPU.</summary>
     public double? SharedCoresCeiling => SharedCoresCeilingByRound.Count == 0 ? null : ThroughputResult.MedianOf(SharedCoresCeilingByRound);
-
-    private static double Ceiling(double networkCoreMilliseconds, double decodeMilliseconds) =>
-        networkCoreMilliseconds / (networkCoreMilliseconds + decodeMilliseconds);
 
     /// <summary>b/a of each round (the paths take turns within a round).</summary>
     public required IReadOnlyList<double> ExtractionOverRawByRound { get; init; }
