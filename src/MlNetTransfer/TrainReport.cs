@@ -1,4 +1,5 @@
 using MlNetTransfer.Data;
+using MlNetTransfer.Model;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer;
@@ -8,9 +9,6 @@ public sealed record ValidationSummary(double Accuracy, double Loss, int Count);
 
 /// <summary>How feature extraction went.</summary>
 public sealed record ExtractionSummary(int Images, int FromCache, int Extracted, double Seconds, int CorruptCacheEntries);
-
-/// <summary>A validation image and the trained head's probabilities for it.</summary>
-public sealed record ValidationPrediction(string Path, string Label, string PredictedLabel, IReadOnlyList<float> Scores);
 
 /// <summary>The outcome of a training run, written to metrics.json (camelCase).</summary>
 public sealed class TrainReport
@@ -41,5 +39,5 @@ public sealed class TrainReport
 
     /// <summary>The best epoch's probabilities for each validation image (also in validation-predictions.json).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public IReadOnlyList<ValidationPrediction> ValidationPredictions { get; init; } = [];
+    public IReadOnlyList<Prediction> ValidationPredictions { get; init; } = [];
 }

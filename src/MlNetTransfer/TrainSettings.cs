@@ -1,4 +1,6 @@
+using MlNetTransfer.Data;
 using MlNetTransfer.Features;
+using MlNetTransfer.IO;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer;
@@ -10,7 +12,7 @@ public sealed class TrainSettings
     public required string DataFolder { get; set; }
 
     /// <summary>Where model.zip and metrics.json go.</summary>
-    public string OutputFolder { get; set; } = "mlnettransfer-output";
+    public string OutputFolder { get; set; } = "runs/train";
 
     /// <summary>Feature cache folder; null uses <see cref="FeatureCache.DefaultRoot"/>.</summary>
     public string? CacheFolder { get; set; }

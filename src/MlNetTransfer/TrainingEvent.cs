@@ -9,11 +9,20 @@ public abstract record TrainingEvent;
 /// <summary>The data set was scanned.</summary>
 public sealed record DatasetScanned(int Classes, int TrainImages, int ValidationImages, bool HasOwnSplit) : TrainingEvent;
 
-/// <summary>Feature extraction advanced.</summary>
-public sealed record ExtractionAdvanced(ExtractionProgress Progress) : TrainingEvent;
+/// <summary>Which images a feature extraction step works on: validation images first (as ML.NET's trainer does), then training images, then augmented views.</summary>
+public enum ImageSet
+{
+    Validation,
+    /// <summary>Training images, and the test folder's.</summary>
+    Training,
+    AugmentedViews,
+}
+
+/// <summary>Feature extraction advanced: <paramref name="Progress"/> over every image of the step's kind so far, <paramref name="SetProgress"/> within <paramref name="Set"/>.</summary>
+public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent;
 
 /// <summary>An epoch ended.</summary>
-public sealed record EpochEnded(EpochMetrics Metrics, int MaxEpochs) : TrainingEvent;
+public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;
 
 /// <summary>The model is being written.</summary>
 public sealed record SavingModel(string Path) : TrainingEvent;

@@ -8,8 +8,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$1
 out=${2:-$(mktemp -d)}
 mkdir -p "$out"
-dotnet publish "$root/src/MlNetTransfer" -c Release -p:OnnxRuntimeFlavor=Gpu -o "$out/gpu-build" -v q -nologo > /dev/null
-app=(dotnet "$out/gpu-build/MlNetTransfer.dll")
+dotnet publish "$root/src/MlNetTransfer.Cli" -c Release -p:OnnxRuntimeFlavor=Gpu -o "$out/gpu-build" -v q -nologo > /dev/null
+app=(dotnet "$out/gpu-build/MlNetTransfer.Cli.dll")
 "${app[@]}" bench --data "$data" --images 500 --repeats 3 --batch-size 32 --device cuda --json "$out/bench-cuda.json"
 "${app[@]}" bench --data "$data" --images 500 --repeats 3 --batch-size 32 --device cpu --json "$out/bench-cpu.json"
 for device in cuda cpu; do

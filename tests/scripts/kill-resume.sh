@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build src/MlNetTransfer --nologo -v q >/dev/null
-cli=(dotnet src/MlNetTransfer/bin/Debug/net10.0/MlNetTransfer.dll)
+dotnet build src/MlNetTransfer.Cli --nologo -v q >/dev/null
+cli=(dotnet src/MlNetTransfer.Cli/bin/Debug/net10.0/MlNetTransfer.Cli.dll)
 
 "${cli[@]}" sample-data --output "$work/data" --per-class 150 >/dev/null
 "${cli[@]}" train --data "$work/data" --output "$work/ref" --cache "$work/ref-cache" --epochs 3 --quiet >/dev/null

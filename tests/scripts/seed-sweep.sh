@@ -4,8 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$1; shift
-dotnet build "$root/src/MlNetTransfer" -c Release -v q -nologo > /dev/null
-exe="$root/src/MlNetTransfer/bin/Release/net10.0/MlNetTransfer"
+dotnet build "$root/src/MlNetTransfer.Cli" -c Release -v q -nologo > /dev/null
+exe="$root/src/MlNetTransfer.Cli/bin/Release/net10.0/MlNetTransfer.Cli"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 accuracies=()

@@ -69,10 +69,10 @@ public sealed record BackboneDescription
     /// <summary>The side of the image that ML.NET decodes and resizes to: the crop happens inside the ONNX graph.</summary>
     public int DecodedSize => Resize == ResizeMode.Stretch ? InputSize : ResizeTo;
 
-    /// <summary>A string naming every setting that changes the pixels the network sees; part of the cache key.</summary>
+    /// <summary>A string naming every setting of the backbone that changes what the network sees; part of the cache key (with the decoder's, <see cref="Data.ImagePixels.DecoderSignature"/>).</summary>
     public string PreprocessingSignature =>
         $"resize={Resize};resizeTo={ResizeTo};input={InputSize};pre={PreprocessInputNode}->{PreprocessOutputNode};feature={FeatureNode};" +
-        $"mean={Join(Mean)};std={Join(Std)};scale={PixelScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};bgr={Bgr};decoder=mlnet-imageanalytics-5.0.1";
+        $"mean={Join(Mean)};std={Join(Std)};scale={PixelScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};bgr={Bgr}";
 
     private static string Join(float[]? values) =>
         values is null ? "none" : string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Onnx;
+using MlNetTransfer.IO;
 
 namespace MlNetTransfer.Backbones;
 

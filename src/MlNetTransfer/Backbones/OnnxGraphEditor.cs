@@ -173,7 +173,15 @@ internal sealed class OnnxGraphEditor
 
     public byte[] ToBytes() => _model.ToByteArray();
 
-    /// <summary>Only the graph's content, as a ModelProto: appended to another model's bytes, protobuf merges the two graphs.</summary>
+    /// <summary>
+    /// One model from two serialised ones: protobuf's wire format merges a message that occurs twice (repeated fields
+    /// such as the nodes, initializers, outputs and metadata are concatenated), so <paramref name="first"/> followed by
+    /// <paramref name="second"/> parses as the model with both graphs. The large first part is copied, not parsed.
+    /// A test pins the result to the parsed-and-merged model.
+    /// </summary>
+    public static byte[] Concatenate(byte[] first, byte[] second) => [.. first, .. second];
+
+    /// <summary>Only the graph's content and metadata, as a ModelProto, for <see cref="Concatenate"/> onto another model.</summary>
     public byte[] GraphOnlyBytes()
     {
         var part = new ModelProto { Graph = _model.Graph };

@@ -36,44 +36,56 @@ public sealed class ImageDataset
     /// <summary>True when the folder had its own train/validation sub-folders.</summary>
     public bool HasOwnSplit { get; }
 
-    /// <summary>Scans <paramref name="root"/> and splits it.</summary>
+    /// <summary>
+    /// Scans <paramref name="root"/> and splits it. A <c>train/</c> folder beside <c>val/</c> (or <c>valid/</c>,
+    /// <c>validation/</c>) is the split; <c>train/</c> beside only <c>test/</c> is split for validation as a plain
+    /// folder is. A <c>test/</c> folder is read apart, for one evaluation after training.
+    /// </summary>
     /// <exception cref="DatasetException">The folder is missing, has fewer than two classes, or a class has no image files.</exception>
     public static ImageDataset Load(string root, double validationFraction = 0.2, int seed = 0)
     {
         if (!Directory.Exists(root))
             throw new DatasetException($"Data folder not found: {root}");
-        if (validationFraction is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be between 0 and 1 (exclusive).");
+        CheckFraction(validationFraction);
 
         string? trainDir = FindChild(root, ["train"]);
         string? valDir = FindChild(root, ValidationFolderNames);
-        if (trainDir is not null && valDir is not null)
+        string? testDir = FindChild(root, ["test"]);
+        if (trainDir is null || (valDir is null && testDir is null))
         {
-            var trainFiles = ScanClasses(trainDir);
-            var valFiles = ScanClasses(valDir);
-            var classes = trainFiles.Keys.Order(StringComparer.Ordinal).ToList();
-            CheckClasses(trainDir, trainFiles);
-            var unknown = valFiles.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
-            if (unknown.Count > 0)
-                throw new DatasetException($"The validation folder {valDir} has classes that training lacks: {string.Join(", ", unknown)}.");
-            string? testDir = FindChild(root, ["test"]);
-            List<LabelledImage>? test = null;
-            if (testDir is not null)
-            {
-                var testFiles = ScanClasses(testDir);
-                var strange = testFiles.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
-                if (strange.Count > 0)
-                    throw new DatasetException($"The test folder {testDir} has classes that training lacks: {string.Join(", ", strange)}.");
-                test = Label(testFiles, classes);
-            }
-            return new ImageDataset(root, classes, Label(trainFiles, classes), Label(valFiles, classes), presplit: true, test);
+            var files = ScanClasses(root);
+            CheckClasses(root, files);
+            var names = files.Keys.Order(StringComparer.Ordinal).ToList();
+            var (train, validation) = StratifiedSplit(Label(files, names), names, validationFraction, seed);
+            return new ImageDataset(root, names, train, validation, presplit: false);
         }
 
-        var files = ScanClasses(root);
-        CheckClasses(root, files);
-        var names = files.Keys.Order(StringComparer.Ordinal).ToList();
-        var (train, validation) = StratifiedSplit(files, names, validationFraction, seed);
-        return new ImageDataset(root, names, train, validation, presplit: false);
+        var trainFiles = ScanClasses(trainDir);
+        CheckClasses(trainDir, trainFiles);
+        var classes = trainFiles.Keys.Order(StringComparer.Ordinal).ToList();
+        var (trainImages, validationImages) = valDir is null
+            ? StratifiedSplit(Label(trainFiles, classes), classes, validationFraction, seed)
+            : (Label(trainFiles, classes), Label(ScanKnownClasses(valDir, "validation", trainFiles), classes));
+        var test = testDir is null ? null : Label(ScanKnownClasses(testDir, "test", trainFiles), classes);
+        return new ImageDataset(root, classes, trainImages, validationImages, presplit: valDir is not null, test);
+    }
+
+    /// <summary>
+    /// A data set of images already in hand (for example rows of an ML.NET data view): <paramref name="validation"/>
+    /// when given, else a seeded split of <paramref name="images"/>, stratified by class, as for a folder.
+    /// </summary>
+    /// <exception cref="DatasetException">Fewer than two classes have images.</exception>
+    public static ImageDataset FromImages(IReadOnlyList<string> classes, IReadOnlyList<LabelledImage> images, IReadOnlyList<LabelledImage>? validation,
+        double validationFraction = 0.2, int seed = 0)
+    {
+        CheckFraction(validationFraction);
+        int present = images.Select(i => i.Label).Distinct().Count();
+        if (present < 2)
+            throw new DatasetException($"At least 2 classes with images are needed; found {present}.");
+        var (train, held) = validation is null
+            ? StratifiedSplit(images, classes, validationFraction, seed)
+            : (images.ToList(), validation.ToList());
+        return new ImageDataset("", classes, train, held, presplit: validation is not null);
     }
 
     /// <summary>Every image of a labelled folder (one sub-folder per class), with no split: for evaluation.</summary>
@@ -88,8 +100,7 @@ public sealed class ImageDataset
         return files;
     }
 
-    private static (List<LabelledImage>, List<LabelledImage>) StratifiedSplit(
-        Dictionary<string, List<string>> files, List<string> classes, double fraction, int seed)
+    private static (List<LabelledImage>, List<LabelledImage>) StratifiedSplit(IReadOnlyList<LabelledImage> images, IReadOnlyList<string> classes, double fraction, int seed)
     {
         var train = new List<LabelledImage>();
         var validation = new List<LabelledImage>();
@@ -97,13 +108,29 @@ public sealed class ImageDataset
         {
             // A per-class generator keeps one class's split unchanged when another class gains images.
             var random = new Random(unchecked(seed * 486187739 + StableHash(classes[label])));
-            var paths = files[classes[label]].ToArray();
-            random.Shuffle(paths);
-            int validationCount = paths.Length < 2 ? 0 : Math.Clamp((int)Math.Round(paths.Length * fraction), 1, paths.Length - 1);
-            validation.AddRange(paths.Take(validationCount).Order(StringComparer.Ordinal).Select(p => new LabelledImage(p, label)));
-            train.AddRange(paths.Skip(validationCount).Order(StringComparer.Ordinal).Select(p => new LabelledImage(p, label)));
+            var members = images.Where(i => i.Label == label).ToArray();
+            random.Shuffle(members);
+            int validationCount = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(members.Length * fraction), 1, members.Length - 1);
+            validation.AddRange(members.Take(validationCount).OrderBy(i => i.Path, StringComparer.Ordinal));
+            train.AddRange(members.Skip(validationCount).OrderBy(i => i.Path, StringComparer.Ordinal));
         }
         return (train, validation);
+    }
+
+    private static void CheckFraction(double validationFraction)
+    {
+        if (validationFraction is <= 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be between 0 and 1 (exclusive).");
+    }
+
+    // A validation or test folder's classes must be training classes.
+    private static Dictionary<string, List<string>> ScanKnownClasses(string folder, string role, Dictionary<string, List<string>> trainFiles)
+    {
+        var files = ScanClasses(folder);
+        var unknown = files.Keys.Where(c => !trainFiles.ContainsKey(c)).ToList();
+        if (unknown.Count > 0)
+            throw new DatasetException($"The {role} folder {folder} has classes that training lacks: {string.Join(", ", unknown)}.");
+        return files;
     }
 
     private static int StableHash(string s)
@@ -116,10 +143,17 @@ public sealed class ImageDataset
         }
     }
 
-    private static List<LabelledImage> Label(Dictionary<string, List<string>> files, List<string> classes) =>
+    private static List<LabelledImage> Label(Dictionary<string, List<string>> files, IReadOnlyList<string> classes) =>
         classes.Where(files.ContainsKey)
-            .SelectMany(c => files[c].Select(p => new LabelledImage(p, classes.IndexOf(c))))
+            .SelectMany(c => files[c].Select(p => new LabelledImage(p, IndexOf(classes, c))))
             .ToList();
+
+    private static int IndexOf(IReadOnlyList<string> classes, string name)
+    {
+        for (int i = 0; i < classes.Count; i++)
+            if (classes[i] == name) return i;
+        return -1;
+    }
 
     private static void CheckClasses(string folder, Dictionary<string, List<string>> files)
     {

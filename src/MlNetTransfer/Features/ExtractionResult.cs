@@ -16,4 +16,16 @@ public sealed class ExtractionResult
     public required double Seconds { get; init; }
     /// <summary>Cache entries found corrupt and recomputed.</summary>
     public int CorruptCacheEntries { get; init; }
+
+    /// <summary>Both extractions as one (their images are distinct).</summary>
+    public static ExtractionResult Combine(ExtractionResult a, ExtractionResult b) => new()
+    {
+        Features = a.Features.Concat(b.Features).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        Skipped = a.Skipped.Concat(b.Skipped).OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
+        Images = a.Images + b.Images,
+        FromCache = a.FromCache + b.FromCache,
+        Extracted = a.Extracted + b.Extracted,
+        Seconds = a.Seconds + b.Seconds,
+        CorruptCacheEntries = a.CorruptCacheEntries + b.CorruptCacheEntries,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.IO;
 
 namespace MlNetTransfer.Features;
 
@@ -13,10 +14,11 @@ namespace MlNetTransfer.Features;
 public sealed class FeatureCache
 {
     private const uint Magic = 0x4654_4E4D; // "MNTF"
-    private const int FormatVersion = 1;
+    /// <summary>Entry layout version; part of every backbone folder's key, so entries of another layout are never read.</summary>
+    private const int FormatVersion = 2;
     private const int HeaderBytes = 12;
-    private const int ChecksumBytes = 8;
     private readonly string _folder;
+    private int _corruptEntries;
 
     /// <param name="root">Cache root folder (created on first write).</param>
     /// <param name="backboneKey">Identifies the backbone and its preprocessing; see <see cref="BackboneKey"/>.</param>
@@ -32,7 +34,7 @@ public sealed class FeatureCache
     public string BackboneFolder => _folder;
 
     /// <summary>Number of entries found corrupt (and so recomputed) since this instance was made.</summary>
-    public int CorruptEntries { get; private set; }
+    public int CorruptEntries => Volatile.Read(ref _corruptEntries);
 
     /// <summary>The default cache root: $MLNETTRANSFER_CACHE, else $XDG_CACHE_HOME/mlnettransfer, else ~/.cache/mlnettransfer.</summary>
     public static string DefaultRoot()
@@ -51,7 +53,7 @@ public sealed class FeatureCache
     {
         root ??= DefaultRoot();
         var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
-        return new FeatureCache(root, BackboneKey(files, backbone.PreprocessingSignature, memoFolder: root));
+        return new FeatureCache(root, BackboneKey(files, $"{backbone.PreprocessingSignature};{Data.ImagePixels.DecoderSignature}", memoFolder: root));
     }
 
     /// <summary>Hash of the backbone's files and preprocessing settings: the folder that this backbone's features live in.</summary>
@@ -62,7 +64,7 @@ public sealed class FeatureCache
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
             sha.AppendData(Convert.FromHexString(FileHash(file, memoFolder)));
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(preprocessingSignature));
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{preprocessingSignature};entries=v{FormatVersion}"));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
@@ -87,7 +89,7 @@ public sealed class FeatureCache
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
         if (memo is not null)
         {
-            try { AtomicFile.WriteText(memo, hash); }
+            try { AtomicFile.Write(memo, System.Text.Encoding.UTF8.GetBytes(hash), removeStaleTemporaries: false); }
             catch (IOException) { } // a read-only cache folder only costs the hashing time
             catch (UnauthorizedAccessException) { }
         }
@@ -108,67 +110,39 @@ public sealed class FeatureCache
         var features = Decode(bytes, expectedLength);
         if (features is null)
         {
-            CorruptEntries++;
-            TryDelete(path);
+            Interlocked.Increment(ref _corruptEntries); // decoder threads read the cache at once
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         return features;
     }
 
     /// <summary>Stores <paramref name="features"/> under <paramref name="key"/>, atomically.</summary>
-    public void Write(string key, ReadOnlySpan<float> features)
-    {
-        string path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        byte[] bytes = Encode(features);
-        string temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: false);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
+    public void Write(string key, ReadOnlySpan<float> features) =>
+        AtomicFile.Write(PathOf(key), Encode(features), removeStaleTemporaries: false);
 
     private string PathOf(string key) => Path.Combine(_folder, key[..2], key + ".feat");
 
     internal static byte[] Encode(ReadOnlySpan<float> features)
     {
-        var bytes = new byte[HeaderBytes + features.Length * 4 + ChecksumBytes];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), FormatVersion);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), features.Length);
+        var body = new byte[HeaderBytes + features.Length * 4];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(4), FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(8), features.Length);
         for (int i = 0; i < features.Length; i++)
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i), features[i]);
-        Checksum(bytes.AsSpan(0, bytes.Length - ChecksumBytes)).CopyTo(bytes.AsSpan(bytes.Length - ChecksumBytes));
-        return bytes;
+            BinaryPrimitives.WriteSingleLittleEndian(body.AsSpan(HeaderBytes + 4 * i), features[i]);
+        return Checksum.Seal(body);
     }
 
     internal static float[]? Decode(byte[] bytes, int expectedLength)
     {
-        if (bytes.Length != HeaderBytes + expectedLength * 4 + ChecksumBytes) return null;
+        if (bytes.Length != HeaderBytes + expectedLength * 4 + Checksum.Length) return null;
         if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) return null;
         if (BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)) != FormatVersion) return null;
         if (BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)) != expectedLength) return null;
-        var body = bytes.AsSpan(0, bytes.Length - ChecksumBytes);
-        if (!Checksum(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumBytes))) return null;
+        if (!Checksum.IsIntact(bytes)) return null;
         var features = new float[expectedLength];
         for (int i = 0; i < expectedLength; i++)
             features[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i));
         return features;
-    }
-
-    private static byte[] Checksum(ReadOnlySpan<byte> data) => SHA256.HashData(data)[..ChecksumBytes];
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

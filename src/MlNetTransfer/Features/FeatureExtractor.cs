@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.Data;
+using MlNetTransfer.IO;
 
 namespace MlNetTransfer.Features;
 
@@ -33,21 +34,29 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Extracts features of <paramref name="paths"/> (duplicates are extracted once).</summary>
     /// <exception cref="OperationCanceledException">Cancelled; what was extracted before is in the cache.</exception>
     public ExtractionResult Extract(IEnumerable<string> paths, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
-        Run(paths.Distinct(StringComparer.Ordinal).Select(p => new WorkItem(p, p, -1)).ToArray(), null, progress, cancel);
+        Extract(paths.Select(p => new LabelledImage(p, -1)), progress, cancel);
+
+    /// <summary>
+    /// Extracts features of <paramref name="images"/>: files, or encoded bytes in memory (<see cref="LabelledImage.Bytes"/>);
+    /// results are keyed by <see cref="LabelledImage.Path"/>, and images of the same path are extracted once.
+    /// </summary>
+    public ExtractionResult Extract(IEnumerable<LabelledImage> images, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
+        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal).Select(i => new WorkItem(i.Path, i.Path, -1, i.Bytes)).ToArray(), null, progress, cancel);
 
     /// <summary>
     /// Extracts <paramref name="views"/> augmented views of each image (cached under the view's own key). Results
     /// are keyed by <see cref="ViewId"/>.
     /// </summary>
-    public ExtractionResult ExtractViews(IEnumerable<string> paths, ViewAugmentation augmentation, int views,
+    public ExtractionResult ExtractViews(IEnumerable<LabelledImage> images, ViewAugmentation augmentation, int views,
         IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
-        Run(paths.Distinct(StringComparer.Ordinal).SelectMany(p => Enumerable.Range(0, views).Select(v => new WorkItem(ViewId(p, v), p, v))).ToArray(),
+        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal)
+                .SelectMany(i => Enumerable.Range(0, views).Select(v => new WorkItem(ViewId(i.Path, v), i.Path, v, i.Bytes))).ToArray(),
             augmentation, progress, cancel);
 
     /// <summary>The key of view <paramref name="view"/> of <paramref name="path"/> in <see cref="ExtractionResult.Features"/>.</summary>
     public static string ViewId(string path, int view) => $"{path}#view{view}";
 
-    private sealed record WorkItem(string Id, string Path, int View);
+    private sealed record WorkItem(string Id, string Path, int View, byte[]? Bytes = null);
 
     private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
@@ -122,7 +131,7 @@ public sealed class FeatureExtractor : IDisposable
         cached = null;
         string path = item.Path;
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { bytes = item.Bytes ?? File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             skipped.Add(new SkippedImage(path, $"cannot read file: {e.Message}"));
@@ -161,6 +170,7 @@ public sealed class FeatureExtractor : IDisposable
         float[]? input = null;
         var output = new float[batchSize * featureSize];
         var batch = new List<Decoded>(batchSize);
+        int batchesCached = 0;
         try
         {
             while (reader.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult())
@@ -195,6 +205,7 @@ public sealed class FeatureExtractor : IDisposable
             }
             Interlocked.Add(ref extracted.Value, batch.Count);
             batch.Clear();
+            TestPausePoint.Reach(TestPausePoint.AfterCachedBatch, (++batchesCached).ToString(System.Globalization.CultureInfo.InvariantCulture));
             report();
         }
     }

@@ -21,7 +21,7 @@ internal sealed class FeatureNetwork : IDisposable
         // Spinning worker threads fight the decode threads for the cores; measured to halve throughput on 2 cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device == ComputeDevice.Cuda) AddCuda(options);
-        _session = new InferenceSession(ClassifierGraph.BuildFeatureGraph(backbone), options);
+        _session = new InferenceSession(FeatureGraph.Build(backbone), options);
     }
 
     // TF32 off: the saved model runs in full float on the CPU, and features made on the GPU should be those features
@@ -53,7 +53,7 @@ internal sealed class FeatureNetwork : IDisposable
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
             pixels.AsMemory(0, count * PixelLength), [count, 3, side, side]);
         using var run = new RunOptions(); // one per call: Run may be called from several threads at once
-        using var outputs = _session.Run(run, [ClassifierGraph.PixelsInput], [input], [ClassifierGraph.FeaturesOutput]);
+        using var outputs = _session.Run(run, [FeatureGraph.PixelsInput], [input], [FeatureGraph.FeaturesOutput]);
         outputs[0].GetTensorDataAsSpan<float>()[..(count * Backbone.FeatureSize)].CopyTo(features);
     }
 

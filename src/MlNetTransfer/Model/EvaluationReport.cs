@@ -5,7 +5,7 @@ namespace MlNetTransfer.Model;
 /// <summary>Precision, recall and F1 of one class.</summary>
 public sealed record ClassMetrics(string Class, double Precision, double Recall, double F1, int Support);
 
-/// <summary>How a model did on a labelled image folder.</summary>
+/// <summary>How a model did on images whose class is known.</summary>
 public sealed class EvaluationReport
 {
     public required IReadOnlyList<string> Classes { get; init; }
@@ -15,16 +15,17 @@ public sealed class EvaluationReport
     /// <summary>ConfusionMatrix[actual][predicted].</summary>
     public required int[][] ConfusionMatrix { get; init; }
     public required IReadOnlyList<SkippedImage> Skipped { get; init; }
-    public required IReadOnlyList<(LabelledImage Image, Prediction Prediction)> Predictions { get; init; }
+    /// <summary>Every prediction, each with its <see cref="Prediction.Label"/>.</summary>
+    public required IReadOnlyList<Prediction> Predictions { get; init; }
 
-    /// <summary>Computes the report from predictions of images whose true label is known.</summary>
-    public static EvaluationReport From(IReadOnlyList<string> classes, IReadOnlyList<(LabelledImage Image, Prediction Prediction)> predictions, IReadOnlyList<SkippedImage> skipped)
+    /// <summary>Computes the report from predictions that carry their true <see cref="Prediction.Label"/>.</summary>
+    public static EvaluationReport From(IReadOnlyList<string> classes, IReadOnlyList<Prediction> predictions, IReadOnlyList<SkippedImage> skipped)
     {
         int c = classes.Count;
         var matrix = Enumerable.Range(0, c).Select(_ => new int[c]).ToArray();
         var index = classes.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        foreach (var (image, prediction) in predictions)
-            matrix[image.Label][index[prediction.PredictedLabel]]++;
+        foreach (var prediction in predictions)
+            matrix[index[prediction.Label ?? throw new ArgumentException($"{prediction.ImagePath} has no label.", nameof(predictions))]][index[prediction.PredictedLabel]]++;
         int correct = Enumerable.Range(0, c).Sum(i => matrix[i][i]);
         var perClass = Enumerable.Range(0, c).Select(i =>
         {

@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
+using MlNetTransfer.IO;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
@@ -8,7 +7,7 @@ namespace MlNetTransfer.Model;
 /// The trained head inside model.zip (entry <see cref="EntryName"/>), so the tool can evaluate and predict from cached
 /// features in batches and export the classifier to a plain ONNX file. ML.NET ignores the entry.
 /// Little-endian: magic, version, layer count, standardisation (length, mean, scale), then per layer inputs,
-/// outputs, weights [outputs × inputs], bias; an XxHash3 of all that ends the file.
+/// outputs, weights [outputs × inputs], bias; its <see cref="Checksum"/> ends the file.
 /// </summary>
 public static class HeadFile
 {
@@ -35,18 +34,15 @@ public static class HeadFile
                 foreach (var v in layer.Bias) w.Write(v);
             }
         }
-        var body = ms.ToArray();
-        var hash = new byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(hash, XxHash3.HashToUInt64(body));
-        return [.. body, .. hash];
+        return Checksum.Seal(ms.ToArray());
     }
 
     /// <exception cref="InvalidDataException">The bytes are not a head this version wrote, or are damaged.</exception>
     public static HeadWeights Read(byte[] bytes)
     {
-        if (bytes.Length < 24 || BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8)) != XxHash3.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)))
+        if (bytes.Length < 24 || !Checksum.IsIntact(bytes))
             throw new InvalidDataException("the head weights are damaged (checksum mismatch)");
-        using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 8));
+        using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - Checksum.Length));
         if (r.ReadUInt32() != Magic || r.ReadInt32() != Version)
             throw new InvalidDataException("the head weights are in an unknown format");
         int layerCount = r.ReadInt32(), features = r.ReadInt32();

@@ -35,7 +35,7 @@ public sealed class ImagePredictor : IDisposable
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
     {
-        using var model = TrainedModel.Load(modelPath);
+        var model = ModelFile.Read(modelPath);
         _head = model.Head;
         _classes = model.Classes;
         var backbone = model.Backbone();
@@ -69,9 +69,7 @@ public sealed class ImagePredictor : IDisposable
         _decoder.Decode(image, pixels);
         var features = new float[_network.Backbone.FeatureSize];
         _network.Run(pixels, 1, features);
-        var scores = _scorers.Value!.Predict(features);
-        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
-        return new Prediction(name ?? "", _classes[best], scores[best], scores);
+        return Prediction.FromScores(name ?? "", _classes, _scorers.Value!.Predict(features));
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -14,7 +13,7 @@ namespace MlNetTransfer.Model;
 /// into the scalar string a consuming app binds <c>PredictedLabel</c> to. ML.NET's own multiclass scorer does. So
 /// the scorer comes from a maximum-entropy model whose weights are set to the identity: softmax(I·logits + 0) is
 /// exactly the head's softmax. The model is fitted through the public API (so its label names and schema are
-/// ML.NET's own) and only its weight values are replaced. Everything saved is a stock ML.NET component, so a
+/// ML.NET's own) and only its weight values are replaced (<see cref="MlNetInternals.SetScorerToIdentity"/>). Everything saved is a stock ML.NET component, so a
 /// consuming app needs nothing but the ML.NET packages.
 /// </remarks>
 internal static class LabelScorer
@@ -53,31 +52,10 @@ internal static class LabelScorer
             MaximumNumberOfIterations = 1,
         });
         var scorer = trainer.Fit(keyed);
-        SetIdentity(scorer.Model, c);
+        MlNetInternals.SetScorerToIdentity(scorer.Model, c);
         var toName = ml.Transforms.Conversion.MapKeyToValue(ModelColumns.PredictedLabel).Fit(scorer.Transform(keyed));
         return (scorer, toName);
     }
-
-    private static void SetIdentity(MaximumEntropyModelParameters model, int classes)
-    {
-        var type = typeof(LinearMulticlassModelParametersBase);
-        var weights = (VBuffer<float>[])Field(type, "Weights").GetValue(model)!;
-        var biases = (float[])Field(type, "Biases").GetValue(model)!;
-        if (weights.Length != classes || biases.Length != classes)
-            throw new InvalidOperationException($"Unexpected scorer shape: {weights.Length} weight rows, {biases.Length} biases, {classes} classes.");
-        for (int k = 0; k < classes; k++)
-        {
-            var row = new float[classes];
-            row[k] = 1f;
-            weights[k] = new VBuffer<float>(classes, row);
-        }
-        Array.Clear(biases);
-        Field(type, "_weightsDense").SetValue(model, null); // a lazily built dense copy of the old weights
-    }
-
-    private static FieldInfo Field(Type type, string name) =>
-        type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-        ?? throw new InvalidOperationException($"ML.NET's {type.Name} has no field {name}: this ML.NET version is not supported (5.0.1 is).");
 
     private sealed class Row
     {

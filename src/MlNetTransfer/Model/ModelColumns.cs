@@ -6,7 +6,7 @@ public static class ModelColumns
     /// <summary>Input: path of the image file.</summary>
     public const string ImagePath = "ImagePath";
     /// <summary>Output: the predicted class name.</summary>
-    public const string PredictedLabel = Backbones.ClassifierGraph.LabelOutput;
+    public const string PredictedLabel = ClassifierGraph.LabelOutput;
     /// <summary>Output: class probabilities, in the order of <see cref="ModelInfo.Classes"/>.</summary>
-    public const string Score = Backbones.ClassifierGraph.ScoreOutput;
+    public const string Score = ClassifierGraph.ScoreOutput;
 }

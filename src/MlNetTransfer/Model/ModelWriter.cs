@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
 using MlNetTransfer.Backbones;
-using MlNetTransfer.Features;
+using MlNetTransfer.IO;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
@@ -14,9 +14,6 @@ namespace MlNetTransfer.Model;
 /// </summary>
 public static class ModelWriter
 {
-    // ML.NET stores an ONNX transformer's graph in this zip entry as a length-prefixed byte array.
-    private const string OnnxEntrySuffix = "/OnnxModel";
-
     /// <summary>Builds the model and writes it to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     /// <param name="cacheFolder">The backbone's cache folder, where the parts that do not depend on the trained
     /// weights are kept between runs; null builds everything.</param>
@@ -41,12 +38,13 @@ public static class ModelWriter
 
     // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
     // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
-    // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry.
+    // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry
+    // (seam MlNetInternals.OnnxZipEntrySeam).
     private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes)
     {
         var ml = new MLContext(seed: 0);
         byte[] placeholder = ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count);
-        var pipeline = ImagePixels.ImageToLogits(ml, backbone, ModelColumns.ImagePath, ImagePixels.ImageColumn, placeholder);
+        var pipeline = ModelFront.PathToLogits(ml, backbone, ModelColumns.ImagePath, placeholder);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
         var model = pipeline.Fit(empty).Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
         using var saved = new MemoryStream();
@@ -57,20 +55,17 @@ public static class ModelWriter
     private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, byte[] headBytes, Stream destination)
     {
         using var source = new ZipArchive(new MemoryStream(skeleton, writable: false), ZipArchiveMode.Read);
-        var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal));
+        var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal));
         if (onnxEntries != 1)
             throw new InvalidOperationException($"Expected one ONNX model in the ML.NET pipeline, found {onnxEntries}.");
         using var target = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         foreach (var entry in source.Entries)
         {
-            bool isGraph = entry.FullName.EndsWith(OnnxEntrySuffix, StringComparison.Ordinal);
+            bool isGraph = entry.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal);
             var copy = target.CreateEntry(entry.FullName, isGraph ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
             using var output = copy.Open();
             if (isGraph)
-            {
-                output.Write(BitConverter.GetBytes(graph.Length)); // little-endian int32, as ML.NET's WriteByteArray writes it
-                output.Write(graph);
-            }
+                MlNetInternals.WriteOnnxEntry(output, graph);
             else
             {
                 using var input = entry.Open();

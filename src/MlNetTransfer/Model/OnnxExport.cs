@@ -1,4 +1,4 @@
-using MlNetTransfer.Backbones;
+using MlNetTransfer.IO;
 
 namespace MlNetTransfer.Model;
 
@@ -12,8 +12,7 @@ public static class OnnxExport
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public static void Export(string modelPath, string onnxPath)
     {
-        using var model = TrainedModel.Load(modelPath);
-        var backbone = model.Backbone();
-        AtomicFile.Write(onnxPath, ClassifierGraph.BuildClassifierGraph(backbone, model.Head, model.Classes, probabilities: true));
+        var model = ModelFile.Read(modelPath);
+        AtomicFile.Write(onnxPath, ClassifierGraph.BuildExportGraph(model.Backbone(), model.Head, model.Classes));
     }
 }

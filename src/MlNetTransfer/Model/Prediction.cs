@@ -1,4 +1,15 @@
 namespace MlNetTransfer.Model;
 
 /// <summary>The model's answer for one image: the label, its probability, and every class's probability (Score order).</summary>
-public sealed record Prediction(string ImagePath, string PredictedLabel, float Confidence, IReadOnlyList<float> Scores);
+public sealed record Prediction(string ImagePath, string PredictedLabel, float Confidence, IReadOnlyList<float> Scores)
+{
+    /// <summary>The image's true class where it is known (validation, test and evaluation images); null otherwise.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>The prediction that <paramref name="scores"/> (probabilities in the order of <paramref name="classes"/>) make: the most probable class.</summary>
+    public static Prediction FromScores(string imagePath, IReadOnlyList<string> classes, float[] scores, string? label = null)
+    {
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
+        return new Prediction(imagePath, classes[best], scores[best], scores) { Label = label };
+    }
+}

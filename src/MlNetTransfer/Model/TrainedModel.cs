@@ -1,49 +1,32 @@
-using System.IO.Compression;
-using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MlNetTransfer.Data;
-using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
 
 /// <summary>
-/// A model.zip written by this tool, loaded through ML.NET exactly as a consuming app loads it.
-/// Not thread-safe: use one instance per thread.
+/// A model.zip written by this tool, run through ML.NET's <c>PredictionEngine</c> exactly as a consuming app runs it.
+/// Not thread-safe: use one instance per thread (or <see cref="ImagePredictor"/>, which is).
 /// </summary>
 public sealed class TrainedModel : IDisposable
 {
     private readonly PredictionEngine<Input, Output> _engine;
 
-    private TrainedModel(string path, ModelInfo info, HeadWeights head, PredictionEngine<Input, Output> engine)
+    private TrainedModel(ModelFile file, PredictionEngine<Input, Output> engine)
     {
-        Path = path;
-        Info = info;
-        Head = head;
+        File = file;
         _engine = engine;
     }
 
-    /// <summary>The trained head, as stored beside the pipeline (for batched evaluation and ONNX export).</summary>
-    public HeadWeights Head { get; }
+    /// <summary>What the file holds besides the pipeline: classes, backbone, head.</summary>
+    public ModelFile File { get; }
 
-    public string Path { get; }
+    public IReadOnlyList<string> Classes => File.Classes;
 
-    /// <summary>The backbone the model was trained with (needed for batched evaluation, prediction and export).</summary>
-    /// <exception cref="FileNotFoundException">A custom backbone's ONNX file is no longer where training read it.</exception>
-    public Backbones.BackboneDescription Backbone() =>
-        Info.CustomBackbone is { } custom
-            ? File.Exists(custom.ModelPath) ? custom : throw new FileNotFoundException($"The model's backbone file {custom.ModelPath} is not there any more; it is needed here (the .zip itself does not need it).", custom.ModelPath)
-            : Backbones.BackboneRegistry.Get(Info.Backbone);
-    public ModelInfo Info { get; }
-    public IReadOnlyList<string> Classes => Info.Classes;
-
-    /// <summary>Loads and checks a model file.</summary>
+    /// <summary>Loads a model file and its ML.NET pipeline.</summary>
     /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a model another pipeline wrote.</exception>
     public static TrainedModel Load(string path)
     {
-        if (!File.Exists(path))
-            throw new ModelLoadException(path, "file not found");
-        var (info, head) = ReadInfo(path);
+        var file = ModelFile.Read(path);
         var ml = new MLContext(seed: 0);
         ITransformer model;
         try
@@ -56,8 +39,7 @@ public sealed class TrainedModel : IDisposable
         }
         try
         {
-            var engine = ml.Model.CreatePredictionEngine<Input, Output>(model);
-            return new TrainedModel(path, info, head, engine);
+            return new TrainedModel(file, ml.Model.CreatePredictionEngine<Input, Output>(model));
         }
         catch (Exception e)
         {
@@ -65,39 +47,12 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
-    private static (ModelInfo, HeadWeights) ReadInfo(string path)
-    {
-        try
-        {
-            using var zip = ZipFile.OpenRead(path);
-            var entry = zip.GetEntry(ModelInfo.EntryName)
-                ?? throw new ModelLoadException(path, "it is an ML.NET model zip but not one written by MlNetTransfer (no model.json)");
-            using var stream = entry.Open();
-            var info = JsonSerializer.Deserialize<ModelInfo>(stream, Json.Options)
-                ?? throw new ModelLoadException(path, "its model.json is empty");
-            if (info.FormatVersion > ModelInfo.CurrentFormatVersion)
-                throw new ModelLoadException(path, $"it was written by a newer MlNetTransfer (format {info.FormatVersion}; this version reads up to {ModelInfo.CurrentFormatVersion})");
-            var headEntry = zip.GetEntry(HeadFile.EntryName) ?? throw new ModelLoadException(path, "its head weights (head.bin) are missing");
-            using var headStream = headEntry.Open();
-            using var buffer = new MemoryStream();
-            headStream.CopyTo(buffer);
-            return (info, HeadFile.Read(buffer.ToArray()));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ModelLoadException(path, $"not a valid zip file or damaged ({e.Message})", e);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelLoadException(path, $"its model.json is unreadable ({e.Message})", e);
-        }
-    }
-
-    /// <summary>Predicts one image. Throws <see cref="InvalidDataException"/> naming the file when it is not a usable image.</summary>
+    /// <summary>Predicts one image file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a usable image; the message names it and says why.</exception>
     public Prediction Predict(string imagePath)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(imagePath); }
+        try { bytes = System.IO.File.ReadAllBytes(imagePath); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidDataException($"{imagePath}: cannot read file: {e.Message}", e);
@@ -105,8 +60,8 @@ public sealed class TrainedModel : IDisposable
         if (ImageCheck.Problem(bytes) is { } problem)
             throw new InvalidDataException($"{imagePath}: {problem}");
         var output = _engine.Predict(new Input { ImagePath = imagePath });
-        int best = Array.IndexOf(output.Score, output.Score.Max());
-        return new Prediction(imagePath, output.PredictedLabel, output.Score[best], output.Score);
+        // The label is the pipeline's own, as an app reads it; the confidence is its score.
+        return Prediction.FromScores(imagePath, Classes, output.Score) with { PredictedLabel = output.PredictedLabel };
     }
 
     public void Dispose() => _engine.Dispose();

@@ -66,7 +66,16 @@ public static class Charts
         canvas.DrawText(title, area.Left, area.Top - 10, text);
         canvas.DrawText(hi.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Top + 10, text);
         canvas.DrawText(lo.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Bottom, text);
-        canvas.DrawText("epoch", area.MidX - 15, area.Bottom + 28, text);
+        canvas.DrawText("epoch", area.MidX - 15, area.Bottom + 34, text);
+        // Epoch ticks at a round step that leaves room for their numbers (about 40 px each).
+        int step = new[] { 1, 2, 5, 10, 20, 25, 50, 100, 200, 500 }.First(s => count / s * 40f <= area.Width || s == 500);
+        using var small = new SKPaint { Color = SKColors.Black, TextSize = 10, IsAntialias = true, TextAlign = SKTextAlign.Center };
+        for (int epoch = 1; epoch <= count; epoch++)
+        {
+            if (epoch != 1 && epoch % step != 0) continue;
+            canvas.DrawLine(X(epoch), area.Bottom, X(epoch), area.Bottom + 5, axis);
+            canvas.DrawText(epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), X(epoch), area.Bottom + 17, small);
+        }
         if (bestEpoch >= 1)
         {
             using var best = new SKPaint { Color = new SKColor(0, 150, 0, 120), StrokeWidth = 2, PathEffect = SKPathEffect.CreateDash([6, 4], 0) };

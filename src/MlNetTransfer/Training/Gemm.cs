@@ -17,34 +17,34 @@ internal static unsafe class Gemm
     private const long ParallelThreshold = 1 << 24;
 
     /// <summary>
-    /// Most threads one product may use (tests set 1 and 2 to show results do not depend on it). One on machines
-    /// with fewer than 4 cores: on 2 cores, the pool threads of a split product spin afterwards and slowed head
-    /// training down (10,000 × 512, 30 epochs: 3.5–3.8 s on one thread, 4.1–4.5 s with two, measured in turns).
+    /// The threads a product may use when its caller leaves it to the machine: one below 4 cores. On 2 cores, the
+    /// pool threads of a split product spin afterwards and slowed head training down (10,000 × 512, 30 epochs:
+    /// 3.5–3.8 s on one thread, 4.1–4.5 s with two, measured in turns).
     /// </summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount >= 4 ? Environment.ProcessorCount : 1;
+    public static int DefaultThreads => Environment.ProcessorCount >= 4 ? Environment.ProcessorCount : 1;
 
-    /// <summary>C[M×N] = A·B with B [K×N]; A is [M×K], or [K×M] when <paramref name="transposeA"/>.</summary>
-    public static void Multiply(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    /// <summary>C[M×N] = A·B with B [K×N]; A is [M×K], or [K×M] when <paramref name="transposeA"/>; on at most <paramref name="maxThreads"/> threads.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, int maxThreads)
     {
         fixed (float* pa = a, pb = b, pc = c)
-            Run(new Job(pa, transposeA, pb, pc, m, k, n, null, null, default), m, k, n);
+            Run(new Job(pa, transposeA, pb, pc, m, k, n, null, null, default), m, k, n, maxThreads);
     }
 
     /// <summary>
     /// G = A·B as in <see cref="Multiply"/>, applied to <paramref name="parameters"/> [M×N] as <paramref name="update"/>
     /// says, block by block, without storing G. Same arithmetic as <see cref="Optimizer"/>'s separate update.
     /// </summary>
-    public static void MultiplyIntoSgd(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, Span<float> parameters, SgdUpdate update, int m, int k, int n)
+    public static void MultiplyIntoSgd(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, Span<float> parameters, SgdUpdate update, int m, int k, int n, int maxThreads)
     {
         if (update.Velocity.Length < m * n) throw new ArgumentException("Velocity is smaller than the parameters.", nameof(update));
         fixed (float* pa = a, pb = b, pp = parameters, pv = update.Velocity)
-            Run(new Job(pa, transposeA, pb, null, m, k, n, pp, pv, update), m, k, n);
+            Run(new Job(pa, transposeA, pb, null, m, k, n, pp, pv, update), m, k, n, maxThreads);
     }
 
-    private static void Run(Job job, int m, int k, int n)
+    private static void Run(Job job, int m, int k, int n, int maxThreads)
     {
         int blocks = (n + 31) / 32;
-        int threads = (long)m * k * n >= ParallelThreshold ? Math.Min(MaxThreads, blocks) : 1;
+        int threads = (long)m * k * n >= ParallelThreshold ? Math.Min(maxThreads, blocks) : 1;
         if (threads <= 1)
             job.Columns(0, n);
         else

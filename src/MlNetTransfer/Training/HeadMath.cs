@@ -61,9 +61,9 @@ internal static class HeadMath
 
     /// <summary>output[b, :] = input[b, :] · Wt + bias, for b &lt; rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(float[] weightsT, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output)
+    public static void Forward(float[] weightsT, float[] bias, int inputs, int outputs, ReadOnlySpan<float> input, int rows, Span<float> output, int threads)
     {
-        Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs);
+        Gemm.Multiply(input, false, weightsT, output, rows, inputs, outputs, threads);
         for (int b = 0; b < rows; b++)
         {
             var y = output.Slice(b * outputs, outputs);
@@ -73,9 +73,9 @@ internal static class HeadMath
 
     /// <summary>gradWt = inputᵀ · gradOut and gradB = Σ_b gradOut[b, :] (overwritten, not accumulated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gradients(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradWt, Span<float> gradB)
+    public static void Gradients(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> gradWt, Span<float> gradB, int threads)
     {
-        Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs);
+        Gemm.Multiply(input, true, gradOut, gradWt, inputs, rows, outputs, threads);
         gradB.Clear();
         for (int b = 0; b < rows; b++)
             TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);
@@ -86,9 +86,9 @@ internal static class HeadMath
     /// <paramref name="weightsT"/> instead of stored; the bias gradient is stored as usual.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GradientsIntoSgd(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> weightsT, SgdUpdate update, Span<float> gradB)
+    public static void GradientsIntoSgd(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> weightsT, SgdUpdate update, Span<float> gradB, int threads)
     {
-        Gemm.MultiplyIntoSgd(input, true, gradOut, weightsT, update, inputs, rows, outputs);
+        Gemm.MultiplyIntoSgd(input, true, gradOut, weightsT, update, inputs, rows, outputs, threads);
         gradB.Clear();
         for (int b = 0; b < rows; b++)
             TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);

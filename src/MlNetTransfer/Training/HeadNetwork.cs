@@ -18,8 +18,12 @@ internal sealed class HeadNetwork
     private readonly float[][] _grads;       // gradient w.r.t. output of layer i
     private readonly float[] _logProbs;
 
-    public HeadNetwork(HeadWeights weights, float dropout, int maxRows)
+    private readonly int _threads;
+
+    /// <param name="threads">Most threads a matrix product may use; 0 leaves it to the machine (<see cref="Gemm.DefaultThreads"/>). Results do not depend on it.</param>
+    public HeadNetwork(HeadWeights weights, float dropout, int maxRows, int threads = 0)
     {
+        _threads = threads > 0 ? threads : Gemm.DefaultThreads;
         MaxRows = maxRows;
         _weights = weights;
         _dropout = dropout;
@@ -74,7 +78,7 @@ internal sealed class HeadNetwork
             var l = layers[i];
             var output = i + 1 < layers.Count ? _activations[i + 1] : _logProbs;
             var x = _activations[i].AsSpan(0, rows * l.Inputs);
-            if (HeadMath.UsesTransposedLayout(l.Outputs)) HeadMath.Forward(Working[i], l.Bias, l.Inputs, l.Outputs, x, rows, output);
+            if (HeadMath.UsesTransposedLayout(l.Outputs)) HeadMath.Forward(Working[i], l.Bias, l.Inputs, l.Outputs, x, rows, output, _threads);
             else HeadMath.ForwardNarrow(Working[i], l.Bias, l.Inputs, l.Outputs, x, rows, output);
             if (i + 1 < layers.Count)
             {
@@ -131,10 +135,10 @@ internal sealed class HeadNetwork
             var g = _grads[i].AsSpan(0, rows * l.Outputs);
             if (i == 0 && wide && firstLayerUpdate is { } update)
             {
-                HeadMath.GradientsIntoSgd(l.Inputs, l.Outputs, x, g, rows, Working[0], update, GradB[0]);
+                HeadMath.GradientsIntoSgd(l.Inputs, l.Outputs, x, g, rows, Working[0], update, GradB[0], _threads);
                 return true;
             }
-            if (wide) HeadMath.Gradients(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
+            if (wide) HeadMath.Gradients(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i], _threads);
             else HeadMath.GradientsNarrow(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
             if (i == 0) break;
             var gradIn = _grads[i - 1].AsSpan(0, rows * l.Inputs);

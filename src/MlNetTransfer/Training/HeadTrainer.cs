@@ -34,7 +34,7 @@ public static class HeadTrainer
         var trainX = Scaled(train, weights);
         var validationX = Scaled(validation, weights);
         int d = train.Dimension, batchSize = Math.Min(options.BatchSize, train.Count);
-        var network = new HeadNetwork(weights, options.Dropout, Math.Max(batchSize, EvalChunk));
+        var network = new HeadNetwork(weights, options.Dropout, Math.Max(batchSize, EvalChunk), options.Threads);
         var parameters = network.Working.Concat(weights.Layers.Select(l => l.Bias)).ToArray();
         var gradients = network.GradW.Concat(network.GradB).ToArray();
         var optimizer = new Optimizer(options, parameters);

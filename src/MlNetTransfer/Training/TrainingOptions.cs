@@ -9,7 +9,6 @@ public enum MonitorMetric
     Accuracy,
 }
 
-/// <summary>The optimiser of the head.</summary>
 /// <summary>How features are scaled before the head (the same transform is folded into the saved graph).</summary>
 public enum FeatureScaling
 {
@@ -24,6 +23,7 @@ public enum FeatureScaling
     Standardize,
 }
 
+/// <summary>The optimiser of the head.</summary>
 public enum OptimizerKind
 {
     /// <summary>Mini-batch SGD with momentum (PyTorch's rule): the recipe's default.</summary>
@@ -102,6 +102,9 @@ public sealed class TrainingOptions
     /// was measured best across three data sets (README, "Accuracy").
     /// </summary>
     public FeatureScaling Scaling { get; set; } = FeatureScaling.Center;
+
+    /// <summary>Most threads a matrix product of the head may use; 0 leaves it to the machine. Results do not depend on it (tested).</summary>
+    internal int Threads { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()

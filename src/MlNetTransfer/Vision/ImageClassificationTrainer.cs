@@ -1,7 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
 using MlNetTransfer.Features;
+using MlNetTransfer.Pipeline;
 using MlNetTransfer.Model;
 using MlNetTransfer.Training;
 
@@ -61,12 +63,11 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
     }
 
     /// <summary>Stop after <c>patience</c> epochs without an improvement larger than <c>minDelta</c> of the metric.</summary>
-    public sealed class EarlyStopping(float minDelta = 0f, int patience = 10, EarlyStoppingMetric metric = EarlyStoppingMetric.Loss, bool checkIncreasing = false)
+    public sealed class EarlyStopping(float minDelta = 0f, int patience = 10, EarlyStoppingMetric metric = EarlyStoppingMetric.Loss)
     {
         public float MinDelta { get; } = minDelta;
         public int Patience { get; } = patience;
         public EarlyStoppingMetric Metric { get; } = metric;
-        public bool CheckIncreasing { get; } = checkIncreasing;
     }
 
     /// <summary>Trains and returns the fitted pipeline.</summary>
@@ -74,35 +75,16 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
     public ITransformer Fit(IDataView input)
     {
         var (classes, train) = ReadRows(input, requireKeyValues: true, classes: null);
-        if (_options.ValidationSet is null && train.Count < 2)
+        var validation = _options.ValidationSet is null ? null : ReadRows(_options.ValidationSet, requireKeyValues: false, classes).Rows;
+        if (validation is null && train.Count < 2)
             throw new ArgumentException("At least two rows are needed to hold out validation data.", nameof(input));
-        List<(string Path, int Label)> validation;
-        if (_options.ValidationSet is not null)
-            validation = ReadRows(_options.ValidationSet, requireKeyValues: false, classes).Rows;
-        else
-        {
-            var random = new SeededRandom(_options.Seed);
-            var order = Enumerable.Range(0, train.Count).ToArray();
-            random.Shuffle(order);
-            int held = Math.Clamp((int)Math.Round(train.Count * _options.ValidationSetFraction), 1, train.Count - 1);
-            validation = order.Take(held).Select(i => train[i]).ToList();
-            train = order.Skip(held).Select(i => train[i]).ToList();
-        }
+        var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction, _options.Seed);
 
         var backbone = BackboneRegistry.Get();
         bool useCache = _options.ReuseTrainSetBottleneckCachedValues && _options.ReuseValidationSetBottleneckCachedValues;
-        var cache = useCache ? FeatureCache.For(backbone, _options.WorkspacePath) : null;
-        ExtractionResult extraction;
-        using (var extractor = new FeatureExtractor(backbone, new ExtractorOptions { Cache = cache }))
-            extraction = extractor.Extract(train.Concat(validation).Select(r => r.Path));
-        FeatureSet Set(IEnumerable<(string Path, int Label)> rows)
-        {
-            var usable = rows.Where(r => extraction.Features.ContainsKey(r.Path)).ToList();
-            return new FeatureSet(usable.Select(r => extraction.Features[r.Path]).ToList(), usable.Select(r => r.Label).ToList());
-        }
-
+        var extraction = new ExtractorOptions { Cache = useCache ? FeatureCache.For(backbone, _options.WorkspacePath) : null };
         var stopping = _options.EarlyStoppingCriteria;
-        var trainingOptions = new TrainingOptions
+        var training = new TrainingOptions
         {
             Epochs = _options.Epoch,
             BatchSize = _options.BatchSize,
@@ -112,8 +94,9 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
             MinDelta = stopping?.MinDelta ?? 0,
             Monitor = stopping?.Metric == EarlyStoppingMetric.Accuracy ? MonitorMetric.Accuracy : MonitorMetric.Loss,
         };
-        var result = HeadTrainer.Train(Set(train), Set(validation), classes.Count, trainingOptions, Report);
-        return BuildTransformer(backbone, result.BestWeights, classes);
+        var progress = new SyncProgress<TrainingEvent>(e => { if (e is EpochEnded { Metrics: var m }) Report(m); });
+        var result = TrainingPipeline.Run(dataset, backbone, extraction, training, new AugmentationSettings(0, new ViewAugmentation()), progress, default);
+        return BuildTransformer(backbone, result.Training.BestWeights, classes);
     }
 
     private void Report(EpochMetrics m)
@@ -130,7 +113,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
         var ml = new MLContext(seed: 0);
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes);
         // A column name of its own, so a user's "Image" column (LoadRawImageBytes' usual name) is left alone.
-        var pipeline = ImagePixels.ImageToLogits(ml, backbone, _options.FeatureColumnName, "__MlNetTransfer_Image", graph);
+        var pipeline = ModelFront.PathToLogits(ml, backbone, _options.FeatureColumnName, graph);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>(), SchemaDefinitionFor(_options.FeatureColumnName));
         var imageToLogits = pipeline.Fit(empty);
         var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
@@ -144,7 +127,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
         return definition;
     }
 
-    private (IReadOnlyList<string> Classes, List<(string Path, int Label)> Rows) ReadRows(IDataView data, bool requireKeyValues, IReadOnlyList<string>? classes)
+    private (IReadOnlyList<string> Classes, List<LabelledImage> Rows) ReadRows(IDataView data, bool requireKeyValues, IReadOnlyList<string>? classes)
     {
         var schema = data.Schema;
         var feature = schema.GetColumnOrNull(_options.FeatureColumnName)
@@ -163,7 +146,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
             label.GetKeyValues(ref keyValues);
             classes = keyValues.DenseValues().Select(v => v.ToString()).ToList();
         }
-        var rows = new List<(string, int)>();
+        var rows = new List<LabelledImage>();
         using var cursor = data.GetRowCursor([feature, label]);
         var getPath = cursor.GetGetter<ReadOnlyMemory<char>>(feature);
         var getLabel = cursor.GetGetter<uint>(label);
@@ -174,7 +157,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
             getPath(ref path);
             getLabel(ref key);
             if (key == 0 || key > classes.Count) continue; // missing label
-            rows.Add((path.ToString(), (int)key - 1));
+            rows.Add(new LabelledImage(path.ToString(), (int)key - 1));
         }
         if (classes.Count < 2)
             throw new ArgumentException("At least two classes are needed.");
@@ -200,9 +183,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
         builder.AddColumn(ModelColumns.Score, new VectorDataViewType(NumberDataViewType.Single, classCount));
         builder.AddColumn(ModelColumns.PredictedLabel, new KeyDataViewType(typeof(uint), classCount), keyValues.ToAnnotations());
         // SchemaShape.Create(DataViewSchema) is internal to ML.NET; it is the one way to make shape columns from types.
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, [typeof(DataViewSchema)])
-            ?? throw new InvalidOperationException("This ML.NET version has no SchemaShape.Create(DataViewSchema) (5.0.1 has).");
-        var added = (SchemaShape)create.Invoke(null, [builder.ToSchema()])!;
+        var added = MlNetInternals.ShapeOf(builder.ToSchema());
         return new SchemaShape(inputSchema.Where(c => c.Name != ModelColumns.Score && c.Name != ModelColumns.PredictedLabel).Concat(added));
     }
 

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
 using MlNetTransfer.Features;
 using MlNetTransfer.Tests.Support;
 using SkiaSharp;
@@ -73,7 +74,7 @@ public class ImagePixelsTests
     private static float[] MlNetPixels(BackboneDescription backbone, byte[] bytes)
     {
         var ml = new MLContext(seed: 0);
-        var transformer = ImagePixels.AppendResizeAndExtract(ml, backbone).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
+        var transformer = MlNetTransfer.Model.ModelFront.ResizeAndExtract(ml, backbone, nameof(ImageRow.Image)).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
         using var engine = ml.Model.CreatePredictionEngine<ImageRow, PixelRow>(transformer);
         using var image = MLImage.CreateFromStream(new MemoryStream(bytes));
         return engine.Predict(new ImageRow { Image = image }).Pixels;

@@ -8,7 +8,7 @@ public class ImagePredictorTests(TrainedRunFixture run) : IClassFixture<TrainedR
     [Fact]
     public void EightThreadsGiveTheSameResultsAsOne()
     {
-        var paths = run.Report.ValidationPredictions.Select(p => p.Path).ToList();
+        var paths = run.Report.ValidationPredictions.Select(p => p.ImagePath).ToList();
         using var predictor = new ImagePredictor(run.Report.ModelPath);
         var single = paths.ToDictionary(p => p, p => predictor.Predict(p));
 
@@ -27,7 +27,7 @@ public class ImagePredictorTests(TrainedRunFixture run) : IClassFixture<TrainedR
         Assert.Equal(0, mismatches);
         foreach (var expected in run.Report.ValidationPredictions)
             for (int k = 0; k < expected.Scores.Count; k++)
-                Assert.True(Math.Abs(expected.Scores[k] - single[expected.Path].Scores[k]) <= 1e-4);
+                Assert.True(Math.Abs(expected.Scores[k] - single[expected.ImagePath].Scores[k]) <= 1e-4);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         using var model = TrainedModel.Load(run.Report.ModelPath);
         Assert.Equal(run.Report.Classes, model.Classes);
         var first = run.Report.ValidationPredictions[0];
-        var prediction = model.Predict(first.Path);
+        var prediction = model.Predict(first.ImagePath);
         Assert.Equal(first.PredictedLabel, prediction.PredictedLabel);
         Assert.Equal(1.0, prediction.Scores.Sum(), 4);
     }
@@ -76,7 +76,7 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
     [Fact]
     public void BatchedPredictionsMatchTheZip()
     {
-        var paths = run.Report.ValidationPredictions.Select(p => p.Path).ToList();
+        var paths = run.Report.ValidationPredictions.Select(p => p.ImagePath).ToList();
         var batched = ImageClassifier.Predict(run.Report.ModelPath, paths, out var skipped, run.Settings.CacheFolder);
         using var model = TrainedModel.Load(run.Report.ModelPath);
         Assert.Empty(skipped);
@@ -102,20 +102,20 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         Assert.Equal(string.Join("\n", model.Classes), session.ModelMetadata.CustomMetadataMap["classes"]);
         Assert.Contains("planar RGB", session.ModelMetadata.CustomMetadataMap["input"]);
         var backbone = MlNetTransfer.Backbones.BackboneRegistry.Get();
-        var pixels = new MlNetTransfer.Features.ImagePixels(backbone);
+        var pixels = new MlNetTransfer.Data.ImagePixels(backbone);
         foreach (var expected in run.Report.ValidationPredictions)
         {
             var input = new float[pixels.Length];
-            pixels.Decode(File.ReadAllBytes(expected.Path), input);
+            pixels.Decode(File.ReadAllBytes(expected.ImagePath), input);
             int side = backbone.DecodedSize;
             var tensor = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(input, [1, 3, side, side]);
             using var outputs = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Pixels", tensor)]);
             var score = outputs.Single(o => o.Name == "Score").AsEnumerable<float>().ToArray();
             var label = outputs.Single(o => o.Name == "PredictedLabel").AsEnumerable<string>().Single();
-            var zip = model.Predict(expected.Path);
+            var zip = model.Predict(expected.ImagePath);
             Assert.Equal(zip.PredictedLabel, label);
             for (int k = 0; k < score.Length; k++)
-                Assert.True(Math.Abs(zip.Scores[k] - score[k]) <= 1e-4, $"{expected.Path}: {zip.Scores[k]} vs {score[k]}");
+                Assert.True(Math.Abs(zip.Scores[k] - score[k]) <= 1e-4, $"{expected.ImagePath}: {zip.Scores[k]} vs {score[k]}");
         }
     }
 
@@ -127,9 +127,9 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
         var files = MlNetTransfer.Model.ConsumptionCode.Generate(run.Report.ModelPath, dir.Combine("app"), "ShapesApp");
         Assert.Equal(4, files.Count);
         var expected = run.Report.ValidationPredictions[0];
-        var result = ProcessRunner.Run("dotnet", ["run", "--project", dir.Combine("app"), "--", run.Report.ModelPath, expected.Path]);
+        var result = ProcessRunner.Run("dotnet", ["run", "--project", dir.Combine("app"), "--", run.Report.ModelPath, expected.ImagePath]);
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        var line = result.Output.Split('\n').Single(l => l.StartsWith(expected.Path + "\t"));
+        var line = result.Output.Split('\n').Single(l => l.StartsWith(expected.ImagePath + "\t"));
         Assert.Equal(expected.PredictedLabel, line.Split('\t')[1]);
         var printed = line.Split('\t')[2].Split(", ").Select(pair => pair.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
         for (int k = 0; k < run.Report.Classes.Count; k++)

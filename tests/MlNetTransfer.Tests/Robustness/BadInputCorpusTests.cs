@@ -62,13 +62,13 @@ public class BadInputCorpusTests
         using var model = TrainedModel.Load(report.ModelPath);
         foreach (var expected in report.ValidationPredictions)
         {
-            var actual = model.Predict(expected.Path);
+            var actual = model.Predict(expected.ImagePath);
             Assert.Equal(expected.PredictedLabel, actual.PredictedLabel);
             for (int k = 0; k < actual.Scores.Count; k++)
-                Assert.True(Math.Abs(expected.Scores[k] - actual.Scores[k]) <= 1e-4, $"{expected.Path}: {expected.Scores[k]} vs {actual.Scores[k]}");
+                Assert.True(Math.Abs(expected.Scores[k] - actual.Scores[k]) <= 1e-4, $"{expected.ImagePath}: {expected.Scores[k]} vs {actual.Scores[k]}");
         }
-        Assert.Contains(report.ValidationPredictions, p => p.Path.EndsWith("exif rotated.jpg"));
-        Assert.Contains(report.ValidationPredictions, p => p.Path.EndsWith("cmyk.jpg"));
+        Assert.Contains(report.ValidationPredictions, p => p.ImagePath.EndsWith("exif rotated.jpg"));
+        Assert.Contains(report.ValidationPredictions, p => p.ImagePath.EndsWith("cmyk.jpg"));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public class InterruptionTests
         string path = dir.Combine("model.zip");
         File.WriteAllText(path, "previous model");
 
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        var e = Assert.Throws<IOException>(() => MlNetTransfer.IO.AtomicFile.Write(path, stream =>
         {
             stream.Write(new byte[1 << 20]);
             throw new IOException("No space left on device");

@@ -5,7 +5,7 @@ namespace MlNetTransfer.Tests.Support;
 /// <summary>Runs the real CLI (the MlNetTransfer.dll built beside the tests) in its own process.</summary>
 public static class CliProcess
 {
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "MlNetTransfer.dll");
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "MlNetTransfer.Cli.dll");
 
     public static ProcessStartInfo StartInfo(params string[] args)
     {

@@ -9,10 +9,10 @@ public static class ConsumerProcess
     /// Predicts <paramref name="expected"/>'s images with the consumer and asserts the same labels and every
     /// probability within 1e-4 of the trainer's.
     /// </summary>
-    public static void AssertReproduces(string modelPath, IReadOnlyList<ValidationPrediction> expected)
+    public static void AssertReproduces(string modelPath, IReadOnlyList<MlNetTransfer.Model.Prediction> expected)
     {
         var consumer = Path.Combine(RepoPaths.Root, "samples", "ModelConsumer");
-        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", modelPath, .. expected.Select(p => p.Path)]);
+        var result = ProcessRunner.Run("dotnet", ["run", "--project", consumer, "--", modelPath, .. expected.Select(p => p.ImagePath)]);
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
 
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('\t')).ToList();
@@ -20,12 +20,12 @@ public static class ConsumerProcess
         for (int i = 0; i < expected.Count; i++)
         {
             var parts = lines[i].Split('\t');
-            Assert.Equal(expected[i].Path, parts[0]);
+            Assert.Equal(expected[i].ImagePath, parts[0]);
             Assert.Equal(expected[i].PredictedLabel, parts[1]);
             var scores = parts[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal(expected[i].Scores.Count, scores.Length);
             for (int k = 0; k < scores.Length; k++)
-                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].Path} class {k}: {expected[i].Scores[k]} vs {scores[k]}");
+                Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].ImagePath} class {k}: {expected[i].Scores[k]} vs {scores[k]}");
         }
     }
 }

@@ -54,21 +54,10 @@ public class HeadTrainerTests
     {
         var train = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 8);
         var validation = SyntheticFeatures.Clusters(150, 2, 512, 1.0, seed: 9); // 300 rows: evaluation runs on several threads
-        var options = new TrainingOptions { Epochs = 3, Patience = 0 };
-        int saved = Gemm.MaxThreads;
-        try
-        {
-            Gemm.MaxThreads = 1;
-            var one = HeadTrainer.Train(train, validation, 2, options);
-            Gemm.MaxThreads = 2;
-            var two = HeadTrainer.Train(train, validation, 2, options);
-            Assert.Equal(one.BestWeights.Layers[0].Weights, two.BestWeights.Layers[0].Weights);
-            Assert.Equal(one.Epochs.Select(e => e.ValidationLoss), two.Epochs.Select(e => e.ValidationLoss));
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
+        var one = HeadTrainer.Train(train, validation, 2, new TrainingOptions { Epochs = 3, Patience = 0, Threads = 1 });
+        var two = HeadTrainer.Train(train, validation, 2, new TrainingOptions { Epochs = 3, Patience = 0, Threads = 2 });
+        Assert.Equal(one.BestWeights.Layers[0].Weights, two.BestWeights.Layers[0].Weights);
+        Assert.Equal(one.Epochs.Select(e => e.ValidationLoss), two.Epochs.Select(e => e.ValidationLoss));
     }
 
     [Fact]

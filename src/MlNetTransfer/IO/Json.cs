@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MlNetTransfer;
+namespace MlNetTransfer.IO;
 
 /// <summary>The JSON settings of every file the tool writes: camelCase, indented, enums as strings.</summary>
 internal static class Json

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MlNetTransfer.Benchmarks;
+using MlNetTransfer.IO;
 
 namespace MlNetTransfer.Cli;
 

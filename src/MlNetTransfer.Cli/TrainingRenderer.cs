@@ -26,7 +26,7 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                     string eta = rate > 0 && !done ? $", about {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss} left" : "";
                     output.WriteLine(Inv($"Features: {p.Done}/{p.Total} ({p.FromCache} from cache, {p.Extracted} extracted at {rate:F1} img/s, {p.Skipped} skipped){eta}"));
                     break;
-                case EpochEnded { Metrics: var m, MaxEpochs: var max }:
+                case EpochEnded { Metrics: var m }:
                     if (!_headerWritten)
                     {
                         output.WriteLine("epoch  train loss  train acc  val loss  val acc");

@@ -1,20 +1,26 @@
-namespace MlNetTransfer;
+namespace MlNetTransfer.IO;
 
-/// <summary>Writes a file so that readers see the old content or the new, never a part: temporary file in the same folder, then rename.</summary>
-public static class AtomicFile
+/// <summary>
+/// Writes a file so that readers see the old content or the new, never a part: a temporary file in the same folder,
+/// then a rename (atomic on one file system, NFS included; no locks). Used for every file the tool writes.
+/// </summary>
+internal static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="removeStaleTemporaries">Also delete temporary files of this name left by killed processes (a
+    /// folder scan: worth it for a run's outputs, not for each of thousands of cache entries).</param>
+    public static void Write(string path, Action<Stream> write, bool removeStaleTemporaries = true)
     {
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        RemoveStaleTemporaries(folder, Path.GetFileName(full));
+        if (removeStaleTemporaries) RemoveStaleTemporaries(folder, Path.GetFileName(full));
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(stream);
+                TestPausePoint.Reach(TestPausePoint.DuringAtomicWrite, Path.GetFileName(full));
                 // No fsync: it cost about a second per 60 MB model here, and a killed process cannot tear a file that is only renamed
                 // into place once complete (power loss is the one case left; ext4 flushes a rename-replaced file by default).
                 stream.Flush(flushToDisk: false);
@@ -27,6 +33,10 @@ public static class AtomicFile
             throw;
         }
     }
+
+    public static void Write(string path, byte[] content, bool removeStaleTemporaries = true) => Write(path, s => s.Write(content), removeStaleTemporaries);
+
+    public static void WriteText(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     // A process killed while writing leaves its temporary file behind; the next writer of the same file removes the
     // ones whose process is gone (the real file was never touched).
@@ -55,8 +65,4 @@ public static class AtomicFile
         catch (ArgumentException) { return false; }
         catch (InvalidOperationException) { return false; }
     }
-
-    public static void Write(string path, byte[] content) => Write(path, s => s.Write(content));
-
-    public static void WriteText(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

@@ -1,12 +1,9 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
-
-namespace MlNetTransfer.Features;
+namespace MlNetTransfer.IO;
 
 /// <summary>
 /// A build product kept in the cache folder between runs (the backbone part of the saved graph, the ML.NET
 /// pipeline skeleton), so a run whose features are all cached does not rebuild what no setting of it changed.
-/// Stored with its length and an XxHash3 checksum and written atomically; a damaged file is rebuilt.
+/// Stored with its <see cref="Checksum"/> and written atomically; a damaged file is rebuilt.
 /// </summary>
 internal static class CachedArtifact
 {
@@ -19,17 +16,7 @@ internal static class CachedArtifact
         if (TryRead(path) is { } cached)
             return cached;
         var bytes = build();
-        try
-        {
-            AtomicFile.Write(path, stream =>
-            {
-                stream.Write(bytes);
-                Span<byte> trailer = stackalloc byte[16];
-                BinaryPrimitives.WriteInt64LittleEndian(trailer, bytes.Length);
-                BinaryPrimitives.WriteUInt64LittleEndian(trailer[8..], XxHash3.HashToUInt64(bytes));
-                stream.Write(trailer);
-            });
-        }
+        try { AtomicFile.Write(path, Checksum.Seal(bytes)); }
         catch (IOException) { }                // a read-only or full cache folder only costs time
         catch (UnauthorizedAccessException) { }
         return bytes;
@@ -41,11 +28,6 @@ internal static class CachedArtifact
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-        if (bytes.Length < 16) return null;
-        var body = bytes.AsSpan(0, bytes.Length - 16);
-        var trailer = bytes.AsSpan(bytes.Length - 16);
-        if (BinaryPrimitives.ReadInt64LittleEndian(trailer) != body.Length) return null;
-        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer[8..]) != XxHash3.HashToUInt64(body)) return null;
-        return body.ToArray();
+        return Checksum.IsIntact(bytes) ? bytes[..^Checksum.Length] : null;
     }
 }

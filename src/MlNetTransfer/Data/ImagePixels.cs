@@ -1,14 +1,11 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Transforms.Image;
 using MlNetTransfer.Backbones;
 using SkiaSharp;
 
-namespace MlNetTransfer.Features;
+namespace MlNetTransfer.Data;
 
 /// <summary>
 /// Turns encoded image bytes into the planar RGB pixels the feature graph takes, exactly as the saved model's ML.NET
-/// transforms (LoadImages → ResizeImages → ExtractPixels) do. The saved model runs ML.NET's transforms; training runs
+/// transforms (LoadImages → ResizeImages → ExtractPixels, see <see cref="Model.ModelFront"/>) do. The saved model runs ML.NET's transforms; training runs
 /// the same SkiaSharp calls those transforms make (ML.NET 5.0.1's MLImage), without ML.NET's per-row machinery and
 /// per-pixel extraction loop, which cost more than the resize itself. A test pins the two to identical pixels for
 /// every image kind the tests know. Safe to use from one thread at a time per instance.
@@ -25,27 +22,9 @@ internal sealed class ImagePixels
 
     public int Length { get; }
 
-    /// <summary>The resize and pixel extraction of the saved model: the definition the fast path must match.</summary>
-    public static IEstimator<ITransformer> AppendResizeAndExtract(MLContext ml, BackboneDescription backbone, string imageColumn = ImageColumn)
-    {
-        var kind = backbone.Resize == ResizeMode.Stretch
-            ? ImageResizingEstimator.ResizingKind.Fill
-            : ImageResizingEstimator.ResizingKind.IsoCrop;
-        return ml.Transforms.ResizeImages(imageColumn, backbone.DecodedSize, backbone.DecodedSize, imageColumn, kind, ImageResizingEstimator.Anchor.Center)
-            .Append(ml.Transforms.ExtractPixels(ClassifierGraph.PixelsInput, imageColumn));
-    }
-
-    /// <summary>
-    /// The saved model's front: load the image at <paramref name="pathColumn"/>, resize, extract pixels, run
-    /// <paramref name="graph"/> to <see cref="ClassifierGraph.LogitsOutput"/>, drop the intermediate columns.
-    /// </summary>
-    public static IEstimator<ITransformer> ImageToLogits(MLContext ml, BackboneDescription backbone, string pathColumn, string imageColumn, byte[] graph) =>
-        ml.Transforms.LoadImages(imageColumn, imageFolder: null, pathColumn)
-            .Append(AppendResizeAndExtract(ml, backbone, imageColumn))
-            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [ClassifierGraph.PixelsInput], new MemoryStream(graph)))
-            .Append(ml.Transforms.DropColumns(imageColumn, ClassifierGraph.PixelsInput));
-
-    public const string ImageColumn = "Image";
+    /// <summary>Names the code that turns encoded bytes into pixels (ML.NET's image transforms over SkiaSharp, at their releases): part of the feature cache key.</summary>
+    public static string DecoderSignature { get; } =
+        $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))}";
 
     /// <summary>Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>

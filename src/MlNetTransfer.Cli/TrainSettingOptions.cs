@@ -1,0 +1,101 @@
+using System.CommandLine;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Cli;
+
+/// <summary>
+/// The train flags, each bound to one setting of <see cref="TrainSettings"/>. A flag's default (shown by --help) is
+/// the setting's own default, written once in the library; a flag given on the command line overrides the settings
+/// file, which overrides the defaults. Settings without a flag keep the file's value.
+/// </summary>
+internal sealed class TrainSettingOptions
+{
+    private static readonly TrainSettings Defaults = new() { DataFolder = "" };
+    private readonly List<(Option Option, Action<ParseResult, TrainSettings> Apply)> _bindings = [];
+
+    public TrainSettingOptions()
+    {
+        Bind("--output", "Folder for model.zip and metrics.json.", s => s.OutputFolder, (s, v) => s.OutputFolder = v);
+        Bind<string?>("--cache", "Feature cache folder. Default: $MLNETTRANSFER_CACHE or ~/.cache/mlnettransfer.", s => s.CacheFolder, (s, v) => s.CacheFolder = v);
+        Bind("--no-cache", "Extract every image afresh and store nothing.", s => !s.UseCache, (s, v) => s.UseCache = !v);
+        Bind("--validation-fraction", "Share of each class held out for validation when the data has no val/ folder.", s => s.ValidationFraction, (s, v) => s.ValidationFraction = v);
+        Bind("--epochs", "Most epochs (early stopping may end sooner).", s => s.Training.Epochs, (s, v) => s.Training.Epochs = v);
+        Bind("--batch-size", "Samples per SGD step.", s => s.Training.BatchSize, (s, v) => s.Training.BatchSize = v);
+        Bind("--learning-rate", "SGD learning rate.", s => s.Training.LearningRate, (s, v) => s.Training.LearningRate = v);
+        Bind("--momentum", "SGD momentum.", s => s.Training.Momentum, (s, v) => s.Training.Momentum = v);
+        Bind("--dropout", "Dropout after the hidden layer.", s => s.Training.Dropout, (s, v) => s.Training.Dropout = v);
+        Bind("--hidden", "Hidden layer width; 0 gives a linear softmax head.", s => s.Training.Hidden, (s, v) => s.Training.Hidden = v);
+        Bind("--seed", "Seed of the split, initialisation, shuffling and dropout.", s => s.Training.Seed, (s, v) => s.Training.Seed = v);
+        Bind("--patience", "Epochs without improvement before stopping; 0 never stops early.", s => s.Training.Patience, (s, v) => s.Training.Patience = v);
+        Bind("--min-delta", "Smallest change that counts as an improvement.", s => s.Training.MinDelta, (s, v) => s.Training.MinDelta = v);
+        Bind("--monitor", "Validation metric for the best epoch and early stopping.", s => s.Training.Monitor, (s, v) => s.Training.Monitor = v);
+        Bind("--optimizer", "sgd (momentum) or adam (use a learning rate near 0.001).", s => s.Training.Optimizer, (s, v) => s.Training.Optimizer = v);
+        Bind("--schedule", "Learning-rate schedule: none, step, cosine or plateau.", s => s.Training.Schedule, (s, v) => s.Training.Schedule = v);
+        Bind("--weight-decay", "L2 weight decay.", s => s.Training.WeightDecay, (s, v) => s.Training.WeightDecay = v);
+        Bind("--label-smoothing", "Share of each target spread over all classes.", s => s.Training.LabelSmoothing, (s, v) => s.Training.LabelSmoothing = v);
+        Bind("--balance", "Weigh classes inversely to their size (imbalanced data).", s => s.Training.Balance, (s, v) => s.Training.Balance = v);
+        Bind("--scaling", "Feature scaling with training statistics: center (each feature centred, one common scale), standardize (each to unit variance) or none (raw).",
+            s => s.Training.Scaling, (s, v) => s.Training.Scaling = v);
+        Bind("--augment", "Extra random views per training image (crop, rotation, flip), extracted once and cached.", s => s.Augment, (s, v) => s.Augment = v);
+        Bind("--backbone", "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).",
+            s => s.Backbone, (s, v) => s.Backbone = v);
+        Bind("--extract-batch-size", "Images per network call during feature extraction.", s => s.Extraction.BatchSize, (s, v) => s.Extraction.BatchSize = v);
+        Bind("--decode-threads", "Threads decoding images during extraction; 0: one per core.", s => s.Extraction.DecodeThreads, (s, v) => s.Extraction.DecodeThreads = v);
+        var device = CommonOptions.Device();
+        _bindings.Add((device, (parse, s) => { if (Given(parse, device)) s.Extraction.Device = parse.GetValue(device); }));
+    }
+
+    public IEnumerable<Option> Options => _bindings.Select(b => b.Option).Concat(Preprocessing.Options);
+
+    /// <summary>The backbone preprocessing flags of an ONNX backbone (merged field by field over the file's).</summary>
+    public PreprocessingOptions Preprocessing { get; } = new();
+
+    /// <summary>Applies the flags given on the command line to <paramref name="settings"/> (defaults or a loaded file).</summary>
+    public void Apply(ParseResult parse, TrainSettings settings)
+    {
+        foreach (var (_, apply) in _bindings) apply(parse, settings);
+        settings.BackbonePreprocessing = Preprocessing.Merge(parse, settings.BackbonePreprocessing);
+    }
+
+    internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    private void Bind<T>(string name, string description, Func<TrainSettings, T> get, Action<TrainSettings, T> set)
+    {
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => get(Defaults) };
+        _bindings.Add((option, (parse, s) => { if (Given(parse, option)) set(s, parse.GetValue(option)!); }));
+    }
+}
+
+/// <summary>Flags that describe a user's ONNX backbone; each given one overrides that field of the settings file's description.</summary>
+internal sealed class PreprocessingOptions
+{
+    private readonly Option<string?> _featureNode = new("--feature-node") { Description = "ONNX backbone: the pooled-feature node (default: found automatically)." };
+    private readonly Option<string?> _mean = new("--mean") { Description = "ONNX backbone: per-channel mean, RGB, e.g. 0.485,0.456,0.406 (the default)." };
+    private readonly Option<string?> _std = new("--std") { Description = "ONNX backbone: per-channel std, e.g. 0.229,0.224,0.225 (the default)." };
+    private readonly Option<int?> _inputSize = new("--input-size") { Description = "ONNX backbone: input side (default: the model's, else 224)." };
+    private readonly Option<string?> _pixelScale = new("--pixel-scale") { Description = "ONNX backbone: 0-1 (default) or 0-255." };
+    private readonly Option<bool> _bgr = new("--bgr") { Description = "ONNX backbone: the network takes B, G, R channel order." };
+
+    public IEnumerable<Option> Options => [_featureNode, _mean, _std, _inputSize, _pixelScale, _bgr];
+
+    public BackbonePreprocessing? Merge(ParseResult parse, BackbonePreprocessing? loaded)
+    {
+        if (!Options.Any(o => TrainSettingOptions.Given(parse, o))) return loaded;
+        var basis = loaded ?? new BackbonePreprocessing();
+        return basis with
+        {
+            FeatureNode = parse.GetValue(_featureNode) ?? basis.FeatureNode,
+            Mean = Floats(parse, _mean) ?? basis.Mean,
+            Std = Floats(parse, _std) ?? basis.Std,
+            InputSize = parse.GetValue(_inputSize) ?? basis.InputSize,
+            Scale = parse.GetValue(_pixelScale) ?? basis.Scale,
+            Bgr = parse.GetValue(_bgr) ? true : basis.Bgr,
+        };
+    }
+
+    private static float[]? Floats(ParseResult parse, Option<string?> option) => parse.GetValue(option) is { } text
+        ? text.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is { Length: 3 } values
+            ? values : throw new ArgumentException($"{option.Name} takes three comma-separated numbers, got '{text}'.")
+        : null;
+}

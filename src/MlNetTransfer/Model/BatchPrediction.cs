@@ -1,0 +1,25 @@
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// Predictions for many images at once: features through the same batched, cached extraction as training, then the
+/// model's stored head. Agrees with the .zip's PredictionEngine within 1e-4 (tested).
+/// </summary>
+internal static class BatchPrediction
+{
+    public static (IReadOnlyList<Prediction> Predictions, IReadOnlyList<SkippedImage> Skipped) Run(ModelFile model, IEnumerable<string> paths,
+        string? cacheFolder, ComputeDevice device, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
+    {
+        var backbone = model.Backbone();
+        var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder), Device = device };
+        using var extractor = new FeatureExtractor(backbone, options);
+        var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
+        var extraction = extractor.Extract(ordered, progress, cancel);
+        var usable = ordered.Where(extraction.Features.ContainsKey).ToList();
+        var probabilities = HeadTrainer.Predict(model.Head, new FeatureSet(usable.Select(p => extraction.Features[p]).ToList(), new int[usable.Count]));
+        return (usable.Select((path, i) => Prediction.FromScores(path, model.Classes, probabilities[i])).ToList(), extraction.Skipped);
+    }
+}

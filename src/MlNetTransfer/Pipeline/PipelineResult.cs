@@ -1,0 +1,26 @@
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Model;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Pipeline;
+
+/// <summary>What <see cref="TrainingPipeline.Run"/> made: the best head, and how each stage went.</summary>
+internal sealed class PipelineResult
+{
+    public required ImageDataset Dataset { get; init; }
+    public required BackboneDescription Backbone { get; init; }
+    public required ExtractionResult Extraction { get; init; }
+    /// <summary>The augmented training views' extraction; null without augmentation.</summary>
+    public ExtractionResult? Views { get; init; }
+    /// <summary>Training and validation images whose features could be made.</summary>
+    public required IReadOnlyList<LabelledImage> Train { get; init; }
+    public required IReadOnlyList<LabelledImage> Validation { get; init; }
+    public required DataCheckReport DataCheck { get; init; }
+    public required TrainingResult Training { get; init; }
+    /// <summary>The best head's prediction for every usable validation image, with its label.</summary>
+    public required IReadOnlyList<Prediction> ValidationPredictions { get; init; }
+    /// <summary>The best head on the data set's test images; null without any.</summary>
+    public ValidationSummary? Test { get; init; }
+}

@@ -1,0 +1,118 @@
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Model;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Pipeline;
+
+/// <summary>
+/// The one training path, shared by the folder face (<see cref="ImageClassifier.Train"/>) and the ML.NET estimator
+/// (<see cref="Vision.ImageClassificationTrainer"/>): a scanned data set → extract (cached) → check → train the
+/// head → score validation and test. Each face scans its own source before and saves in its own form after.
+/// </summary>
+internal static class TrainingPipeline
+{
+    /// <param name="extraction">Extraction settings, with the feature cache to use (or none).</param>
+    /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
+    public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
+        AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        training.Validate();
+        progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
+        var extracted = Extract(backbone, extraction, dataset, progress, cancel);
+        var train = Usable(dataset.Train, extracted);
+        var validation = Usable(dataset.Validation, extracted);
+        CheckUsable(dataset, train, validation);
+
+        var dataCheck = Check(dataset.Classes, train, validation, extracted);
+        progress?.Report(new DataChecked(dataCheck));
+        var (trainFeatures, views) = augmentation.Views > 0
+            ? WithAugmentedViews(backbone, extraction, augmentation, train, extracted, progress, cancel)
+            : (FeatureSet.Of(train, extracted.Features), null);
+        var result = HeadTrainer.Train(trainFeatures, FeatureSet.Of(validation, extracted.Features), dataset.Classes.Count, training,
+            m => progress?.Report(new EpochEnded(m)), cancel);
+
+        return new PipelineResult
+        {
+            Dataset = dataset,
+            Backbone = backbone,
+            Extraction = extracted,
+            Views = views,
+            Train = train,
+            Validation = validation,
+            DataCheck = dataCheck,
+            Training = result,
+            ValidationPredictions = Score(result.BestWeights, dataset.Classes, validation, extracted),
+            Test = Summarize(Score(result.BestWeights, dataset.Classes, Usable(dataset.Test, extracted), extracted), dataset.Classes),
+        };
+    }
+
+    // Validation images first, then training and test images, through one extractor (the network loads once).
+    private static ExtractionResult Extract(BackboneDescription backbone, ExtractorOptions options, ImageDataset dataset,
+        IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        using var extractor = new FeatureExtractor(backbone, options);
+        int total = dataset.Validation.Count + dataset.Train.Count + dataset.Test.Count;
+        var validation = extractor.Extract(dataset.Validation, Relay(progress, ImageSet.Validation, null, total), cancel);
+        var rest = extractor.Extract(dataset.Train.Concat(dataset.Test), Relay(progress, ImageSet.Training, validation, total), cancel);
+        return ExtractionResult.Combine(validation, rest);
+    }
+
+    // The extractor's progress, passed on as training events: within the set, and over the step with the sets before it.
+    private static IProgress<ExtractionProgress>? Relay(IProgress<TrainingEvent>? progress, ImageSet set, ExtractionResult? before, int total) =>
+        progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(
+            before is null ? p with { Total = total } : new ExtractionProgress(before.Images + p.Done, total, before.FromCache + p.FromCache,
+                before.Extracted + p.Extracted, before.Skipped.Count + p.Skipped, TimeSpan.FromSeconds(before.Seconds) + p.Elapsed),
+            set, p)));
+
+    private static List<LabelledImage> Usable(IReadOnlyList<LabelledImage> images, ExtractionResult extraction) =>
+        images.Where(i => extraction.Features.ContainsKey(i.Path)).ToList();
+
+    private static void CheckUsable(ImageDataset dataset, List<LabelledImage> train, List<LabelledImage> validation)
+    {
+        var missing = dataset.Classes.Where((_, label) => !train.Any(i => i.Label == label)).ToList();
+        if (missing.Count > 0)
+            throw new DatasetException($"Class(es) with no usable training image: {string.Join(", ", missing)} (see the skipped images for reasons).");
+        if (validation.Count == 0)
+            throw new DatasetException("No usable validation image: add images, or use a larger --validation-fraction.");
+    }
+
+    private static DataCheckReport Check(IReadOnlyList<string> classes, List<LabelledImage> train, List<LabelledImage> validation, ExtractionResult extraction) =>
+        DataCheck.Run(
+            train.Select(i => new CheckedImage(i.Path, i.Label, false, extraction.Features[i.Path]))
+                .Concat(validation.Select(i => new CheckedImage(i.Path, i.Label, true, extraction.Features[i.Path]))).ToList(),
+            classes);
+
+    // Each training image's augmented views (extracted once, cached) join the training set; validation stays plain.
+    private static (FeatureSet Features, ExtractionResult Views) WithAugmentedViews(BackboneDescription backbone, ExtractorOptions options,
+        AugmentationSettings augmentation, List<LabelledImage> train, ExtractionResult extraction, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        using var extractor = new FeatureExtractor(backbone, options);
+        var views = extractor.ExtractViews(train, augmentation.Transform, augmentation.Views, Relay(progress, ImageSet.AugmentedViews, null, train.Count * augmentation.Views), cancel);
+        var viewed = train.SelectMany(i => Enumerable.Range(0, augmentation.Views).Select(v => new LabelledImage(FeatureExtractor.ViewId(i.Path, v), i.Label)))
+            .Where(v => views.Features.ContainsKey(v.Path)).ToList();
+        var features = train.Select(i => extraction.Features[i.Path]).Concat(viewed.Select(v => views.Features[v.Path])).ToList();
+        return (new FeatureSet(features, train.Select(i => i.Label).Concat(viewed.Select(v => v.Label)).ToList()), views);
+    }
+
+    private static List<Prediction> Score(HeadWeights head, IReadOnlyList<string> classes, List<LabelledImage> images, ExtractionResult extraction)
+    {
+        var probabilities = HeadTrainer.Predict(head, FeatureSet.Of(images, extraction.Features));
+        return images.Select((image, i) => Prediction.FromScores(image.Path, classes, probabilities[i], classes[image.Label])).ToList();
+    }
+
+    // The test folder is scored once, with the best epoch's weights, and reported apart from validation.
+    private static ValidationSummary? Summarize(List<Prediction> test, IReadOnlyList<string> classes)
+    {
+        if (test.Count == 0) return null;
+        var index = classes.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        double loss = -test.Average(p => Math.Log(Math.Max(p.Scores[index[p.Label!]], 1e-12)));
+        double accuracy = test.Count(p => p.PredictedLabel == p.Label) / (double)test.Count;
+        return new ValidationSummary(accuracy, loss, test.Count);
+    }
+}
+
+/// <summary>Augmented training views: how many per image, and the transform that makes them.</summary>
+internal sealed record AugmentationSettings(int Views, ViewAugmentation Transform);
