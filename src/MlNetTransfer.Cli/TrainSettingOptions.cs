@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlNetTransfer.Backbones;
-using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Cli;
 

@@ -34,8 +34,8 @@ public static class ImageClassifier
         ArgumentNullException.ThrowIfNull(settings);
         settings.Training.Validate();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         var extraction = settings.Extraction.With(settings.UseCache ? FeatureCache.For(backbone, settings.CacheFolder) : null);
         var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
             new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel);

@@ -1,62 +1,90 @@
 #!/usr/bin/env bash
-# Interruption check (issue 6). Passes when
-#   - SIGKILL of `train` at 10 random moments during feature extraction, then one run to the end, leaves cached
-#     features byte-identical to those of an uninterrupted run;
-#   - SIGKILL at 10 random moments of fully cached runs (training and the model save) leaves model.zip either the
-#     previous model byte for byte or a complete new one, never a torn file, and no temporary file once a run ends.
-# Usage: tests/scripts/kill-resume.sh   (run by .ci/run after the unit tests)
-set -euo pipefail
+# Interruption check, run by .ci/run after the unit tests. Every kill provably lands where it says: the train process
+# is stopped at a test pause point (MLNETTRANSFER_TEST_PAUSE, see src/MlNetTransfer/IO/TestPausePoint.cs), the script
+# waits for the file the process writes there, checks the state at that moment, and only then sends SIGKILL.
+#  - extraction kills: paused after a random number of feature batches are in the cache; after the kill every
+#    cached entry is byte-identical to an uninterrupted run's, and a final run completes the cache exactly;
+#  - save kills: paused inside the atomic write of model.zip (the new model sits in a temporary file): model.zip
+#    stays the previous model byte for byte; paused at the write of metrics.json, after the model: model.zip is the
+#    new complete model; no temporary file is left once a run ends.
+# Prints one line per check and "N passed, M failed"; exits non-zero when a check failed.
+set -uo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build src/MlNetTransfer.Cli --nologo -v q >/dev/null
+dotnet build src/MlNetTransfer.Cli --nologo -v q >/dev/null || { echo "build failed"; exit 1; }
 cli=(dotnet src/MlNetTransfer.Cli/bin/Debug/net10.0/MlNetTransfer.Cli.dll)
+passed=0 failed=0
+check() { # $1: description; the rest: a command that must succeed
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
 
 "${cli[@]}" sample-data --output "$work/data" --per-class 150 >/dev/null
 "${cli[@]}" train --data "$work/data" --output "$work/ref" --cache "$work/ref-cache" --epochs 3 --quiet >/dev/null
-mkdir -p "$work/run"
-cp "$work/ref/model.zip" "$work/run/model.zip"
+total=$(find "$work/ref-cache" -name '*.feat' | wc -l)
+count_features() { find "$work/run-cache" -name '*.feat' 2>/dev/null | wc -l; }
+same_as_reference() { # every entry of the run's cache equals the uninterrupted run's entry
+  (cd "$work/run-cache" 2>/dev/null && find . -name '*.feat') | while read -r f; do cmp -s "$work/ref-cache/$f" "$work/run-cache/$f" || exit 1; done
+}
+
+# Starts train paused at $1 (seed $2); sets $pid once the pause point is reached, or returns 1 if it never is.
+start_paused() {
+  rm -f "$work/paused"
+  MLNETTRANSFER_TEST_PAUSE=$1 MLNETTRANSFER_TEST_PAUSE_SIGNAL="$work/paused" \
+    "${cli[@]}" train --data "$work/data" --output "$work/run" --cache "$work/run-cache" --epochs 3 --seed "$2" --quiet >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    [[ -s "$work/paused" ]] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+kill_paused() { kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+
+RANDOM=20261130
+for i in 1 2 3 4; do
+  before=$(count_features)
+  batch=$((1 + RANDOM % 5))
+  if start_paused "cached-batch:$batch" 0; then
+    at_pause=$(count_features)
+    kill_paused
+    after=$(count_features)
+    check "extraction kill $i at cached batch $batch: $after of $total features kept, none lost at the kill" \
+      test "$after" -gt "$before" -a "$after" -lt "$total" -a "$after" -eq "$at_pause"
+    check "extraction kill $i: every kept entry is byte-identical to the uninterrupted run's" same_as_reference
+  else
+    kill_paused; check "extraction kill $i: pause point cached-batch:$batch reached" false
+  fi
+done
+"${cli[@]}" train --data "$work/data" --output "$work/run" --cache "$work/run-cache" --epochs 3 --quiet >/dev/null
+check "resumed run: $total features, as many as the uninterrupted run" test "$(count_features)" -eq "$total"
+check "resumed run: every entry byte-identical to the uninterrupted run's" same_as_reference
 
 zip_ok() { python3 -c 'import sys, zipfile; sys.exit(0 if zipfile.ZipFile(sys.argv[1]).testzip() is None else 1)' "$1"; }
-
-RANDOM=20261127
-kill_at() { # $1: seconds; starts train and kills it then
-  "${cli[@]}" train --data "$work/data" --output "$work/run" --cache "$work/run-cache" --epochs 3 --quiet >/dev/null 2>&1 &
-  local pid=$!
-  sleep "$1"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-total=$(find "$work/ref-cache" -name '*.feat' | wc -l)
-for i in $(seq 1 10); do
-  delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.8 + (r % 150) / 100 }')   # 0.8 .. 2.3 s: start-up plus part of the extraction
-  kill_at "$delay"
-  cached=$(find "$work/run-cache" -name '*.feat' 2>/dev/null | wc -l)
-  [[ "$cached" -lt "$total" ]] || { echo "kill $i after ${delay}s came after extraction had finished"; exit 1; }
-  echo "extraction kill $i after ${delay}s: $cached of $total features cached"
-done
-"${cli[@]}" train --data "$work/data" --output "$work/run" --cache "$work/run-cache" --epochs 3 --quiet >/dev/null
-for i in $(seq 1 10); do
+temporaries() { find "$work/run" -name '*.tmp' | wc -l; }
+for i in 1 2 3; do
   before=$(sha256sum "$work/run/model.zip" | cut -d' ' -f1)
-  delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.4 + (r % 90) / 100 }')   # 0.4 .. 1.3 s: start-up, training and saving
-  kill_at "$delay"
-  after=$(sha256sum "$work/run/model.zip" | cut -d' ' -f1)
-  if [[ "$after" != "$before" ]] && ! zip_ok "$work/run/model.zip"; then
-    echo "save kill $i after ${delay}s: model.zip is torn"; exit 1
+  if start_paused "atomic-write:model.zip" "$i"; then
+    check "save kill $i: paused inside the model's atomic write (a temporary model file exists)" test "$(temporaries)" -ge 1
+    kill_paused
+    check "save kill $i: model.zip is the previous model byte for byte" test "$(sha256sum "$work/run/model.zip" | cut -d' ' -f1)" = "$before"
+  else
+    kill_paused; check "save kill $i: pause point atomic-write:model.zip reached" false
   fi
-  echo "save kill $i after ${delay}s: model.zip $([[ "$after" == "$before" ]] && echo 'unchanged (previous model)' || echo 'replaced by a complete new one')"
 done
-
+before=$(sha256sum "$work/run/model.zip" | cut -d' ' -f1)
+if start_paused "atomic-write:metrics.json" 7; then
+  kill_paused
+  check "kill after the save: model.zip is the new model" test "$(sha256sum "$work/run/model.zip" | cut -d' ' -f1)" != "$before"
+  check "kill after the save: the new model.zip is a complete zip" zip_ok "$work/run/model.zip"
+else
+  kill_paused; check "pause point atomic-write:metrics.json reached" false
+fi
 "${cli[@]}" train --data "$work/data" --output "$work/run" --cache "$work/run-cache" --epochs 3 --quiet >/dev/null
-zip_ok "$work/run/model.zip"
-left=$(find "$work/run" -name '*.tmp' | wc -l)
-[[ "$left" == 0 ]] || { echo "$left temporary files left in the output folder"; exit 1; }
-ref_count=$(find "$work/ref-cache" -name '*.feat' | wc -l)
-run_count=$(find "$work/run-cache" -name '*.feat' | wc -l)
-[[ "$ref_count" == "$run_count" ]] || { echo "feature count differs: $ref_count uninterrupted vs $run_count resumed"; exit 1; }
-(cd "$work/ref-cache" && find . -name '*.feat' | sort) > "$work/ref.list"
-(cd "$work/run-cache" && find . -name '*.feat' | sort) > "$work/run.list"
-diff -q "$work/ref.list" "$work/run.list" >/dev/null || { echo "cached images differ"; exit 1; }
-while read -r f; do cmp -s "$work/ref-cache/$f" "$work/run-cache/$f" || { echo "features differ: $f"; exit 1; }; done < "$work/ref.list"
-echo "kill-resume: 10 extraction kills and 10 save kills; $run_count features identical to an uninterrupted run; model.zip never torn"
-echo "1 passed, 0 failed"
+check "a run after the kills: model.zip complete" zip_ok "$work/run/model.zip"
+check "a run after the kills: the killed runs' temporary files are gone" test "$(temporaries)" -eq 0
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using SkiaSharp;
 
-namespace MlNetTransfer.Features;
+namespace MlNetTransfer.Data;
 
 /// <summary>
 /// Random training views of an image, after the recipe's torchvision transforms: RandomResizedCrop(side,

@@ -27,9 +27,11 @@ internal static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { }
+            // .NET reports a write beyond the file-size limit (EFBIG) as an argument error; it is an I/O failure.
+            if (e is ArgumentOutOfRangeException) throw new IOException($"Cannot write {full}: the file is too large for the file system or the file-size limit.", e);
             throw;
         }
     }

@@ -74,8 +74,8 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
     /// <exception cref="ArgumentException">Missing columns or wrong column types.</exception>
     public ITransformer Fit(IDataView input)
     {
-        var (classes, train) = ReadRows(input, requireKeyValues: true, classes: null);
-        var validation = _options.ValidationSet is null ? null : ReadRows(_options.ValidationSet, requireKeyValues: false, classes).Rows;
+        var (classes, train) = ReadRows(input, classes: null);
+        var validation = _options.ValidationSet is null ? null : ReadRows(_options.ValidationSet, classes).Rows;
         if (validation is null && train.Count < 2)
             throw new ArgumentException("At least two rows are needed to hold out validation data.", nameof(input));
         var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction, _options.Seed);
@@ -127,7 +127,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ITransformer>
         return definition;
     }
 
-    private (IReadOnlyList<string> Classes, List<LabelledImage> Rows) ReadRows(IDataView data, bool requireKeyValues, IReadOnlyList<string>? classes)
+    private (IReadOnlyList<string> Classes, List<LabelledImage> Rows) ReadRows(IDataView data, IReadOnlyList<string>? classes)
     {
         var schema = data.Schema;
         var feature = schema.GetColumnOrNull(_options.FeatureColumnName)

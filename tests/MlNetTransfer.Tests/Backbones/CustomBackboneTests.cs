@@ -56,9 +56,15 @@ public class CustomBackboneTests
 
         Assert.Contains("not an ONNX model", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("notes.onnx"))).Message);
         Assert.Contains("--feature-node", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("headless.onnx"))).Message);
+        // From the CLI, with a usable data set, so that the backbone is the one thing wrong.
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 3);
         var error = new StringWriter();
-        int code = CliApp.Run(["train", "--data", dir.Path, "--backbone", dir.Combine("notes.onnx"), "--output", dir.Combine("run")], new StringWriter(), error);
+        int code = CliApp.Run(["train", "--data", dir.Combine("data"), "--backbone", dir.Combine("notes.onnx"), "--output", dir.Combine("run"), "--cache", dir.Combine("cache")],
+            new StringWriter(), error);
         Assert.Equal(ExitCodes.Failed, code);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.Contains("notes.onnx is not an ONNX model", error.ToString());
+        Assert.False(Directory.Exists(dir.Combine("cache")), "no image was extracted with the wrong backbone");
     }
 
     // The whole path with a user's backbone: train, then the samples/ consumer (ML.NET packages only) reproduces the

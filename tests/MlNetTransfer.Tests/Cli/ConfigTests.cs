@@ -34,6 +34,48 @@ public class ConfigTests
         Assert.Equal(a.RootElement.GetProperty("epochs").GetArrayLength() + 1, csv.Length);
     }
 
+    // Defaults, then train.json, then flags: settings that have no flag (extraction threads, the pixel limit) keep the
+    // file's values, and a flag given on the command line wins over the file.
+    [Fact]
+    public void SettingsWithoutAFlagKeepTheFilesValueAndFlagsOverrideTheFile()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 4);
+        var file = new TrainSettings
+        {
+            DataFolder = dir.Combine("data"),
+            OutputFolder = dir.Combine("from-file"),
+            CacheFolder = dir.Combine("cache"),
+            Training = { Epochs = 2, Seed = 5 },
+            Extraction = { DecodeThreads = 1, InferenceThreads = 1, MaxPixels = 123_456_789, BatchSize = 8 },
+        };
+        File.WriteAllText(dir.Combine("train.json"), System.Text.Json.JsonSerializer.Serialize(file, MlNetTransfer.IO.Json.Options));
+
+        Assert.Equal(0, Run("train", "--config", dir.Combine("train.json"), "--seed", "9", "--quiet"));
+
+        var written = TrainSettings.Load(dir.Combine("from-file", "train.json"));
+        Assert.Equal((1, 1, 123_456_789L, 8), (written.Extraction.DecodeThreads, written.Extraction.InferenceThreads, written.Extraction.MaxPixels, written.Extraction.BatchSize));
+        Assert.Equal(2, written.Training.Epochs);  // from the file
+        Assert.Equal(9, written.Training.Seed);    // the flag over the file
+        Assert.Equal(Path.GetFullPath(dir.Combine("data")), written.DataFolder);
+    }
+
+    // A flag's --help default is the library's own default: written once, in TrainSettings/TrainingOptions.
+    [Fact]
+    public void HelpShowsTheLibrarysDefaults()
+    {
+        var output = new StringWriter();
+        CliApp.Run(["train", "--help"], output, new StringWriter());
+        var defaults = new TrainSettings { DataFolder = "" };
+        string help = output.ToString();
+        foreach (var (flag, value) in new[] { ("--epochs", $"{defaults.Training.Epochs}"), ("--output", defaults.OutputFolder),
+                     ("--validation-fraction", $"{defaults.ValidationFraction}"), ("--extract-batch-size", $"{defaults.Extraction.BatchSize}") })
+        {
+            var line = help.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " "));
+            Assert.Contains($"[default: {value}]", line);
+        }
+    }
+
     [Fact]
     public void AnUnreadableConfigIsAOneLineError()
     {

@@ -58,6 +58,31 @@ public class ImageDatasetTests
         Assert.Contains("\"test\"", File.ReadAllText(dir.Combine("run", "metrics.json")));
     }
 
+    // train/ beside test/ and no val/: the classes are train/'s, validation is a seeded split of train/, and test/
+    // is evaluated once after training (not a class called "test").
+    [Fact]
+    public void ATrainAndTestFolderWithoutValTrainsItsClasses()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("train"), perClass: 5);
+        TestImages.ShapeDataset(dir.Combine("test"), perClass: 2, seed: 10);
+
+        var data = ImageDataset.Load(dir.Path, 0.2, seed: 1);
+        Assert.Equal(["circle", "square", "triangle"], data.Classes);
+        Assert.False(data.HasOwnSplit);
+        Assert.All(Enumerable.Range(0, 3), label => Assert.Equal(1, data.Validation.Count(i => i.Label == label)));
+        Assert.Equal(12, data.Train.Count);
+        Assert.All(data.Train.Concat(data.Validation), i => Assert.Contains($"{Path.DirectorySeparatorChar}train{Path.DirectorySeparatorChar}", i.Path));
+        Assert.Equal(6, data.Test.Count);
+
+        var (code, output, error) = InProcessCli.Run("train", "--data", dir.Path, "--output", dir.Combine("run"), "--cache", dir.Combine("cache"), "--epochs", "2", "--quiet");
+        Assert.True(code == 0, error);
+        var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.Combine("run", "metrics.json"))).RootElement;
+        Assert.Equal(["circle", "square", "triangle"], report.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(6, report.GetProperty("test").GetProperty("count").GetInt32());
+        Assert.Contains("Test (evaluated once, after training)", output);
+    }
+
     [Fact]
     public void OtherFilesAndHiddenFilesAreIgnored()
     {

@@ -1,3 +1,4 @@
+using MlNetTransfer.Data;
 using MlNetTransfer.Features;
 using MlNetTransfer.Tests.Support;
 

@@ -5,25 +5,43 @@ namespace MlNetTransfer.Tests.Packaging;
 
 public class PackTests
 {
-    // `dotnet pack` gives a small package: the library with its XML docs and the README; the 60 MB backbone reaches
-    // users through the ResNet18 package it depends on (with its build assets, which copy the files).
+    // `dotnet pack` of the library and of the command line: the library package has its XML docs and README and no
+    // command-line or console dependency (the 60 MB backbone reaches users through the ResNet18 package it depends
+    // on); the tool package installs with `dotnet tool install` and trains on the sample set.
     [Fact]
-    public void PackProducesTheLibraryWithXmlDocsAndWithoutTheBackboneFiles()
+    public void TheLibraryPackageHasNoCommandLineDependencyAndTheToolInstallsAndTrains()
     {
         using var dir = new TempDir();
-        var result = ProcessRunner.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", "MlNetTransfer"), "-c", "Release", "-o", dir.Path, "--nologo"]);
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        var package = Directory.GetFiles(dir.Path, "MlNetTransfer.*.nupkg").Single();
-        using var zip = ZipFile.OpenRead(package);
-        var names = zip.Entries.Select(e => e.FullName).ToList();
-        Assert.Contains("lib/net10.0/MlNetTransfer.dll", names);
-        Assert.Contains("lib/net10.0/MlNetTransfer.xml", names);
-        Assert.Contains("README.md", names);
-        Assert.DoesNotContain(names, n => n.EndsWith(".onnx"));
-        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open());
-        var text = nuspec.ReadToEnd();
-        Assert.Contains("<dependency id=\"Microsoft.ML.DnnImageFeaturizer.ResNet18\" version=\"0.23.1\" include=\"All\" />", text);
-        using var docs = new StreamReader(zip.GetEntry("lib/net10.0/MlNetTransfer.xml")!.Open());
-        Assert.Contains("M:MlNetTransfer.ImageClassifier.Train", docs.ReadToEnd());
+        // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
+        string version = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        foreach (var project in new[] { "MlNetTransfer", "MlNetTransfer.Cli" })
+        {
+            var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", project), "-c", "Release", "-o", dir.Combine("pkg"), $"-p:Version={version}", "--nologo"]);
+            Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
+        }
+
+        using (var zip = ZipFile.OpenRead(dir.Combine("pkg", $"MlNetTransfer.{version}.nupkg")))
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("lib/net10.0/MlNetTransfer.dll", names);
+            Assert.Contains("lib/net10.0/MlNetTransfer.xml", names);
+            Assert.Contains("README.md", names);
+            Assert.DoesNotContain(names, n => n.EndsWith(".onnx"));
+            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open());
+            var text = nuspec.ReadToEnd();
+            Assert.Contains("<dependency id=\"Microsoft.ML.DnnImageFeaturizer.ResNet18\" version=\"0.23.1\" include=\"All\" />", text);
+            Assert.DoesNotContain("System.CommandLine", text);
+            Assert.DoesNotContain("Spectre.Console", text);
+            using var docs = new StreamReader(zip.GetEntry("lib/net10.0/MlNetTransfer.xml")!.Open());
+            Assert.Contains("M:MlNetTransfer.ImageClassifier.Train", docs.ReadToEnd());
+        }
+
+        var install = ProcessRunner.Run("dotnet", ["tool", "install", "--tool-path", dir.Combine("tools"), "--add-source", dir.Combine("pkg"), "MlNetTransfer.Tool", "--version", version]);
+        Assert.True(install.ExitCode == 0, install.Output + install.Error);
+        var train = ProcessRunner.Run(dir.Combine("tools", "mlnet-transfer"), ["train", "--data", Path.Combine(RepoPaths.Root, "data", "sample"),
+            "--output", dir.Combine("run"), "--cache", dir.Combine("cache"), "--epochs", "2", "--quiet"], workingDirectory: dir.Path);
+        Assert.True(train.ExitCode == 0, train.Output + train.Error);
+        Assert.True(File.Exists(dir.Combine("run", "model.zip")));
+        Assert.Contains("Best epoch", train.Output);
     }
 }

@@ -46,6 +46,32 @@ public class HtmlReportTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
         Assert.Contains("true: <b>square</b>", html);
     }
 
+    // A copy of a training image in another class's validation share: the report's data check section shows the
+    // pair, and the likely mislabelled image, as thumbnails.
+    [Fact]
+    public void TheTrainingReportShowsTheDataChecksFindingsWithThumbnails()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data", "train"), perClass: 6, seed: 3);
+        TestImages.ShapeDataset(dir.Combine("data", "val"), perClass: 2, seed: 4);
+        File.Copy(dir.Combine("data", "train", "circle", "circle_000.jpg"), dir.Combine("data", "val", "circle", "copied-from-train.jpg"));
+
+        var report = ImageClassifier.Train(new TrainSettings
+        {
+            DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("run"), CacheFolder = run.Settings.CacheFolder, Training = { Epochs = 2 },
+        });
+
+        Assert.Equal(1, report.DataCheck!.TrainValidationLeakCount);
+        var html = File.ReadAllText(report.ReportPath);
+        int section = html.IndexOf("<div id=data-check>", StringComparison.Ordinal);
+        Assert.True(section > html.IndexOf("Confusion matrix", StringComparison.Ordinal), "the data check sits beside the confusion matrix");
+        var checkHtml = html[section..html.IndexOf("<h2>Per class", StringComparison.Ordinal)];
+        Assert.Contains("In training and validation (1)", checkHtml);
+        Assert.Contains("copied-from-train.jpg", checkHtml);
+        Assert.Contains("identical", checkHtml);
+        Assert.True(Regex.Matches(checkHtml, "<div class=thumb><img alt=\"[^\"]+\" src=\"data:image/jpeg;base64,").Count >= 2);
+    }
+
     // The page as a browser renders it: headless Chromium loads it and the charts and thumbnails are in the DOM, decoded.
     [SkippableFact]
     public void ReportRendersInHeadlessChromium()

@@ -7,7 +7,7 @@ using MlNetTransfer.Features;
 using MlNetTransfer.Tests.Support;
 using SkiaSharp;
 
-namespace MlNetTransfer.Tests.Features;
+namespace MlNetTransfer.Tests.Data;
 
 /// <summary>
 /// Training decodes with its own SkiaSharp calls; the saved model decodes with ML.NET's transforms. The two must give
