@@ -14,7 +14,7 @@ internal static class CommonOptions
     public static Option<Features.ComputeDevice> Device() => new("--device")
     {
         Description = "Where the network extracts features: cpu, or cuda (needs the GPU build of ONNX Runtime; see README).",
-        DefaultValueFactory = _ => Features.ComputeDevice.Cpu,
+        DefaultValueFactory = _ => new Features.ExtractorOptions().Device,
     };
 
     public static Option<string> Model() => new("--model")

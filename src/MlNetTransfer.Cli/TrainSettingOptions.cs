@@ -10,7 +10,7 @@ namespace MlNetTransfer.Cli;
 /// </summary>
 internal sealed class TrainSettingOptions
 {
-    private static readonly TrainSettings Defaults = new() { DataFolder = "" };
+    private readonly TrainSettings _defaults = new() { DataFolder = "" };
     private readonly List<(Option Option, Action<ParseResult, TrainSettings> Apply)> _bindings = [];
 
     public TrainSettingOptions()
@@ -41,6 +41,9 @@ internal sealed class TrainSettingOptions
             s => s.Backbone, (s, v) => s.Backbone = v);
         Bind("--extract-batch-size", "Images per network call during feature extraction.", s => s.Extraction.BatchSize, (s, v) => s.Extraction.BatchSize = v);
         Bind("--decode-threads", "Threads decoding images during extraction; 0: one per core.", s => s.Extraction.DecodeThreads, (s, v) => s.Extraction.DecodeThreads = v);
+        Bind("--input", "What the saved model reads: path (an image file's path; the ML.NET packages suffice) or bytes (the encoded image; the app references MlNetTransfer).",
+            s => s.Input, (s, v) => s.Input = v);
+        Bind<string?>("--input-column", "The saved model's input column (default ImagePath for path, ImageSource for bytes).", s => s.InputColumn, (s, v) => s.InputColumn = v);
         var device = CommonOptions.Device();
         _bindings.Add((device, (parse, s) => { if (Given(parse, device)) s.Extraction.Device = parse.GetValue(device); }));
     }
@@ -61,7 +64,7 @@ internal sealed class TrainSettingOptions
 
     private void Bind<T>(string name, string description, Func<TrainSettings, T> get, Action<TrainSettings, T> set)
     {
-        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => get(Defaults) };
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => get(_defaults) };
         _bindings.Add((option, (parse, s) => { if (Given(parse, option)) set(s, parse.GetValue(option)!); }));
     }
 }

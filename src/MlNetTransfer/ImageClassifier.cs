@@ -32,7 +32,7 @@ public static class ImageClassifier
     public static TrainReport Train(TrainSettings settings, IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Training.Validate();
+        settings.Training.Validate(); // before anything is scanned or loaded
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
@@ -43,7 +43,8 @@ public static class ImageClassifier
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
-        ModelWriter.Save(modelPath, backbone, result.Training.BestWeights, dataset.Classes, extraction.Cache?.BackboneFolder);
+        ModelWriter.Save(modelPath, backbone, result.Training.BestWeights, dataset.Classes, extraction.Cache?.BackboneFolder,
+            ModelInput.Of(settings.Input, settings.InputColumn));
         return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
 

@@ -21,7 +21,7 @@ public sealed class TrainSettings
     public bool UseCache { get; set; } = true;
 
     /// <summary>Share of each class held out for validation when the data has no train/val folders.</summary>
-    public double ValidationFraction { get; set; } = 0.2;
+    public double ValidationFraction { get; set; } = ImageDataset.DefaultValidationFraction;
 
     /// <summary>Name of an embedded backbone, or the path of an ImageNet classifier exported to ONNX.</summary>
     public string Backbone { get; set; } = Backbones.BackboneRegistry.DefaultName;
@@ -39,6 +39,12 @@ public sealed class TrainSettings
 
     public ExtractorOptions Extraction { get; set; } = new();
 
+    /// <summary>What the saved model reads an image from: a path (the ML.NET packages suffice) or its bytes (the app references MlNetTransfer).</summary>
+    public Model.ImageInputKind Input { get; set; } = Model.ImageInputKind.Path;
+
+    /// <summary>The saved model's input column; null: ImagePath for paths, ImageSource (Model Builder's name) for bytes.</summary>
+    public string? InputColumn { get; set; }
+
     /// <summary>A copy with absolute paths, as written to train.json.</summary>
     public TrainSettings Resolved() => new()
     {
@@ -53,6 +59,8 @@ public sealed class TrainSettings
         Augment = Augment,
         Augmentation = Augmentation,
         Extraction = Extraction.With(null),
+        Input = Input,
+        InputColumn = InputColumn,
     };
 
     /// <summary>Reads settings written by <see cref="Resolved"/> (train.json).</summary>

@@ -1,14 +1,18 @@
 namespace MlNetTransfer.Data;
 
 /// <summary>
-/// A labelled image folder: one sub-folder per class. A <c>train/</c> plus <c>val/</c> (or <c>valid/</c>,
-/// <c>validation/</c>) pair is taken as the split; otherwise a seeded split, stratified by class, is made.
+/// A labelled image set: one sub-folder per class, split for training and validation. A <c>train/</c> plus <c>val/</c>
+/// (or <c>valid/</c>, <c>validation/</c>) pair is taken as the split; otherwise a seeded split, stratified by class,
+/// is made (of <c>train/</c> when there is one). A <c>test/</c> folder beside <c>train/</c> is kept apart.
 /// </summary>
 public sealed class ImageDataset
 {
     /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp" };
+
+    /// <summary>Share of each class held out for validation when the data has no validation images of its own.</summary>
+    public const double DefaultValidationFraction = 0.2;
 
     private static readonly string[] ValidationFolderNames = ["val", "valid", "validation"];
 
@@ -30,19 +34,19 @@ public sealed class ImageDataset
     public IReadOnlyList<LabelledImage> Train { get; }
     public IReadOnlyList<LabelledImage> Validation { get; }
 
-    /// <summary>Images of a <c>test/</c> folder beside train/ and val/: evaluated once, after training, and reported apart.</summary>
+    /// <summary>Images of a <c>test/</c> folder beside <c>train/</c>: evaluated once, after training, and reported apart.</summary>
     public IReadOnlyList<LabelledImage> Test { get; }
 
-    /// <summary>True when the folder had its own train/validation sub-folders.</summary>
+    /// <summary>True when the validation images were given (a <c>val/</c> folder, or the estimator's validation data), not split off.</summary>
     public bool HasOwnSplit { get; }
 
     /// <summary>
     /// Scans <paramref name="root"/> and splits it. A <c>train/</c> folder beside <c>val/</c> (or <c>valid/</c>,
-    /// <c>validation/</c>) is the split; <c>train/</c> beside only <c>test/</c> is split for validation as a plain
-    /// folder is. A <c>test/</c> folder is read apart, for one evaluation after training.
+    /// <c>validation/</c>) is the split; a <c>train/</c> folder without one is split for validation as a plain folder
+    /// is. A <c>test/</c> folder beside <c>train/</c> is read apart, for one evaluation after training.
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing, has fewer than two classes, or a class has no image files.</exception>
-    public static ImageDataset Load(string root, double validationFraction = 0.2, int seed = 0)
+    public static ImageDataset Load(string root, double validationFraction = DefaultValidationFraction, int seed = 0)
     {
         if (!Directory.Exists(root))
             throw new DatasetException($"Data folder not found: {root}");
@@ -51,7 +55,7 @@ public sealed class ImageDataset
         string? trainDir = FindChild(root, ["train"]);
         string? valDir = FindChild(root, ValidationFolderNames);
         string? testDir = FindChild(root, ["test"]);
-        if (trainDir is null || (valDir is null && testDir is null))
+        if (trainDir is null)
         {
             var files = ScanClasses(root);
             CheckClasses(root, files);
@@ -76,7 +80,7 @@ public sealed class ImageDataset
     /// </summary>
     /// <exception cref="DatasetException">Fewer than two classes have images.</exception>
     public static ImageDataset FromImages(IReadOnlyList<string> classes, IReadOnlyList<LabelledImage> images, IReadOnlyList<LabelledImage>? validation,
-        double validationFraction = 0.2, int seed = 0)
+        double validationFraction = DefaultValidationFraction, int seed = 0)
     {
         CheckFraction(validationFraction);
         int present = images.Select(i => i.Label).Distinct().Count();

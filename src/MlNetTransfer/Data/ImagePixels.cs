@@ -5,10 +5,11 @@ namespace MlNetTransfer.Data;
 
 /// <summary>
 /// Turns encoded image bytes into the planar RGB pixels the feature graph takes, exactly as the saved model's ML.NET
-/// transforms (LoadImages → ResizeImages → ExtractPixels, see <see cref="Model.ModelFront"/>) do. The saved model runs ML.NET's transforms; training runs
-/// the same SkiaSharp calls those transforms make (ML.NET 5.0.1's MLImage), without ML.NET's per-row machinery and
-/// per-pixel extraction loop, which cost more than the resize itself. A test pins the two to identical pixels for
-/// every image kind the tests know. Safe to use from one thread at a time per instance.
+/// transforms (LoadImages → ResizeImages → ExtractPixels, see <see cref="Model.ModelFront"/>) do. The saved model runs
+/// ML.NET's transforms; training runs the same SkiaSharp calls those transforms make (ML.NET's MLImage), without
+/// ML.NET's per-row machinery and per-pixel extraction loop, which cost more than the resize itself. A test pins the
+/// two to identical pixels for every image kind the tests know (seam <see cref="Model.MlNetInternals.PixelsSeam"/>).
+/// Stateless: one instance serves any number of threads.
 /// </summary>
 internal sealed class ImagePixels
 {

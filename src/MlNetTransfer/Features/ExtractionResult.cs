@@ -17,11 +17,11 @@ public sealed class ExtractionResult
     /// <summary>Cache entries found corrupt and recomputed.</summary>
     public int CorruptCacheEntries { get; init; }
 
-    /// <summary>Both extractions as one (their images are distinct).</summary>
+    /// <summary>Both extractions as one; an image in both keeps <paramref name="b"/>'s result.</summary>
     public static ExtractionResult Combine(ExtractionResult a, ExtractionResult b) => new()
     {
-        Features = a.Features.Concat(b.Features).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-        Skipped = a.Skipped.Concat(b.Skipped).OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
+        Features = a.Features.Concat(b.Features).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+        Skipped = a.Skipped.Concat(b.Skipped).DistinctBy(s => s.Path).OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
         Images = a.Images + b.Images,
         FromCache = a.FromCache + b.FromCache,
         Extracted = a.Extracted + b.Extracted,

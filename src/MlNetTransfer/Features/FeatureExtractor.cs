@@ -40,8 +40,9 @@ public sealed class FeatureExtractor : IDisposable
     /// Extracts features of <paramref name="images"/>: files, or encoded bytes in memory (<see cref="LabelledImage.Bytes"/>);
     /// results are keyed by <see cref="LabelledImage.Path"/>, and images of the same path are extracted once.
     /// </summary>
-    public ExtractionResult Extract(IEnumerable<LabelledImage> images, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
-        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal).Select(i => new WorkItem(i.Path, i.Path, -1, i.Bytes)).ToArray(), null, progress, cancel);
+    /// <param name="reuseCached">False extracts every image again (its cache entry is rewritten).</param>
+    public ExtractionResult Extract(IEnumerable<LabelledImage> images, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, bool reuseCached = true) =>
+        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal).Select(i => new WorkItem(i.Path, i.Path, -1, i.Bytes)).ToArray(), null, progress, cancel, reuseCached);
 
     /// <summary>
     /// Extracts <paramref name="views"/> augmented views of each image (cached under the view's own key). Results
@@ -58,7 +59,7 @@ public sealed class FeatureExtractor : IDisposable
 
     private sealed record WorkItem(string Id, string Path, int View, byte[]? Bytes = null);
 
-    private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
+    private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel, bool reuseCached = true)
     {
         var clock = Stopwatch.StartNew();
         var features = new ConcurrentDictionary<string, float[]>(StringComparer.Ordinal);
@@ -82,7 +83,7 @@ public sealed class FeatureExtractor : IDisposable
             while ((i = Interlocked.Increment(ref next)) < unique.Length)
             {
                 linked.Token.ThrowIfCancellationRequested();
-                var item = Prepare(unique[i], augmentation, skipped, out var cached);
+                var item = Prepare(unique[i], augmentation, reuseCached, skipped, out var cached);
                 if (cached is not null)
                 {
                     features[unique[i].Id] = cached;
@@ -126,7 +127,7 @@ public sealed class FeatureExtractor : IDisposable
     private sealed record Decoded(string Path, string Key, float[] Pixels);
 
     // Reads the file once: the same bytes are hashed for the cache key, checked, and decoded.
-    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
+    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, bool reuseCached, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
     {
         cached = null;
         string path = item.Path;
@@ -139,7 +140,7 @@ public sealed class FeatureExtractor : IDisposable
         }
         string contentKey = FeatureCache.ContentKey(bytes);
         string key = item.View < 0 ? contentKey : FeatureCache.ContentKey(System.Text.Encoding.UTF8.GetBytes($"{contentKey}|{augmentation!.Signature}|{item.View}"));
-        cached = _options.Cache?.TryRead(key, _backbone.FeatureSize);
+        cached = reuseCached ? _options.Cache?.TryRead(key, _backbone.FeatureSize) : null;
         if (cached is not null) return null;
 
         StartLoadingNetwork();

@@ -19,7 +19,7 @@ internal static class BatchPrediction
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);
         var usable = ordered.Where(extraction.Features.ContainsKey).ToList();
-        var probabilities = HeadTrainer.Predict(model.Head, new FeatureSet(usable.Select(p => extraction.Features[p]).ToList(), new int[usable.Count]));
+        var probabilities = HeadTrainer.Predict(model.Head, new FeatureSet(usable.Select(p => extraction.Features[p]).ToList(), new int[usable.Count])); // labels unused
         return (usable.Select((path, i) => Prediction.FromScores(path, model.Classes, probabilities[i])).ToList(), extraction.Skipped);
     }
 }

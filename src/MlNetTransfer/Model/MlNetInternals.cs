@@ -8,13 +8,17 @@ namespace MlNetTransfer.Model;
 /// <summary>
 /// Every place where the tool depends on ML.NET beyond its public API, in one file. Each seam says what it relies
 /// on; <see cref="Probe"/> exercises them all, and a test calls it, so an ML.NET upgrade that breaks one fails with
-/// the seam's name instead of a model that silently misbehaves.
+/// the seam's name instead of a model that silently misbehaves. One more dependence lives where it works:
+/// <see cref="Data.ImagePixels"/> repeats the SkiaSharp calls of ML.NET's image transforms (seam
+/// <see cref="PixelsSeam"/>, probed here on one image and by a test on every image kind the tests know).
 /// </summary>
 internal static class MlNetInternals
 {
     public const string ScorerWeightsSeam = "multiclass scorer weights";
     public const string SchemaShapeSeam = "SchemaShape from a schema";
     public const string OnnxZipEntrySeam = "ONNX graph entry in the model zip";
+    public const string CatalogEnvironmentSeam = "a trainer catalog's environment";
+    public const string PixelsSeam = "ML.NET's image decode and resize, repeated by ImagePixels";
 
     /// <summary>The ML.NET release the tool was built against, from its assembly (for generated projects and messages).</summary>
     public static string MlNetVersion => IO.PackageVersion.Of(typeof(MLContext));
@@ -69,6 +73,21 @@ internal static class MlNetInternals
         entry.Write(graph);
     }
 
+    /// <summary>
+    /// Seam <see cref="CatalogEnvironmentSeam"/>: the ML.NET environment behind <c>mlContext.MulticlassClassification.Trainers</c>
+    /// (the internal <c>Owner</c> of the catalog, its private-protected <c>Environment</c>), so that the estimator can
+    /// write to <c>MLContext.Log</c> as ML.NET's own trainers do.
+    /// </summary>
+    public static Microsoft.ML.Runtime.IHostEnvironment EnvironmentOf(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        const BindingFlags any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var owner = typeof(TrainCatalogBase.CatalogInstantiatorBase).GetProperty("Owner", any)?.GetValue(catalog)
+            ?? throw Broken(CatalogEnvironmentSeam, "the catalog has no Owner");
+        return typeof(TrainCatalogBase).GetProperty("Environment", any)?.GetValue(owner) as Microsoft.ML.Runtime.IHostEnvironment
+            ?? throw Broken(CatalogEnvironmentSeam, "the catalog's owner has no Environment");
+    }
+
     /// <summary>Runs every seam on a tiny model; throws <see cref="InvalidOperationException"/> naming the one that no longer holds.</summary>
     public static void Probe()
     {
@@ -83,6 +102,16 @@ internal static class MlNetInternals
         var shape = ShapeOf(probe.Schema);
         if (shape.FirstOrDefault(c => c.Name == "Logits") is not { Kind: SchemaShape.Column.VectorKind.Vector })
             throw Broken(SchemaShapeSeam, "the shape of a vector column came back wrong");
+
+        var environment = EnvironmentOf(ml.MulticlassClassification.Trainers);
+        var messages = new List<string>();
+        ml.Log += (_, e) => messages.Add(e.Message);
+        using (var channel = environment.Register("probe").Start("probe"))
+            channel.Info(Microsoft.ML.Runtime.MessageSensitivity.None, "hello");
+        if (!messages.Contains("[Source=probe; probe, Kind=Info] hello"))
+            throw Broken(CatalogEnvironmentSeam, "a message written through it did not reach MLContext.Log");
+
+        ProbePixels(ml);
 
         var placeholder = ClassifierGraph.BuildMlNetPlaceholder(Backbones.BackboneRegistry.Get(), 2);
         var onnx = ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [Backbones.FeatureGraph.PixelsInput], new MemoryStream(placeholder));
@@ -100,12 +129,30 @@ internal static class MlNetInternals
             throw Broken(OnnxZipEntrySeam, "the entry is no longer a length-prefixed copy of the graph");
     }
 
+    private static void ProbePixels(MLContext ml)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(301, 203);
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)x, (byte)(y * 3), (byte)(x ^ y)));
+        using var encoded = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+        byte[] jpeg = encoded.ToArray();
+        var backbone = Backbones.BackboneRegistry.Get();
+        var fast = new float[3 * backbone.DecodedSize * backbone.DecodedSize];
+        new Data.ImagePixels(backbone).Decode(jpeg, fast);
+        var resize = ModelFront.ResizeAndExtract(ml, backbone, nameof(ImageRow.Image)).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
+        using var engine = ml.Model.CreatePredictionEngine<ImageRow, PixelsRow>(resize);
+        using var image = MLImage.CreateFromStream(new MemoryStream(jpeg));
+        if (!engine.Predict(new ImageRow { Image = image }).Pixels.AsSpan().SequenceEqual(fast))
+            throw Broken(PixelsSeam, "ML.NET's transforms and ImagePixels no longer give the same pixels for a JPEG");
+    }
+
     private static FieldInfo Field(Type type, string name, string seam) =>
         type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
         ?? throw Broken(seam, $"{type.Name} has no field {name}");
 
     private static InvalidOperationException Broken(string seam, string detail) =>
-        new($"ML.NET internals seam '{seam}' no longer holds with ML.NET {MlNetVersion} (built for 5.0.1): {detail}. See Model/MlNetInternals.cs.");
+        new($"ML.NET internals seam '{seam}' no longer holds with ML.NET {MlNetVersion}: {detail}. See Model/MlNetInternals.cs.");
 
     private sealed class ProbeRow
     {
@@ -117,6 +164,12 @@ internal static class MlNetInternals
     {
         public string PredictedLabel { get; set; } = "";
         public float[] Score { get; set; } = [];
+    }
+
+    private sealed class ImageRow
+    {
+        [Microsoft.ML.Transforms.Image.ImageType(1, 1)]
+        public MLImage? Image { get; set; }
     }
 
     private sealed class PixelsRow

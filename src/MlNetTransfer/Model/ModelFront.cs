@@ -29,7 +29,23 @@ internal static class ModelFront
     /// </summary>
     public static IEstimator<ITransformer> PathToLogits(MLContext ml, BackboneDescription backbone, string pathColumn, byte[] graph) =>
         ml.Transforms.LoadImages(ImageColumn, imageFolder: null, pathColumn)
-            .Append(ResizeAndExtract(ml, backbone, ImageColumn))
+            .Append(ImageToLogits(ml, backbone, graph, ImageColumn, FeatureGraph.PixelsInput));
+
+    /// <summary>
+    /// Encoded image bytes at <paramref name="bytesColumn"/> → decoded (<see cref="ImageBytesDecoding"/>) → the same
+    /// resize, pixels and graph as <see cref="PathToLogits"/> → <see cref="ClassifierGraph.LogitsOutput"/>.
+    /// </summary>
+    public static IEstimator<ITransformer> BytesToLogits(MLContext ml, BackboneDescription backbone, string bytesColumn, byte[] graph) =>
+        ml.Transforms.CopyColumns(ImageBytesDecoding.BytesColumn, bytesColumn)
+            .Append(ml.Transforms.CustomMapping(new ImageBytesDecoding().GetMapping(), ImageBytesDecoding.ContractName))
+            .Append(ImageToLogits(ml, backbone, graph, ImageColumn, FeatureGraph.PixelsInput, ImageBytesDecoding.BytesColumn));
+
+    /// <summary>The model's front for <paramref name="input"/>: its column of paths or of bytes → logits.</summary>
+    public static IEstimator<ITransformer> InputToLogits(MLContext ml, BackboneDescription backbone, ModelInput input, byte[] graph) =>
+        input.Kind == ImageInputKind.Bytes ? BytesToLogits(ml, backbone, input.Column, graph) : PathToLogits(ml, backbone, input.Column, graph);
+
+    private static IEstimator<ITransformer> ImageToLogits(MLContext ml, BackboneDescription backbone, byte[] graph, params string[] dropAfter) =>
+        ResizeAndExtract(ml, backbone, ImageColumn)
             .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [FeatureGraph.PixelsInput], new MemoryStream(graph)))
-            .Append(ml.Transforms.DropColumns(ImageColumn, FeatureGraph.PixelsInput));
+            .Append(ml.Transforms.DropColumns(dropAfter));
 }

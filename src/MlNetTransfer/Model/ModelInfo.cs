@@ -7,9 +7,16 @@ namespace MlNetTransfer.Model;
 public sealed record ModelInfo
 {
     public const string EntryName = "MlNetTransfer/model.json";
-    public const int CurrentFormatVersion = 1;
+    /// <summary>Format 1: a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>; a path model without a label key is still written as 1, which older versions read.</summary>
+    public const int CurrentFormatVersion = 2;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The pipeline's input column; null in format 1 (a path column ImagePath).</summary>
+    public ModelInput? Input { get; init; }
+
+    /// <summary>True when the pipeline starts with Model Builder's MapValueToKey of a Label column (its output keeps the key).</summary>
+    public bool LabelKey { get; init; }
     public required IReadOnlyList<string> Classes { get; init; }
     public required string Backbone { get; init; }
     /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>

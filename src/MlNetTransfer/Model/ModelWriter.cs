@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.IO;
 using MlNetTransfer.Training;
@@ -8,26 +9,37 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Model;
 
 /// <summary>
-/// Writes the trained classifier as an ML.NET model: load image → resize → pixels → one ONNX graph (crop,
-/// preprocessing, backbone, head) → ML.NET's multiclass scorer (Score, PredictedLabel). A consuming app needs only
-/// the ML.NET packages.
+/// Writes the trained classifier as an ML.NET model: load (path) or decode (bytes) the image → resize → pixels →
+/// one ONNX graph (crop, preprocessing, backbone, head) → ML.NET's multiclass scorer (Score, PredictedLabel). A path
+/// model needs the ML.NET packages only; a bytes model also the MlNetTransfer package (its decoding step).
 /// </summary>
 public static class ModelWriter
 {
+    // Raised whenever the pipeline built around the graph changes (its steps or column names): part of its cache key.
+    private const int SkeletonLayout = 2;
+
     /// <summary>Builds the model and writes it to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     /// <param name="cacheFolder">The backbone's cache folder, where the parts that do not depend on the trained
     /// weights are kept between runs; null builds everything.</param>
-    public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null)
+    /// <param name="input">The column the model reads images from; default a path column ImagePath.</param>
+    /// <param name="labelKey">Start with Model Builder's MapValueToKey of a "Label" column, whose key values are the classes.</param>
+    public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null,
+        ModelInput? input = null, bool labelKey = false)
     {
-        // The ML.NET pipeline depends on the backbone's preprocessing and the class names only (the scorer's weights
-        // are the identity), so it is kept between runs, keyed by those.
+        input ??= ModelInput.ImagePath;
+        // The ML.NET pipeline depends on the backbone's preprocessing, the input and the class names only (the
+        // scorer's weights are the identity), so it is kept between runs, keyed by those.
         string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            $"{ModelInfo.CurrentFormatVersion}|{typeof(MLContext).Assembly.GetName().Version}|{backbone.PreprocessingSignature}|{string.Join("\n", classes)}")))[..24];
-        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes));
+            $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{string.Join("\n", classes)}")))[..24];
+        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
+        bool plainPathModel = input == ModelInput.ImagePath && !labelKey;
         var info = new ModelInfo
         {
+            FormatVersion = plainPathModel ? 1 : ModelInfo.CurrentFormatVersion,
+            Input = plainPathModel ? null : input,
+            LabelKey = labelKey,
             Classes = classes.ToList(),
             Backbone = backbone.Name,
             ImageSize = backbone.InputSize,
@@ -36,20 +48,63 @@ public static class ModelWriter
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
     }
 
+    /// <summary>
+    /// The fitted ML.NET pipeline of a trained classifier, for the estimator: <paramref name="input"/> → logits →
+    /// the scorer's Score and PredictedLabel (a key over <paramref name="classes"/>, ML.NET's trainer convention),
+    /// under the names given.
+    /// </summary>
+    internal static ITransformer Transformer(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, ModelInput input,
+        string scoreColumn = ModelColumns.Score, string predictedLabelColumn = ModelColumns.PredictedLabel)
+    {
+        var ml = new MLContext(seed: 0);
+        var empty = EmptyInput(ml, input, labelKey: false);
+        var toLogits = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetGraph(backbone, head, classes)).Fit(empty);
+        var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
+        var scored = scorer.Transform(toLogits.Transform(empty));
+        // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.
+        var renames = new[] { new InputOutputColumnPair(predictedLabelColumn, ModelColumns.PredictedLabel), new InputOutputColumnPair(scoreColumn, ModelColumns.Score) }
+            .Where(p => p.OutputColumnName != p.InputColumnName).ToArray();
+        var steps = new List<ITransformer> { toLogits, scorer };
+        foreach (var rename in renames)
+        {
+            var copy = ml.Transforms.CopyColumns(rename.OutputColumnName, rename.InputColumnName).Fit(scored);
+            steps.Add(copy);
+            scored = copy.Transform(scored);
+        }
+        steps.Add(ml.Transforms.DropColumns([ClassifierGraph.LogitsOutput, .. renames.Select(p => p.InputColumnName)]).Fit(scored));
+        return new TransformerChain<ITransformer>([.. steps]);
+    }
+
     // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
     // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
     // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry
     // (seam MlNetInternals.OnnxZipEntrySeam).
-    private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes)
+    private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes, ModelInput input, bool labelKey)
     {
         var ml = new MLContext(seed: 0);
-        byte[] placeholder = ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count);
-        var pipeline = ModelFront.PathToLogits(ml, backbone, ModelColumns.ImagePath, placeholder);
-        var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
-        var model = pipeline.Fit(empty).Append(LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput));
+        var empty = EmptyInput(ml, input, labelKey);
+        // Model Builder's models start by mapping the Label column to a key whose values are the classes, in Score order.
+        ITransformer? toKey = labelKey
+            ? ml.Transforms.Conversion.MapValueToKey(ModelColumns.Label, ModelColumns.Label,
+                keyData: ml.Data.LoadFromEnumerable(classes.Select(c => new LabelRow { Label = c }))).Fit(empty)
+            : null;
+        var front = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count))
+            .Fit(toKey?.Transform(empty) ?? empty);
+        var model = new TransformerChain<ITransformer>([.. new[] { toKey }.OfType<ITransformer>(), front, LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput)]);
         using var saved = new MemoryStream();
         ml.Model.Save(model, empty.Schema, saved);
         return saved.ToArray();
+    }
+
+    // An empty data view with the model's input column (text or bytes) and, for a Model-Builder-style model, Label.
+    private static IDataView EmptyInput(MLContext ml, ModelInput input, bool labelKey)
+    {
+        var definition = SchemaDefinition.Create(typeof(InputRow));
+        var image = definition[nameof(InputRow.Path)];
+        if (input.Kind == ImageInputKind.Bytes) definition.Remove(image); else definition.Remove(definition[nameof(InputRow.Bytes)]);
+        definition[input.Kind == ImageInputKind.Bytes ? nameof(InputRow.Bytes) : nameof(InputRow.Path)].ColumnName = input.Column;
+        if (!labelKey) definition.Remove(definition[nameof(InputRow.Label)]);
+        return ml.Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
     }
 
     private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, byte[] headBytes, Stream destination)
@@ -78,8 +133,15 @@ public static class ModelWriter
         JsonSerializer.Serialize(infoStream, info, Json.Options);
     }
 
-    private sealed class ImagePathRow
+    private sealed class InputRow
     {
-        public string ImagePath { get; set; } = "";
+        public string Path { get; set; } = "";
+        public byte[] Bytes { get; set; } = [];
+        public string Label { get; set; } = "";
+    }
+
+    private sealed class LabelRow
+    {
+        public string Label { get; set; } = "";
     }
 }

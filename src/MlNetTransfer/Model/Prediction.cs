@@ -9,7 +9,7 @@ public sealed record Prediction(string ImagePath, string PredictedLabel, float C
     /// <summary>The prediction that <paramref name="scores"/> (probabilities in the order of <paramref name="classes"/>) make: the most probable class.</summary>
     public static Prediction FromScores(string imagePath, IReadOnlyList<string> classes, float[] scores, string? label = null)
     {
-        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
+        int best = Training.HeadMath.ArgMax(scores);
         return new Prediction(imagePath, classes[best], scores[best], scores) { Label = label };
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlNetTransfer.Data;
 
 namespace MlNetTransfer.Model;
@@ -37,13 +38,14 @@ public sealed class TrainedModel : IDisposable
         {
             throw new ModelLoadException(path, $"ML.NET could not read it ({e.GetType().Name}: {e.Message})", e);
         }
+        var input = file.Info.Input ?? ModelInput.ImagePath;
         try
         {
-            return new TrainedModel(file, ml.Model.CreatePredictionEngine<Input, Output>(model));
+            return new TrainedModel(file, ml.Model.CreatePredictionEngine<Input, Output>(model, inputSchemaDefinition: Input.Schema(input, file.Info.LabelKey)));
         }
         catch (Exception e)
         {
-            throw new ModelLoadException(path, $"its pipeline does not map {ModelColumns.ImagePath} to {ModelColumns.PredictedLabel} and {ModelColumns.Score} ({e.Message})", e);
+            throw new ModelLoadException(path, $"its pipeline does not map {input.Column} to {ModelColumns.PredictedLabel} and {ModelColumns.Score} ({e.Message})", e);
         }
     }
 
@@ -59,16 +61,29 @@ public sealed class TrainedModel : IDisposable
         }
         if (ImageCheck.Problem(bytes) is { } problem)
             throw new InvalidDataException($"{imagePath}: {problem}");
-        var output = _engine.Predict(new Input { ImagePath = imagePath });
+        var output = _engine.Predict(new Input { ImagePath = imagePath, ImageBytes = bytes });
         // The label is the pipeline's own, as an app reads it; the confidence is its score.
         return Prediction.FromScores(imagePath, Classes, output.Score) with { PredictedLabel = output.PredictedLabel };
     }
 
     public void Dispose() => _engine.Dispose();
 
+    // Both kinds of input; the schema definition keeps the model's own (its column name) and drops the other.
     private sealed class Input
     {
         public string ImagePath { get; set; } = "";
+        public byte[] ImageBytes { get; set; } = [];
+        public string Label { get; set; } = "";
+
+        public static SchemaDefinition Schema(ModelInput input, bool labelKey)
+        {
+            var definition = SchemaDefinition.Create(typeof(Input));
+            bool bytes = input.Kind == ImageInputKind.Bytes;
+            definition.Remove(definition[bytes ? nameof(ImagePath) : nameof(ImageBytes)]);
+            definition[bytes ? nameof(ImageBytes) : nameof(ImagePath)].ColumnName = input.Column;
+            if (!labelKey) definition.Remove(definition[nameof(Label)]);
+            return definition;
+        }
     }
 
     private sealed class Output

@@ -17,7 +17,8 @@ internal sealed class PipelineResult
     /// <summary>Training and validation images whose features could be made.</summary>
     public required IReadOnlyList<LabelledImage> Train { get; init; }
     public required IReadOnlyList<LabelledImage> Validation { get; init; }
-    public required DataCheckReport DataCheck { get; init; }
+    /// <summary>Null when the caller did not ask for the check.</summary>
+    public DataCheckReport? DataCheck { get; init; }
     public required TrainingResult Training { get; init; }
     /// <summary>The best head's prediction for every usable validation image, with its label.</summary>
     public required IReadOnlyList<Prediction> ValidationPredictions { get; init; }

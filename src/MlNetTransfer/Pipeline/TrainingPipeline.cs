@@ -14,24 +14,28 @@ namespace MlNetTransfer.Pipeline;
 internal static class TrainingPipeline
 {
     /// <param name="extraction">Extraction settings, with the feature cache to use (or none).</param>
+    /// <param name="training">Validated by the caller, before it scanned its data.</param>
+    /// <param name="checkData">Run the data check (quadratic in the number of images) and report it.</param>
     /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
+    /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
+    /// <param name="reuseTraining">Likewise for training and test images.</param>
     public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
-        AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+        AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
+        bool checkData = true)
     {
-        training.Validate();
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
-        var extracted = Extract(backbone, extraction, dataset, progress, cancel);
+        var extracted = Extract(backbone, extraction, dataset, progress, cancel, reuseValidation, reuseTraining);
         var train = Usable(dataset.Train, extracted);
         var validation = Usable(dataset.Validation, extracted);
         CheckUsable(dataset, train, validation);
 
-        var dataCheck = Check(dataset.Classes, train, validation, extracted);
-        progress?.Report(new DataChecked(dataCheck));
+        var dataCheck = checkData ? Check(dataset.Classes, train, validation, extracted) : null;
+        if (dataCheck is not null) progress?.Report(new DataChecked(dataCheck));
         var (trainFeatures, views) = augmentation.Views > 0
             ? WithAugmentedViews(backbone, extraction, augmentation, train, extracted, progress, cancel)
-            : (FeatureSet.Of(train, extracted.Features), null);
-        var result = HeadTrainer.Train(trainFeatures, FeatureSet.Of(validation, extracted.Features), dataset.Classes.Count, training,
+            : (FeaturesOf(train, extracted), null);
+        var result = HeadTrainer.Train(trainFeatures, FeaturesOf(validation, extracted), dataset.Classes.Count, training,
             m => progress?.Report(new EpochEnded(m)), cancel);
 
         return new PipelineResult
@@ -51,13 +55,16 @@ internal static class TrainingPipeline
 
     // Validation images first, then training and test images, through one extractor (the network loads once).
     private static ExtractionResult Extract(BackboneDescription backbone, ExtractorOptions options, ImageDataset dataset,
-        IProgress<TrainingEvent>? progress, CancellationToken cancel)
+        IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining)
     {
         using var extractor = new FeatureExtractor(backbone, options);
-        int total = dataset.Validation.Count + dataset.Train.Count + dataset.Test.Count;
-        var validation = extractor.Extract(dataset.Validation, Relay(progress, ImageSet.Validation, null, total), cancel);
-        var rest = extractor.Extract(dataset.Train.Concat(dataset.Test), Relay(progress, ImageSet.Training, validation, total), cancel);
-        return ExtractionResult.Combine(validation, rest);
+        var validationPaths = dataset.Validation.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+        // An image in both sets (the estimator may be given such data) is extracted once, as a validation image.
+        var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal).ToList();
+        int total = validationPaths.Count + rest.Count;
+        var validation = extractor.Extract(dataset.Validation, Relay(progress, ImageSet.Validation, null, total), cancel, reuseValidation);
+        var others = extractor.Extract(rest, Relay(progress, ImageSet.Training, validation, total), cancel, reuseTraining);
+        return ExtractionResult.Combine(validation, others);
     }
 
     // The extractor's progress, passed on as training events: within the set, and over the step with the sets before it.
@@ -66,6 +73,10 @@ internal static class TrainingPipeline
             before is null ? p with { Total = total } : new ExtractionProgress(before.Images + p.Done, total, before.FromCache + p.FromCache,
                 before.Extracted + p.Extracted, before.Skipped.Count + p.Skipped, TimeSpan.FromSeconds(before.Seconds) + p.Elapsed),
             set, p)));
+
+    /// <summary>The features of <paramref name="images"/> with their labels, as the head trainer takes them.</summary>
+    internal static FeatureSet FeaturesOf(IReadOnlyList<LabelledImage> images, ExtractionResult extraction) =>
+        new(images.Select(i => extraction.Features[i.Path]).ToList(), images.Select(i => i.Label).ToList());
 
     private static List<LabelledImage> Usable(IReadOnlyList<LabelledImage> images, ExtractionResult extraction) =>
         images.Where(i => extraction.Features.ContainsKey(i.Path)).ToList();
@@ -76,7 +87,7 @@ internal static class TrainingPipeline
         if (missing.Count > 0)
             throw new DatasetException($"Class(es) with no usable training image: {string.Join(", ", missing)} (see the skipped images for reasons).");
         if (validation.Count == 0)
-            throw new DatasetException("No usable validation image: add images, or use a larger --validation-fraction.");
+            throw new DatasetException("No usable validation image: add images, or hold out a larger share of them for validation.");
     }
 
     private static DataCheckReport Check(IReadOnlyList<string> classes, List<LabelledImage> train, List<LabelledImage> validation, ExtractionResult extraction) =>
@@ -99,7 +110,7 @@ internal static class TrainingPipeline
 
     private static List<Prediction> Score(HeadWeights head, IReadOnlyList<string> classes, List<LabelledImage> images, ExtractionResult extraction)
     {
-        var probabilities = HeadTrainer.Predict(head, FeatureSet.Of(images, extraction.Features));
+        var probabilities = HeadTrainer.Predict(head, FeaturesOf(images, extraction));
         return images.Select((image, i) => Prediction.FromScores(image.Path, classes, probabilities[i], classes[image.Label])).ToList();
     }
 

@@ -70,7 +70,7 @@ public static class Charts
         // Epoch ticks at a round step that leaves room for their numbers (about 40 px each).
         int step = new[] { 1, 2, 5, 10, 20, 25, 50, 100, 200, 500 }.First(s => count / s * 40f <= area.Width || s == 500);
         using var small = new SKPaint { Color = SKColors.Black, TextSize = 10, IsAntialias = true, TextAlign = SKTextAlign.Center };
-        for (int epoch = 1; epoch <= count; epoch++)
+        for (int epoch = 1; epoch <= epochs.Count; epoch++)
         {
             if (epoch != 1 && epoch % step != 0) continue;
             canvas.DrawLine(X(epoch), area.Bottom, X(epoch), area.Bottom + 5, axis);

@@ -8,4 +8,11 @@ public sealed record EpochMetrics(
     double ValidationLoss,
     double ValidationAccuracy,
     bool IsBest,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>The learning rate of the epoch's last mini-batch.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Mini-batches in the epoch.</summary>
+    public int Batches { get; init; }
+}

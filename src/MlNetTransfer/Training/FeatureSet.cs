@@ -19,13 +19,6 @@ public sealed class FeatureSet
         Labels = labels.ToArray();
     }
 
-    /// <summary>The features of <paramref name="images"/> (each <c>Path</c> a key of <paramref name="features"/>) with their labels.</summary>
-    public static FeatureSet Of(IEnumerable<Data.LabelledImage> images, IReadOnlyDictionary<string, float[]> features)
-    {
-        var list = images as IReadOnlyList<Data.LabelledImage> ?? images.ToList();
-        return new FeatureSet(list.Select(i => features[i.Path]).ToList(), list.Select(i => i.Label).ToList());
-    }
-
     public int Count { get; }
     public int Dimension { get; }
 

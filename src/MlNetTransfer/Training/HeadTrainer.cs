@@ -63,10 +63,11 @@ public static class HeadTrainer
                 _ => rate,
             };
             double lossSum = 0;
-            int correct = 0;
+            int correct = 0, batchesPerEpoch = (order.Length + batchSize - 1) / batchSize;
             for (int start = 0; start < order.Length; start += batchSize)
             {
                 int rows = Math.Min(batchSize, order.Length - start);
+                if (options.RateAt is { } rateAt) rate = rateAt(epoch - 1, start / batchSize, batchesPerEpoch);
                 for (int r = 0; r < rows; r++)
                 {
                     int i = order[start + r];
@@ -93,7 +94,11 @@ public static class HeadTrainer
                 network.CopyWeightsBack();
                 best = weights.Clone();
             }
-            var metrics = new EpochMetrics(epoch, lossSum / train.Count, (double)correct / train.Count, valLoss, valAccuracy, isBest, clock.Elapsed.TotalSeconds);
+            var metrics = new EpochMetrics(epoch, lossSum / train.Count, (double)correct / train.Count, valLoss, valAccuracy, isBest, clock.Elapsed.TotalSeconds)
+            {
+                LearningRate = rate,
+                Batches = batchesPerEpoch,
+            };
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
             if (stopping.ShouldStop && epoch < options.Epochs)

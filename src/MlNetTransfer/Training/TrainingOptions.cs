@@ -106,6 +106,12 @@ public sealed class TrainingOptions
     /// <summary>Most threads a matrix product of the head may use; 0 leaves it to the machine. Results do not depend on it (tested).</summary>
     internal int Threads { get; init; }
 
+    /// <summary>
+    /// A learning rate for every mini-batch, from (epoch counted from 0, batch within the epoch, batches per epoch),
+    /// replacing <see cref="LearningRate"/> and <see cref="Schedule"/>: ML.NET's schedulers, for the estimator.
+    /// </summary>
+    internal Func<int, int, int, float>? RateAt { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {

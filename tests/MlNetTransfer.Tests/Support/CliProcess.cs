@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace MlNetTransfer.Tests.Support;
 
-/// <summary>Runs the real CLI (the MlNetTransfer.dll built beside the tests) in its own process.</summary>
+/// <summary>Runs the real CLI (the MlNetTransfer.Cli.dll built beside the tests) in its own process.</summary>
 public static class CliProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "MlNetTransfer.Cli.dll");

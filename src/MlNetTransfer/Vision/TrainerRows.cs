@@ -1,0 +1,68 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetTransfer.Data;
+using MlNetTransfer.Model;
+
+namespace MlNetTransfer.Vision;
+
+/// <summary>The estimator's input rows: images (bytes or paths) with their key labels, and the class names.</summary>
+internal static class TrainerRows
+{
+    /// <summary>The input kind of <paramref name="column"/>: text is a path, a vector of bytes an encoded image.</summary>
+    /// <exception cref="ArgumentException">Neither.</exception>
+    public static ImageInputKind KindOf(DataViewSchema.Column column) => column.Type switch
+    {
+        TextDataViewType => ImageInputKind.Path,
+        VectorDataViewType { ItemType: var item } when item == NumberDataViewType.Byte => ImageInputKind.Bytes,
+        _ => throw new ArgumentException($"Feature column '{column.Name}' must hold encoded images (byte[], as LoadRawImageBytes gives them) or image file paths (text), not {column.Type}."),
+    };
+
+    /// <summary>
+    /// Reads every row with a label; rows are named "<paramref name="set"/> row N" (bytes) or by their path. The class
+    /// names come from the label's key values unless <paramref name="classes"/> is given (validation data).
+    /// </summary>
+    public static (IReadOnlyList<string> Classes, ImageInputKind Kind, List<LabelledImage> Rows) Read(IDataView data, string imageColumn, string labelColumn,
+        IReadOnlyList<string>? classes, string set)
+    {
+        var schema = data.Schema;
+        var feature = schema.GetColumnOrNull(imageColumn)
+            ?? throw new ArgumentException($"Feature column '{imageColumn}' not found in the {set} data. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        var kind = KindOf(feature);
+        var label = schema.GetColumnOrNull(labelColumn)
+            ?? throw new ArgumentException($"Label column '{labelColumn}' not found in the {set} data.");
+        if (label.Type is not KeyDataViewType)
+            throw new ArgumentException($"Label column '{labelColumn}' must be a key (use MapValueToKey), not {label.Type}.");
+        if (classes is null)
+        {
+            if (!label.HasKeyValues())
+                throw new ArgumentException($"Label column '{labelColumn}' has no key values (class names).");
+            VBuffer<ReadOnlyMemory<char>> keyValues = default;
+            label.GetKeyValues(ref keyValues);
+            classes = keyValues.DenseValues().Select(v => v.ToString()).ToList();
+        }
+        var rows = new List<LabelledImage>();
+        using var cursor = data.GetRowCursor([feature, label]);
+        var getKey = cursor.GetGetter<uint>(label);
+        var getPath = kind == ImageInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(feature) : null;
+        var getBytes = kind == ImageInputKind.Bytes ? cursor.GetGetter<VBuffer<byte>>(feature) : null;
+        ReadOnlyMemory<char> path = default;
+        VBuffer<byte> bytes = default;
+        uint key = 0;
+        for (int row = 0; cursor.MoveNext(); row++)
+        {
+            getKey(ref key);
+            if (key == 0 || key > classes.Count) continue; // a missing label
+            if (getPath is not null)
+            {
+                getPath(ref path);
+                rows.Add(new LabelledImage(path.ToString(), (int)key - 1));
+            }
+            else
+            {
+                getBytes!(ref bytes);
+                rows.Add(new LabelledImage($"{set} row {row}", (int)key - 1, bytes.DenseValues().ToArray()));
+            }
+        }
+        return (classes, kind, rows);
+    }
+}
