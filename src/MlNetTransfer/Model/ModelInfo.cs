@@ -22,5 +22,5 @@ public sealed record ModelInfo
     /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>
     public Backbones.BackboneDescription? CustomBackbone { get; init; }
     public required int ImageSize { get; init; }
-    public string CreatedBy { get; init; } = "MlNetTransfer " + typeof(ModelInfo).Assembly.GetName().Version;
+    public string CreatedBy { get; init; } = "MlNetTransfer " + IO.PackageVersion.Of(typeof(ModelInfo));
 }

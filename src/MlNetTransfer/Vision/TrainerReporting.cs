@@ -13,11 +13,15 @@ namespace MlNetTransfer.Vision;
 internal sealed class TrainerReporting(Options options, IChannel? channel) : IProgress<TrainingEvent>
 {
     private readonly Dictionary<ImageSet, int> _done = [];
+    private int _validationImages;
 
     public void Report(TrainingEvent value)
     {
         switch (value)
         {
+            case DatasetScanned d:
+                _validationImages = d.ValidationImages;
+                break;
             case ExtractionAdvanced { Set: var set and (ImageSet.Training or ImageSet.Validation), SetProgress: var p }:
                 var dataset = set == ImageSet.Validation ? ImageClassificationMetrics.Dataset.Validation : ImageClassificationMetrics.Dataset.Train;
                 for (int index = _done.GetValueOrDefault(set) + 1; index <= p.Done; index++)
@@ -26,8 +30,9 @@ internal sealed class TrainerReporting(Options options, IChannel? channel) : IPr
                 break;
             case EpochEnded { Metrics: var m }:
                 if (options.TestOnTrainSet)
-                    Deliver(Epoch(m, ImageClassificationMetrics.Dataset.Train, m.TrainAccuracy, m.TrainLoss));
-                Deliver(Epoch(m, ImageClassificationMetrics.Dataset.Validation, m.ValidationAccuracy, m.ValidationLoss));
+                    Deliver(Epoch(m, ImageClassificationMetrics.Dataset.Train, m.Batches, m.TrainAccuracy, m.TrainLoss));
+                int validationBatches = (_validationImages + options.BatchSize - 1) / Math.Max(1, options.BatchSize);
+                Deliver(Epoch(m, ImageClassificationMetrics.Dataset.Validation, validationBatches, m.ValidationAccuracy, m.ValidationLoss));
                 break;
         }
     }
@@ -35,13 +40,13 @@ internal sealed class TrainerReporting(Options options, IChannel? channel) : IPr
     /// <summary>A warning on <c>MLContext.Log</c> (Kind=Warning), whatever the callback.</summary>
     public void Warn(string message) => channel?.Warning(MessageSensitivity.None, message);
 
-    private static ImageClassificationMetrics Epoch(EpochMetrics m, ImageClassificationMetrics.Dataset dataset, double accuracy, double loss) => new()
+    private static ImageClassificationMetrics Epoch(EpochMetrics m, ImageClassificationMetrics.Dataset dataset, int batches, double accuracy, double loss) => new()
     {
         Train = new TrainMetrics
         {
             DatasetUsed = dataset,
             Epoch = m.Epoch - 1,
-            BatchProcessedCount = m.Batches,
+            BatchProcessedCount = batches,
             Accuracy = (float)accuracy,
             CrossEntropy = (float)loss,
             LearningRate = (float)m.LearningRate,

@@ -12,15 +12,7 @@ public class PackTests
     public void TheLibraryPackageHasNoCommandLineDependencyAndTheToolInstallsAndTrains()
     {
         using var dir = new TempDir();
-        // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
-        string version = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
-        foreach (var project in new[] { "MlNetTransfer", "MlNetTransfer.Cli" })
-        {
-            var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", project), "-c", "Release", "-o", dir.Combine("pkg"), $"-p:Version={version}", "--nologo"]);
-            Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
-        }
-
-        using (var zip = ZipFile.OpenRead(dir.Combine("pkg", $"MlNetTransfer.{version}.nupkg")))
+        using (var zip = ZipFile.OpenRead(LocalFeed.Library))
         {
             var names = zip.Entries.Select(e => e.FullName).ToList();
             Assert.Contains("lib/net10.0/MlNetTransfer.dll", names);
@@ -36,7 +28,8 @@ public class PackTests
             Assert.Contains("M:MlNetTransfer.ImageClassifier.Train", docs.ReadToEnd());
         }
 
-        var install = ProcessRunner.Run("dotnet", ["tool", "install", "--tool-path", dir.Combine("tools"), "--add-source", dir.Combine("pkg"), "MlNetTransfer.Tool", "--version", version]);
+        var install = ProcessRunner.Run("dotnet", ["tool", "install", "--tool-path", dir.Combine("tools"), "--add-source", Path.GetDirectoryName(LocalFeed.Tool)!,
+            "MlNetTransfer.Tool", "--version", LocalFeed.Version]);
         Assert.True(install.ExitCode == 0, install.Output + install.Error);
         var train = ProcessRunner.Run(dir.Combine("tools", "mlnet-transfer"), ["train", "--data", Path.Combine(RepoPaths.Root, "data", "sample"),
             "--output", dir.Combine("run"), "--cache", dir.Combine("cache"), "--epochs", "2", "--quiet"], workingDirectory: dir.Path);
