@@ -15,7 +15,13 @@ internal sealed class TrainerReporting(Options options, IChannel? channel) : IPr
     private readonly Dictionary<ImageSet, int> _done = [];
     private int _validationImages;
 
+    // Extraction reports from several threads at once; the user's callback, as ML.NET's trainer calls it, sees one at a time.
     public void Report(TrainingEvent value)
+    {
+        lock (_done) Handle(value);
+    }
+
+    private void Handle(TrainingEvent value)
     {
         switch (value)
         {
