@@ -17,6 +17,7 @@ public static class CliApp
             ExportCommand.Create(output, error),
             CodegenCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            Serving.ServeCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -44,7 +44,7 @@ public static class ImageClassifier
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
         ModelWriter.Save(modelPath, backbone, result.Training.BestWeights, dataset.Classes, extraction.Cache?.BackboneFolder,
-            ModelInput.Of(settings.Input, settings.InputColumn));
+            ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count));
         return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
 

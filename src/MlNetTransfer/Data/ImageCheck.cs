@@ -7,29 +7,47 @@ namespace MlNetTransfer.Data;
 /// decoder knows, within a pixel-count limit (checked from the header, before decoding) and complete (its format's
 /// end marker present). Costs a header parse, not a decode.
 /// </summary>
+/// <summary>What is wrong with an image file.</summary>
+public enum ImageProblemKind
+{
+    Empty,
+    /// <summary>Not in a format the decoder knows (text, HTML, TIFF, ...).</summary>
+    NotAnImage,
+    /// <summary>Its header claims more pixels than the limit (a decompression bomb, or a huge scan).</summary>
+    TooManyPixels,
+    /// <summary>Truncated, or a header with an impossible size.</summary>
+    Damaged,
+}
+
+/// <summary>An image that cannot be used: the kind of problem and the reason, said for a person.</summary>
+public sealed record ImageProblem(ImageProblemKind Kind, string Reason);
+
 public static class ImageCheck
 {
     /// <summary>Images with more pixels than this are refused before decoding (a header can claim 30000×30000).</summary>
     public const long DefaultMaxPixels = 100_000_000;
 
     /// <summary>Returns null when <paramref name="bytes"/> is a usable image, else the reason it is not.</summary>
-    public static string? Problem(ReadOnlySpan<byte> bytes, long maxPixels = DefaultMaxPixels)
+    public static string? Problem(ReadOnlySpan<byte> bytes, long maxPixels = DefaultMaxPixels) => Check(bytes, maxPixels)?.Reason;
+
+    /// <summary>Returns null when <paramref name="bytes"/> is a usable image, else what is wrong and why.</summary>
+    public static ImageProblem? Check(ReadOnlySpan<byte> bytes, long maxPixels = DefaultMaxPixels)
     {
         if (bytes.Length == 0)
-            return "empty file (0 bytes)";
+            return new(ImageProblemKind.Empty, "empty file (0 bytes)");
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
         if (codec is null)
-            return $"not a decodable image (unrecognised format{Signature(bytes)})";
+            return new(ImageProblemKind.NotAnImage, $"not a decodable image (unrecognised format{Signature(bytes)})");
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
-            return $"invalid image size {info.Width}x{info.Height}";
+            return new(ImageProblemKind.Damaged, $"invalid image size {info.Width}x{info.Height}");
         if ((long)info.Width * info.Height > maxPixels)
-            return $"image too large: {info.Width}x{info.Height} is over the limit of {maxPixels:N0} pixels";
+            return new(ImageProblemKind.TooManyPixels, $"image too large: {info.Width}x{info.Height} is over the limit of {maxPixels:N0} pixels");
 
         // A truncated file still opens and decodes partly (Skia fills the rest with grey, and ML.NET's loader takes
         // it), so the end of the file is checked against the format's own end marker: cheap, and no second decode.
-        return Truncation(bytes, codec.EncodedFormat);
+        return Truncation(bytes, codec.EncodedFormat) is { } truncated ? new(ImageProblemKind.Damaged, truncated) : null;
     }
 
     private static string? Truncation(ReadOnlySpan<byte> bytes, SKEncodedImageFormat format)

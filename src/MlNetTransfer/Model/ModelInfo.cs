@@ -22,5 +22,8 @@ public sealed record ModelInfo
     /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>
     public Backbones.BackboneDescription? CustomBackbone { get; init; }
     public required int ImageSize { get; init; }
+    /// <summary>The best epoch's validation figures, when the model was trained by <see cref="ImageClassifier.Train"/>.</summary>
+    public ValidationSummary? Validation { get; init; }
+
     public string CreatedBy { get; init; } = "MlNetTransfer " + IO.PackageVersion.Of(typeof(ModelInfo));
 }

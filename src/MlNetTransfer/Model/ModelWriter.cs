@@ -23,8 +23,9 @@ public static class ModelWriter
     /// weights are kept between runs; null builds everything.</param>
     /// <param name="input">The column the model reads images from; default a path column ImagePath.</param>
     /// <param name="labelKey">Start with Model Builder's MapValueToKey of a "Label" column, whose key values are the classes.</param>
+    /// <param name="validation">The validation figures to keep in the model's description (shown by <c>serve</c>).</param>
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null,
-        ModelInput? input = null, bool labelKey = false)
+        ModelInput? input = null, bool labelKey = false, ValidationSummary? validation = null)
     {
         input ??= ModelInput.ImagePath;
         // The ML.NET pipeline depends on the backbone's preprocessing, the input and the class names only (the
@@ -40,6 +41,7 @@ public static class ModelWriter
             FormatVersion = plainPathModel ? 1 : ModelInfo.CurrentFormatVersion,
             Input = plainPathModel ? null : input,
             LabelKey = labelKey,
+            Validation = validation,
             Classes = classes.ToList(),
             Backbone = backbone.Name,
             ImageSize = backbone.InputSize,
@@ -133,11 +135,12 @@ public static class ModelWriter
         JsonSerializer.Serialize(infoStream, info, Json.Options);
     }
 
+    // Model Builder's order: Label, then the image.
     private sealed class InputRow
     {
+        public string Label { get; set; } = "";
         public string Path { get; set; } = "";
         public byte[] Bytes { get; set; } = [];
-        public string Label { get; set; } = "";
     }
 
     private sealed class LabelRow

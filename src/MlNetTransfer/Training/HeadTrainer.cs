@@ -67,7 +67,8 @@ public static class HeadTrainer
             for (int start = 0; start < order.Length; start += batchSize)
             {
                 int rows = Math.Min(batchSize, order.Length - start);
-                if (options.RateAt is { } rateAt) rate = rateAt(epoch - 1, start / batchSize, batchesPerEpoch);
+                // ML.NET's schedulers count whole batches per epoch (the partial last batch shares the next step).
+                if (options.RateAt is { } rateAt) rate = rateAt(epoch - 1, start / batchSize, Math.Max(1, order.Length / batchSize));
                 for (int r = 0; r < rows; r++)
                 {
                     int i = order[start + r];
@@ -101,7 +102,7 @@ public static class HeadTrainer
             };
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
-            if (stopping.ShouldStop && epoch < options.Epochs)
+            if ((options.StopWhen?.Invoke(metrics) ?? stopping.ShouldStop) && epoch < options.Epochs)
             {
                 stoppedEarly = true;
                 break;

@@ -112,6 +112,12 @@ public sealed class TrainingOptions
     /// </summary>
     internal Func<int, int, int, float>? RateAt { get; init; }
 
+    /// <summary>
+    /// Decides after each epoch whether to stop, in place of <see cref="Patience"/> and <see cref="MinDelta"/> (which
+    /// still pick the best epoch): ML.NET's early-stopping rule, for the estimator.
+    /// </summary>
+    internal Func<EpochMetrics, bool>? StopWhen { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {

@@ -21,16 +21,17 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
 {
     private const string LogName = "ImageClassificationTrainer";
     private readonly Options _options;
-    private readonly IChannel? _channel;
+    private readonly Lazy<IChannel> _channel;
 
-    /// <summary>A trainer outside an ML.NET catalog: it cannot write to an <c>MLContext.Log</c> (use <see cref="Options.MetricsCallback"/>).</summary>
-    public ImageClassificationTrainer(Options options) : this(null, options) { }
-
-    internal ImageClassificationTrainer(IHostEnvironment? environment, Options options)
+    // Made by the catalog (mlContext.MulticlassClassification.Trainers.ImageClassification), as ML.NET's trainer is.
+    internal ImageClassificationTrainer(IHostEnvironment environment, Options options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        // As ML.NET's trainer: host and channel "ImageClassificationTrainer", opened when the trainer is made.
-        _channel = environment?.Register(LogName).Start(LogName);
+        var host = environment.Register(LogName);
+        // As ML.NET's trainer: channel "ImageClassificationTrainer", opened when the trainer is made if progress goes to
+        // the log; with a callback, only when there is a warning to write.
+        _channel = new Lazy<IChannel>(() => host.Start(LogName));
+        if (options.MetricsCallback is null) _ = _channel.Value;
     }
 
     /// <summary>Trains on <paramref name="input"/> and returns the fitted pipeline.</summary>
@@ -41,22 +42,28 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
     public ITransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
+        var training = TrainingOptions(); // checked before any row is read
+        if (validationData is null && _options.ValidationSetFraction is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(Options.ValidationSetFraction), _options.ValidationSetFraction, "ValidationSetFraction must be in [0, 1), or null.");
         var (classes, kind, train) = TrainerRows.Read(trainData, _options.FeatureColumnName, _options.LabelColumnName, null, "training");
         if (classes.Count < 2 || train.Select(r => r.Label).Distinct().Count() < 2)
             throw new ArgumentException($"Only one class found in the {_options.LabelColumnName} column. To build a multiclass classification model, the number of classes needs to be 2 or greater.");
         var validation = validationData is null ? null : TrainerRows.Read(validationData, _options.FeatureColumnName, _options.LabelColumnName, classes, "validation").Rows;
         var reporting = new TrainerReporting(_options, _channel);
-        if (validation is null && _options.ValidationSetFraction is null)
+        if (validation is null && _options.ValidationSetFraction is null or 0)
         {
-            reporting.Warn("No validation data (ValidationSet and ValidationSetFraction are null): the training set stands in for it, and early stopping watches the training figures.");
+            reporting.Warn("No validation data (no ValidationSet, and ValidationSetFraction is null or 0): the training set stands in for it, and early stopping watches the training figures.");
             validation = train;
         }
-        var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? 0.1, _options.Seed);
-
+        var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed);
         var backbone = ResolveBackbone(reporting);
+        if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
+            reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
+
         var result = TrainingPipeline.Run(dataset, backbone, new ExtractorOptions { Cache = FeatureCache.For(backbone, _options.WorkspacePath) },
-            TrainingOptions(reporting), new AugmentationSettings(0, new ViewAugmentation()), reporting, _options.CancellationToken,
-            reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues);
+            training, new AugmentationSettings(0, new ViewAugmentation()), reporting, _options.CancellationToken,
+            reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues, checkData: false);
+        reporting.Flush();
         foreach (var skipped in result.Extraction.Skipped)
             reporting.Warn($"Skipped {skipped.Path}: {skipped.Reason}");
         if (_options.WorkspacePath is { } workspace)
@@ -75,23 +82,25 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         return BackboneRegistry.Get();
     }
 
-    private TrainingOptions TrainingOptions(TrainerReporting reporting)
+    // The head's training settings from ML.NET's options; the early-stopping decision is ML.NET's own rule, made by
+    // the user's EarlyStopping object on the validation figures; the best epoch is picked by the same metric.
+    private TrainingOptions TrainingOptions()
     {
         var stopping = _options.EarlyStoppingCriteria;
-        Func<int, int, int, float>? rateAt = null;
-        if (_options.LearningRateScheduler is { } scheduler && (rateAt = LearningRates.From(scheduler)) is null)
-            reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
-        return new TrainingOptions
+        var options = new TrainingOptions
         {
             Epochs = _options.Epoch,
             BatchSize = _options.BatchSize,
             LearningRate = _options.LearningRate,
-            RateAt = rateAt,
+            RateAt = _options.LearningRateScheduler is { } scheduler ? LearningRates.From(scheduler) : null,
             Seed = _options.Seed,
-            Patience = stopping?.Patience ?? 0,
+            Patience = 0,
             MinDelta = stopping?.MinDelta ?? 0,
             Monitor = stopping?.Metric == EarlyStoppingMetric.Loss ? MonitorMetric.Loss : MonitorMetric.Accuracy,
+            StopWhen = stopping is null ? null : m => stopping.ShouldStop(new TrainMetrics { Accuracy = (float)m.ValidationAccuracy, CrossEntropy = (float)m.ValidationLoss }),
         };
+        options.Validate();
+        return options;
     }
 
     /// <summary>The input's columns, then PredictedLabel (a key over the classes) and Score, as ML.NET's trainer adds them.</summary>

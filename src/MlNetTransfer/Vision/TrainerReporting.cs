@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.Runtime;
 using MlNetTransfer.Training;
 using static MlNetTransfer.Vision.ImageClassificationTrainer;
@@ -8,18 +9,31 @@ namespace MlNetTransfer.Vision;
 /// The estimator's progress as ML.NET's ImageClassificationTrainer gives it: one <see cref="BottleneckMetrics"/> per
 /// image whose features are done, then <see cref="TrainMetrics"/> for the training and validation sets after each
 /// epoch; to <see cref="Options.MetricsCallback"/> when there is one, else as Trace messages on <c>MLContext.Log</c>
-/// from "ImageClassificationTrainer" (which ML.NET's sample filters on). Warnings always go to the log.
+/// from "ImageClassificationTrainer" (which ML.NET's sample filters on). Warnings always go to the log. Everything is
+/// delivered on the thread that called Fit, in order, as ML.NET's trainer does: reports from extraction's worker
+/// threads wait for it.
 /// </summary>
-internal sealed class TrainerReporting(Options options, IChannel? channel) : IProgress<TrainingEvent>
+internal sealed class TrainerReporting(Options options, Lazy<IChannel> channel) : IProgress<TrainingEvent>
 {
+    private readonly int _fitThread = Environment.CurrentManagedThreadId;
+    private readonly ConcurrentQueue<TrainingEvent> _waiting = new();
     private readonly Dictionary<ImageSet, int> _done = [];
     private int _validationImages;
 
-    // Extraction reports from several threads at once; the user's callback, as ML.NET's trainer calls it, sees one at a time.
     public void Report(TrainingEvent value)
     {
-        lock (_done) Handle(value);
+        _waiting.Enqueue(value);
+        if (Environment.CurrentManagedThreadId == _fitThread) Flush();
     }
+
+    /// <summary>Delivers what waits (call on the Fit thread).</summary>
+    public void Flush()
+    {
+        while (_waiting.TryDequeue(out var value)) Handle(value);
+    }
+
+    /// <summary>A warning on <c>MLContext.Log</c> (Kind=Warning), whatever the callback.</summary>
+    public void Warn(string message) => channel.Value.Warning(MessageSensitivity.None, message);
 
     private void Handle(TrainingEvent value)
     {
@@ -43,9 +57,6 @@ internal sealed class TrainerReporting(Options options, IChannel? channel) : IPr
         }
     }
 
-    /// <summary>A warning on <c>MLContext.Log</c> (Kind=Warning), whatever the callback.</summary>
-    public void Warn(string message) => channel?.Warning(MessageSensitivity.None, message);
-
     private static ImageClassificationMetrics Epoch(EpochMetrics m, ImageClassificationMetrics.Dataset dataset, int batches, double accuracy, double loss) => new()
     {
         Train = new TrainMetrics
@@ -62,6 +73,6 @@ internal sealed class TrainerReporting(Options options, IChannel? channel) : IPr
     private void Deliver(ImageClassificationMetrics metrics)
     {
         if (options.MetricsCallback is { } callback) callback(metrics);
-        else channel?.Trace(MessageSensitivity.Unknown, metrics.ToString());
+        else channel.Value.Trace(MessageSensitivity.Unknown, metrics.ToString());
     }
 }

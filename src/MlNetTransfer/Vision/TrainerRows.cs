@@ -32,14 +32,7 @@ internal static class TrainerRows
             ?? throw new ArgumentException($"Label column '{labelColumn}' not found in the {set} data.");
         if (label.Type is not KeyDataViewType)
             throw new ArgumentException($"Label column '{labelColumn}' must be a key (use MapValueToKey), not {label.Type}.");
-        if (classes is null)
-        {
-            if (!label.HasKeyValues())
-                throw new ArgumentException($"Label column '{labelColumn}' has no key values (class names).");
-            VBuffer<ReadOnlyMemory<char>> keyValues = default;
-            label.GetKeyValues(ref keyValues);
-            classes = keyValues.DenseValues().Select(v => v.ToString()).ToList();
-        }
+        classes ??= ClassNames(label);
         var rows = new List<LabelledImage>();
         using var cursor = data.GetRowCursor([feature, label]);
         var getKey = cursor.GetGetter<uint>(label);
@@ -64,5 +57,31 @@ internal static class TrainerRows
             }
         }
         return (classes, kind, rows);
+    }
+
+    // The label key's values as text (the model's PredictedLabel key carries these): text keys as they are, numbers
+    // and booleans as their invariant text.
+    private static IReadOnlyList<string> ClassNames(DataViewSchema.Column label)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType { ItemType: var itemType } })
+            throw new ArgumentException($"Label column '{label.Name}' has no key values (class names).");
+        IEnumerable<string> Values<T>(Func<T, string> text)
+        {
+            VBuffer<T> values = default;
+            label.GetKeyValues(ref values);
+            return values.DenseValues().Select(text).ToList();
+        }
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return (itemType switch
+        {
+            TextDataViewType => Values<ReadOnlyMemory<char>>(v => v.ToString()),
+            _ when itemType.RawType == typeof(int) => Values<int>(v => v.ToString(invariant)),
+            _ when itemType.RawType == typeof(uint) => Values<uint>(v => v.ToString(invariant)),
+            _ when itemType.RawType == typeof(long) => Values<long>(v => v.ToString(invariant)),
+            _ when itemType.RawType == typeof(float) => Values<float>(v => v.ToString("R", invariant)),
+            _ when itemType.RawType == typeof(double) => Values<double>(v => v.ToString("R", invariant)),
+            _ when itemType.RawType == typeof(bool) => Values<bool>(v => v ? "True" : "False"),
+            _ => throw new ArgumentException($"Label column '{label.Name}' has key values of type {itemType}: use text or numbers."),
+        }).ToList();
     }
 }

@@ -147,8 +147,11 @@ public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRun
                 Assert.Equal(expected.Scores[k], scores.Single(s => s.Label == run.Report.Classes[k]).Score, 1e-4);
         }
 
+        string generatedModel = dir.Combine("bytes", "Shapes.mlnet");
+        var before = File.ReadAllBytes(generatedModel);
         var retrain = ProcessRunner.Run("dotnet", [dir.Combine("bytes", "bin", "Debug", "net10.0", "Shapes.ConsoleApp.dll"), "--train", run.DataFolder], workingDirectory: dir.Combine("bytes"));
         Assert.True(retrain.ExitCode == 0, retrain.Output + retrain.Error);
+        Assert.False(before.AsSpan().SequenceEqual(File.ReadAllBytes(generatedModel)), "the retrained model replaced the generated one");
         Assert.Contains(RunGenerated(dir.Combine("bytes"), expected.ImagePath)[0].Label, run.Report.Classes);
     }
 

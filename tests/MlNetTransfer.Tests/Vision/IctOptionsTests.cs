@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using MlNetTransfer.Tests.Support;
 using MlNetTransfer.Vision;
@@ -70,7 +71,57 @@ public class IctOptionsTests
         Assert.Equal((12, 6), (train.Length, validation.Length));
         Assert.All(train.Concat(validation), line => Assert.Equal(513, line.Split(',').Length)); // label index, 512 features
         Assert.True(new FileInfo(dir.Combine("workspace", "final_resnet18.onnx")).Length > 40_000_000);
-        Assert.Equal(["Image", "ImagePath", "Label", "LabelAsKey", "PredictedLabel", "Score"], model.GetOutputSchema(data.Schema).Where(c => !c.IsHidden).Select(c => c.Name).Order());
+        // ML.NET's columns, in its order: the input's, then the key-typed PredictedLabel, then Score. ML.NET's sample
+        // reads PredictionEngine.OutputSchema[3] (after Image, Label, ImageFileName) as that key, Score slots in key order.
+        Assert.Equal(["ImagePath", "Label", "LabelAsKey", "Image", "PredictedLabel", "Score"], model.GetOutputSchema(data.Schema).Where(c => !c.IsHidden).Select(c => c.Name));
+        var withText = model.Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel", "PredictedLabel").Fit(model.Transform(data)));
+        var engine = mlContext.Model.CreatePredictionEngine<InMemoryImageData, ImagePrediction>(withText);
+        Assert.Equal("PredictedLabel", engine.OutputSchema[3].Name);
+        Microsoft.ML.Data.VBuffer<ReadOnlyMemory<char>> keys = default;
+        engine.OutputSchema[3].GetKeyValues(ref keys);
+        var names = keys.DenseValues().Select(k => k.ToString()).ToList();
+        foreach (var file in Directory.GetFiles(dir.Combine("images", "square")))
+        {
+            var prediction = engine.Predict(new InMemoryImageData { Image = File.ReadAllBytes(file), Label = "", ImageFileName = Path.GetFileName(file) });
+            Assert.Equal(prediction.PredictedLabel, names[Array.IndexOf(prediction.Score, prediction.Score.Max())]);
+        }
+    }
+
+    public class InMemoryImageData
+    {
+        public byte[] Image = [];
+        public string Label = "";
+        public string ImageFileName = "";
+    }
+
+    public class ImagePrediction
+    {
+        public float[] Score = [];
+        public string PredictedLabel = "";
+    }
+
+    public class NumberedImage
+    {
+        public byte[] Image { get; set; } = [];
+        public int Kind { get; set; }
+    }
+
+    // Labels that are numbers (a key over ints) train too; the classes are their text.
+    [Fact]
+    public void NumericLabelsTrain()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 5, size: 40);
+        var mlContext = new MLContext(seed: 1);
+        var rows = Directory.GetDirectories(dir.Path).Order().SelectMany((d, k) => Directory.GetFiles(d).Select(f => new NumberedImage { Image = File.ReadAllBytes(f), Kind = 10 * (k + 1) })).ToList();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var model = mlContext.Transforms.Conversion.MapValueToKey("Key", nameof(NumberedImage.Kind))
+            .Append(mlContext.MulticlassClassification.Trainers.ImageClassification(labelColumnName: "Key", featureColumnName: "Image"))
+            .Fit(data);
+        var scored = model.Transform(data);
+        Microsoft.ML.Data.VBuffer<ReadOnlyMemory<char>> keys = default;
+        scored.Schema["PredictedLabel"].GetKeyValues(ref keys);
+        Assert.Equal(["10", "20", "30"], keys.DenseValues().Select(k => k.ToString()));
     }
 #pragma warning restore CS0618
 

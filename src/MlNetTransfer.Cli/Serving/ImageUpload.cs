@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http;
+using MlNetTransfer.Data;
+
+namespace MlNetTransfer.Cli.Serving;
+
+/// <summary>The image a request carries (its body, or one file of a multipart form), or the 4xx answer that says why there is none.</summary>
+internal static class ImageUpload
+{
+    public static async Task<(byte[]? Image, IResult? Problem)> ReadAsync(HttpRequest request, long maxPixels, CancellationToken cancel)
+    {
+        byte[] bytes;
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(cancel);
+                if (form.Files.Count != 1)
+                    return (null, Problem(400, "Expected one file", $"The form has {form.Files.Count} files: send exactly one image."));
+                using var file = new MemoryStream();
+                await form.Files[0].CopyToAsync(file, cancel);
+                bytes = file.ToArray();
+            }
+            else
+            {
+                string type = request.ContentType ?? "";
+                if (type.Length > 0 && !type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+                    return (null, Problem(415, "Unsupported content type", $"Content-Type '{type}' is not an image: send the image's bytes as image/* or application/octet-stream, or one file as multipart/form-data."));
+                using var body = new MemoryStream();
+                await request.Body.CopyToAsync(body, cancel);
+                bytes = body.ToArray();
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Problem(e.StatusCode, e.StatusCode == 413 ? "Request too large" : "Bad request", e.Message));
+        }
+        catch (InvalidDataException e) // a malformed multipart body, or one over the form limits
+        {
+            return (null, Problem(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? 413 : 400, "Unreadable form", e.Message));
+        }
+
+        if (ImageCheck.Check(bytes, maxPixels) is { } problem)
+            return (null, problem.Kind switch
+            {
+                ImageProblemKind.Empty => Problem(400, "Empty image", "The request has no image: send the image's bytes as the body."),
+                ImageProblemKind.NotAnImage => Problem(415, "Not an image", $"The body is {problem.Reason}: send a JPEG, PNG, GIF, BMP or WebP image."),
+                ImageProblemKind.TooManyPixels => Problem(422, "Image too large", $"The image is refused from its header: {problem.Reason}."),
+                _ => Problem(422, "Damaged image", $"The image cannot be used: {problem.Reason}."),
+            });
+        return (bytes, null);
+    }
+
+    public static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);
+}

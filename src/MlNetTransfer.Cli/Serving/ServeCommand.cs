@@ -1,0 +1,41 @@
+using System.CommandLine;
+using MlNetTransfer.Model;
+
+namespace MlNetTransfer.Cli.Serving;
+
+internal static class ServeCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var defaults = new BatchingOptions();
+        var model = CommonOptions.Model();
+        var port = new Option<int?>("--port") { Description = "Port on 127.0.0.1 (default 5000); --urls sets other addresses." };
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://0.0.0.0:8080 (several separated by ';')." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Most images per network call.", DefaultValueFactory = _ => defaults.MaxBatchSize };
+        var maxWait = new Option<double>("--max-wait-ms") { Description = "Longest an image waits for others to join its batch (only while others are being decoded).", DefaultValueFactory = _ => defaults.MaxWait.TotalMilliseconds };
+        var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body in MB; larger requests get 413.", DefaultValueFactory = _ => 20 };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("serve", "Serve a model over HTTP: POST /predict, a page to try it at /, /healthz, /openapi.json.")
+        {
+            model, port, urls, maxBatch, maxWait, maxBody, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
+        {
+            var options = new ServeOptions
+            {
+                ModelPath = parse.GetValue(model)!,
+                Urls = parse.GetValue(urls) ?? $"http://127.0.0.1:{parse.GetValue(port) ?? 5000}",
+                Batching = defaults with { MaxBatchSize = parse.GetValue(maxBatch), MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)) },
+                MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
+            };
+            using var app = ServeApp.Build(options);
+            app.StartAsync(cancel).GetAwaiter().GetResult();
+            foreach (var address in app.Urls) output.WriteLine($"Serving {Path.GetFullPath(options.ModelPath)} at {address} (Ctrl-C stops)");
+            try { Task.Delay(Timeout.Infinite, cancel).GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) { }
+            app.StopAsync().GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
