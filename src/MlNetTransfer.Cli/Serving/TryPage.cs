@@ -17,7 +17,7 @@ internal static class TryPage
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Try the model</title><style>
             body{font-family:system-ui,sans-serif;margin:24px auto;max-width:760px;color:#222;padding:0 12px}
-            #drop{border:2px dashed #888;border-radius:8px;padding:28px;text-align:center;cursor:pointer;background:#fafafa}
+            #drop{display:block;border:2px dashed #888;border-radius:8px;padding:28px;text-align:center;cursor:pointer;background:#fafafa}
             #drop.over{background:#eef6ff;border-color:#2a6fdb} #preview{max-width:100%;max-height:320px;display:none;margin:16px auto;border-radius:6px}
             #result{font-size:1.6em;font-weight:600;margin:12px 0 4px} .bar{display:flex;align-items:center;margin:6px 0}
             .bar span{width:180px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap} .bar div{height:18px;background:#2a6fdb;border-radius:3px;margin:0 8px}

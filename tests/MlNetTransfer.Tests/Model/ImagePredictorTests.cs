@@ -2,7 +2,8 @@ using MlNetTransfer.Model;
 
 namespace MlNetTransfer.Tests.Model;
 
-public class ImagePredictorTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+[Collection(TrainedRunCollection.Name)]
+public class ImagePredictorTests(TrainedRunFixture run)
 {
     // 8 threads × 200 predictions through one shared predictor give exactly what one thread gives, and agree with the .zip.
     [Fact]

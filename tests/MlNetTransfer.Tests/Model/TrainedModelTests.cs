@@ -5,7 +5,8 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Model;
 
-public class TrainedModelTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+[Collection(TrainedRunCollection.Name)]
+public class TrainedModelTests(TrainedRunFixture run)
 {
     // This build carries the CPU ONNX Runtime: predict and evaluate asked for CUDA stop with train's one clear line.
     // The cache is empty, so the network is needed (cached features alone never load it, on any device).

@@ -31,3 +31,10 @@ public sealed class TrainedRunFixture : IDisposable
 
     public void Dispose() => _dir.Dispose();
 }
+
+/// <summary>The test classes that read the one training run share it (one run for all of them, not one per class).</summary>
+[CollectionDefinition(Name)]
+public sealed class TrainedRunCollection : ICollectionFixture<TrainedRunFixture>
+{
+    public const string Name = "trained run on data/sample";
+}

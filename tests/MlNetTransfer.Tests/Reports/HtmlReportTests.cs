@@ -7,7 +7,8 @@ using SkiaSharp;
 
 namespace MlNetTransfer.Tests.Reports;
 
-public class HtmlReportTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+[Collection(TrainedRunCollection.Name)]
+public class HtmlReportTests(TrainedRunFixture run)
 {
     [Fact]
     public void TrainingWritesASelfContainedReportAndChartPngs()

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using MlNetTransfer.Cli.Serving;
+using MlNetTransfer.Tests.Model;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Serving;
+
+/// <summary>serve's endpoints on loopback, with the model trained on data/sample.</summary>
+[Collection(TrainedRunCollection.Name)]
+public class ServeTests(TrainedRunFixture run)
+{
+    private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, HttpClient Client)> StartAsync(string model, long maxBodyBytes = 20L << 20)
+    {
+        var app = ServeApp.Build(new ServeOptions { ModelPath = model, Urls = "http://127.0.0.1:0", MaxBodyBytes = maxBodyBytes });
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
+    }
+
+    // The answer is the label and every class's probability in class order: predict's numbers for the same file,
+    // whether the body is the bytes or one file of a form.
+    [Fact]
+    public async Task PredictAnswersWhatPredictGivesForBytesAndForAFormFile()
+    {
+        var (app, client) = await StartAsync(run.Report.ModelPath);
+        await using var server = app;
+        var paths = run.Report.ValidationPredictions.Select(p => p.ImagePath).Take(8).ToList();
+        var expected = ImageClassifier.Predict(run.Report.ModelPath, paths, out _, run.Settings.CacheFolder).ToDictionary(p => p.ImagePath);
+        foreach (var path in paths)
+        {
+            var body = new ByteArrayContent(File.ReadAllBytes(path));
+            body.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", Path.GetFileName(path) } };
+            foreach (HttpContent content in new HttpContent[] { body, form })
+            {
+                var response = await client.PostAsync("/predict", content);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+                Assert.Equal(expected[path].PredictedLabel, (string?)answer["predictedLabel"]);
+                var scores = answer["scores"]!.AsObject();
+                Assert.Equal(run.Report.Classes, scores.Select(s => s.Key));
+                for (int k = 0; k < run.Report.Classes.Count; k++)
+                    Assert.True(Math.Abs(expected[path].Scores[k] - (float)scores[run.Report.Classes[k]]!) <= 1e-4, $"{path} class {k}");
+            }
+        }
+        Assert.Equal("ok", (string?)JsonNode.Parse(await client.GetStringAsync("/healthz"))!["status"]);
+        var openApi = JsonNode.Parse(await client.GetStringAsync("/openapi.json"))!;
+        Assert.NotNull(openApi["paths"]!["/predict"]!["post"]);
+        Assert.Contains("triangle", await client.GetStringAsync("/"));
+    }
+
+    // Bad input never gets a 500: each gets its 4xx and a JSON problem naming the reason, and the server keeps serving.
+    [Fact]
+    public async Task BadInputGetsAFourHundredThatSaysWhyAndTheServerKeepsServing()
+    {
+        var (app, client) = await StartAsync(run.Report.ModelPath, maxBodyBytes: 1 << 20);
+        await using var server = app;
+        byte[] jpeg = File.ReadAllBytes(run.Report.ValidationPredictions[0].ImagePath);
+        var cases = new (string Name, HttpContent Content, int Status, string Says)[]
+        {
+            ("empty body", Bytes([], "application/octet-stream"), 400, "no image"),
+            ("text", new StringContent("just some text"), 415, "is not an image"),
+            ("text sent as bytes", Bytes("just some text"u8.ToArray(), "application/octet-stream"), 415, "looks like text"),
+            ("truncated JPEG", Bytes(jpeg[..(jpeg.Length / 2)], "image/jpeg"), 422, "truncated"),
+            ("unsupported format (TIFF)", Bytes([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0, 0, 0], "image/tiff"), 415, "not a decodable image"),
+            ("decompression bomb", Bytes(OddImages.PngHeaderClaiming(30000, 30000), "image/png"), 422, "30000x30000"),
+            ("over the size limit", Bytes(new byte[2 << 20], "application/octet-stream"), 413, "too large"),
+            ("form with two files", new MultipartFormDataContent { { Bytes(jpeg, "image/jpeg"), "a", "a.jpg" }, { Bytes(jpeg, "image/jpeg"), "b", "b.jpg" } }, 400, "exactly one"),
+        };
+        foreach (var (name, content, status, says) in cases)
+        {
+            var response = await client.PostAsync("/predict", content);
+            Assert.True((int)response.StatusCode == status, $"{name}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Contains(says, (string?)problem["detail"] ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+        var good = await client.PostAsync("/predict", Bytes(jpeg, "image/jpeg"));
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+
+    // 32 clients at once, 256 requests: every one answered, each with the label that image gets alone.
+    [Fact]
+    public async Task ThirtyTwoConcurrentClientsAllGetTheirAnswers()
+    {
+        var (app, client) = await StartAsync(run.Report.ModelPath);
+        await using var server = app;
+        var images = run.Report.ValidationPredictions.Select(p => (Bytes: File.ReadAllBytes(p.ImagePath), p.PredictedLabel)).ToList();
+        int failed = 0, wrong = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(c => Task.Run(async () =>
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                var (bytes, label) = images[(c * 8 + r) % images.Count];
+                var response = await client.PostAsync("/predict", Bytes(bytes, "image/jpeg"));
+                if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref failed); continue; }
+                if ((string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictedLabel"] != label) Interlocked.Increment(ref wrong);
+            }
+        })));
+        Assert.Equal((0, 0), (failed, wrong));
+    }
+
+    // The page as a person uses it: the real serve command, headless Chromium opens the page, an image is put into
+    // its file input, and the label the page shows is read back.
+    [SkippableFact]
+    public async Task ThePageClassifiesAnImagePutIntoItInChromium()
+    {
+        string? executable = Chromium.Find();
+        Skip.If(executable is null, "Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it), so the page was not tried in a browser.");
+        int port = FreePort();
+        using var serve = Process.Start(CliProcess.StartInfo("serve", "--model", run.Report.ModelPath, "--port", port.ToString()))!;
+        serve.BeginOutputReadLine();
+        serve.BeginErrorReadLine();
+        try
+        {
+            using var browser = new Chromium(executable!);
+            var clock = Stopwatch.StartNew();
+            while (!await Healthy(port)) { Assert.False(serve.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60), "serve did not start"); await Task.Delay(200); }
+            await browser.OpenAsync($"http://127.0.0.1:{port}/");
+            var expected = run.Report.ValidationPredictions[0];
+            await browser.SetFileAsync("#file", expected.ImagePath);
+            await browser.WaitForAsync("document.body.dataset.state === 'done'", TimeSpan.FromSeconds(30));
+            Assert.Equal(expected.PredictedLabel, (string?)await browser.EvaluateAsync("document.getElementById('result').textContent"));
+            Assert.Equal(3, (int)(await browser.EvaluateAsync("document.querySelectorAll('#bars .bar').length"))!);
+            File.WriteAllBytes(Path.Combine(run.Root, "serve-page.png"), await browser.ScreenshotAsync());
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static ByteArrayContent Bytes(byte[] bytes, string type)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(type);
+        return content;
+    }
+
+    private static async Task<bool> Healthy(int port)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            return (await http.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException) { return false; }
+        catch (TaskCanceledException) { return false; }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
