@@ -18,6 +18,7 @@ public static class CliApp
             CodegenCommand.Create(output, error),
             BenchCommand.Create(output, error),
             Serving.ServeCommand.Create(output, error),
+            Serving.ServeBenchCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -132,6 +132,25 @@ public class ServeTests(TrainedRunFixture run)
         }
     }
 
+    // bench-serve end to end on a few images: every round measured, no failed request, the JSON written.
+    [Fact]
+    public void BenchServeMeasuresThroughputAndLatencyInRounds()
+    {
+        using var dir = new TempDir();
+        var (code, output, error) = InProcessCli.Run("bench-serve", "--model", run.Report.ModelPath, "--data", run.DataFolder, "--clients", "4",
+            "--requests", "24", "--rounds", "2", "--json", dir.Combine("serve.json"));
+        Assert.True(code == 0, error);
+        var rounds = JsonNode.Parse(File.ReadAllText(dir.Combine("serve.json")))!.AsArray();
+        Assert.Equal(2, rounds.Count);
+        Assert.All(rounds, r =>
+        {
+            Assert.Equal(0, (int)r!["failed"]!);
+            Assert.True((double)r["throughput"]! > 0 && (double)r["rawNetwork"]! > 0 && (double)r["p99"]! >= (double)r["p50"]!);
+            Assert.Equal((double)r["throughput"]! / (double)r["rawNetwork"]!, (double)r["throughputOverRaw"]!, 1e-9);
+        });
+        Assert.Contains("x the raw network", output);
+    }
+
     private static ByteArrayContent Bytes(byte[] bytes, string type)
     {
         var content = new ByteArrayContent(bytes);
