@@ -15,17 +15,22 @@ internal sealed class ImagePixels
 {
     private readonly BackboneDescription _backbone;
 
-    public ImagePixels(BackboneDescription backbone)
+    /// <param name="shrinkFloor">JPEGs are decoded at the smallest DCT scale whose shorter side stays at least this many
+    /// pixels (see <see cref="ShrinkOnLoad"/>); 0 decodes every image whole.</param>
+    public ImagePixels(BackboneDescription backbone, int shrinkFloor = ShrinkOnLoad.DefaultFloor)
     {
         _backbone = backbone;
+        _shrinkFloor = shrinkFloor;
         Length = 3 * backbone.DecodedSize * backbone.DecodedSize;
     }
+
+    private readonly int _shrinkFloor;
 
     public int Length { get; }
 
     /// <summary>Names the code that turns encoded bytes into pixels (ML.NET's image transforms over SkiaSharp, at their releases): part of the feature cache key.</summary>
     public static string DecoderSignature { get; } =
-        $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))}";
+        $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))};{ShrinkOnLoad.Signature}";
 
     /// <summary>Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
@@ -33,14 +38,19 @@ internal sealed class ImagePixels
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
-        using var stream = new MemoryStream(encoded, writable: false);
-        using var decoded = SKBitmap.Decode(stream) ?? throw new ArgumentException("Invalid input stream contents"); // MLImage's decode and message
+        using var decoded = ShrinkOnLoad.Decode(encoded, _shrinkFloor) ?? DecodeWhole(encoded);
         using var converted = IsSupported(decoded.ColorType) ? null : ToBgra(decoded);
         var source = converted ?? decoded;
         using var resized = source.Width == side && source.Height == side ? null
             : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
             : ResizeWithCentreCrop(source, side, side);
         WritePlanarRgb(resized ?? source, destination[..Length]);
+    }
+
+    private static SKBitmap DecodeWhole(byte[] encoded)
+    {
+        using var stream = new MemoryStream(encoded, writable: false);
+        return SKBitmap.Decode(stream) ?? throw new ArgumentException("Invalid input stream contents"); // MLImage's decode and message
     }
 
     // MLImage keeps decoded Bgra8888/Rgba8888 as they are and copies anything else to Bgra8888.

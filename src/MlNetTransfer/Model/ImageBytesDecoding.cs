@@ -29,7 +29,11 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         output.Image = null;
         if (Data.ImageCheck.Problem(input.Bytes) is { } problem)
             throw new InvalidDataException($"The image bytes cannot be used: {problem}.");
-        output.Image = MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false));
+        // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it; anything else whole, as LoadImages does.
+        using var shrunk = Data.ShrinkOnLoad.Decode(input.Bytes);
+        output.Image = shrunk is null
+            ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
+            : MLImage.CreateFromPixels(shrunk.Width, shrunk.Height, MLPixelFormat.Bgra32, shrunk.GetPixelSpan());
     }
 
     /// <summary>The step's input row.</summary>

@@ -32,6 +32,34 @@ public class ImagePixelsTests
         }
     }
 
+    // A camera-sized JPEG is decoded at a DCT scale (shrink-on-load): training's pixels are then exactly those of a
+    // bytes model's decoding step (which shrinks alike), and close to, not equal to, ML.NET's whole-image LoadImages.
+    [Fact]
+    public void ALargeJpegShrinksOnLoadAsTheBytesModelDoesAndStaysCloseToAWholeDecode()
+    {
+        var jpeg = OddImages.Jpeg(2600, 1800);
+        var backbone = BackboneRegistry.Get();
+        using (var shrunk = ShrinkOnLoad.Decode(jpeg))
+        {
+            Assert.NotNull(shrunk);
+            Assert.Equal((1300, 900), (shrunk!.Width, shrunk.Height)); // 1/2: the smallest scale keeping 512 pixels or more
+        }
+        var fast = new float[3 * backbone.DecodedSize * backbone.DecodedSize];
+        new ImagePixels(backbone).Decode(jpeg, fast);
+
+        var decoded = new MlNetTransfer.Model.ImageBytesDecoding.DecodedImage();
+        MlNetTransfer.Model.ImageBytesDecoding.Decode(new MlNetTransfer.Model.ImageBytesDecoding.EncodedImage { Bytes = jpeg }, decoded);
+        var bytesModel = MlNetPixels(backbone, decoded.Image!);
+        int differing = Enumerable.Range(0, fast.Length).Count(i => fast[i] != bytesModel[i]);
+        Assert.True(differing == 0, $"{differing} of {fast.Length} values differ from the bytes model's");
+
+        var whole = MlNetPixels(backbone, jpeg);
+        double meanDifference = Enumerable.Range(0, fast.Length).Average(i => Math.Abs(fast[i] - whole[i]));
+        Assert.InRange(meanDifference, 0.0, 2.0); // of 0..255
+        Assert.NotEqual(fast, whole);
+        Assert.Null(ShrinkOnLoad.Decode(OddImages.Jpeg(1000, 900))); // under twice the floor: decoded whole, as LoadImages does
+    }
+
     [Fact]
     public void BytesThatAreNoImageAreRefused()
     {
@@ -73,10 +101,15 @@ public class ImagePixelsTests
 
     private static float[] MlNetPixels(BackboneDescription backbone, byte[] bytes)
     {
+        using var image = MLImage.CreateFromStream(new MemoryStream(bytes));
+        return MlNetPixels(backbone, image);
+    }
+
+    private static float[] MlNetPixels(BackboneDescription backbone, MLImage image)
+    {
         var ml = new MLContext(seed: 0);
         var transformer = MlNetTransfer.Model.ModelFront.ResizeAndExtract(ml, backbone, nameof(ImageRow.Image)).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
         using var engine = ml.Model.CreatePredictionEngine<ImageRow, PixelRow>(transformer);
-        using var image = MLImage.CreateFromStream(new MemoryStream(bytes));
         return engine.Predict(new ImageRow { Image = image }).Pixels;
     }
 
