@@ -19,6 +19,8 @@ public static class CliApp
             BenchCommand.Create(output, error),
             Serving.ServeCommand.Create(output, error),
             Serving.ServeBenchCommand.Create(output, error),
+            ParityCommand.Create(output, error),
+            ExtractCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

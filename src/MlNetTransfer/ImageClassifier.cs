@@ -49,6 +49,23 @@ public static class ImageClassifier
     }
 
     /// <summary>
+    /// Extracts (into the feature cache) the features of every image under <paramref name="settings"/>' data folder in
+    /// <paramref name="shard"/>, exactly as <see cref="Train"/> would: N processes, each given one share, fill a shared
+    /// cache so that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
+    /// </summary>
+    /// <exception cref="DatasetException">The folder is missing.</exception>
+    public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!Directory.Exists(settings.DataFolder))
+            throw new DatasetException($"Data folder not found: {settings.DataFolder}");
+        var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        var images = ImageDataset.ImageFilesUnder(settings.DataFolder).Where(path => shard.Contains(settings.DataFolder, path)).ToList();
+        using var extractor = new FeatureExtractor(backbone, settings.Extraction.With(FeatureCache.For(backbone, settings.CacheFolder)));
+        return extractor.Extract(images, progress, cancel);
+    }
+
+    /// <summary>
     /// Evaluates a saved model on a labelled folder (one sub-folder per class). Images go through the same batched,
     /// cached feature extraction as training, then the model's head; unusable images are listed, not fatal.
     /// </summary>

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using MlNetTransfer.Features;
+
+namespace MlNetTransfer.Cli;
+
+internal static class ExtractCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var defaults = new TrainSettings { DataFolder = "" };
+        var data = new Option<string>("--data") { Description = "Folder of images (read recursively), as train would read it.", Required = true };
+        var cache = CommonOptions.Cache();
+        var shard = new Option<string>("--shard") { Description = "K/N: extract only the K-th (from 0) of N disjoint shares, e.g. $JOB_COMPLETION_INDEX/4.", DefaultValueFactory = _ => Shard.All.ToString() };
+        var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name or ONNX file, as for train.", DefaultValueFactory = _ => defaults.Backbone };
+        var batch = new Option<int>("--extract-batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => defaults.Extraction.BatchSize };
+        var device = CommonOptions.Device();
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("extract", "Fill the feature cache with a data set's features (or one share of them), so that train extracts nothing.")
+        {
+            data, cache, shard, backbone, batch, device, quiet, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
+        {
+            var settings = new TrainSettings
+            {
+                DataFolder = parse.GetValue(data)!,
+                CacheFolder = parse.GetValue(cache),
+                Backbone = parse.GetValue(backbone)!,
+                Extraction = { BatchSize = parse.GetValue(batch), Device = parse.GetValue(device) },
+            };
+            var share = Shard.Parse(parse.GetValue(shard)!);
+            var inv = CultureInfo.InvariantCulture;
+            var lastPrint = System.Diagnostics.Stopwatch.StartNew();
+            var progress = parse.GetValue(quiet) ? null : new SyncProgress<ExtractionProgress>(p =>
+            {
+                if (p.Done != p.Total && lastPrint.Elapsed.TotalSeconds < 2) return;
+                lastPrint.Restart();
+                lock (output) output.WriteLine(string.Format(inv, "Features: {0}/{1} ({2} from cache, {3} extracted at {4:F1} img/s, {5} skipped)", p.Done, p.Total, p.FromCache, p.Extracted, p.ExtractedPerSecond, p.Skipped));
+            });
+            var result = ImageClassifier.Extract(settings, share, progress, cancel);
+            foreach (var s in result.Skipped) output.WriteLine($"skipped {s.Path}: {s.Reason}");
+            output.WriteLine(string.Format(inv, "Shard {0}: {1} images, {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",
+                share, result.Images, result.FromCache, result.Extracted, result.Seconds, result.Skipped.Count));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
