@@ -47,6 +47,13 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case DatasetScanned d:
                     _data = $"[bold]{d.Classes}[/] classes, [bold]{d.TrainImages}[/] training and [bold]{d.ValidationImages}[/] validation images";
                     break;
+                case ViewChoosing v:
+                    _status = $"choosing the view: the training images in {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))}, cross-validated ({v.Folds} folds)";
+                    break;
+                case ViewChosen { Report: var r }:
+                    _data += $"  ·  view [bold]{r.Chosen.ToString().ToLowerInvariant()}[/]";
+                    _status = "";
+                    break;
                 case ExtractionAdvanced { Progress: var p }:
                     double share = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     int filled = (int)Math.Round(share * 40);

@@ -36,6 +36,8 @@ internal sealed class TrainSettingOptions
         Bind("--balance", "Weigh classes inversely to their size (imbalanced data).", s => s.Training.Balance, (s, v) => s.Training.Balance = v);
         Bind("--scaling", "Feature scaling with training statistics: center (each feature centred, one common scale), standardize (each to unit variance) or none (raw).",
             s => s.Training.Scaling, (s, v) => s.Training.Scaling = v);
+        Bind("--resize", "The view of the images: auto (crop or fill, whichever cross-validates better on the training images), crop (shorter side to 256, centre 224), fill (stretched to 224) or isocrop (shorter side to 224, centre).",
+            s => s.View, (s, v) => s.View = v);
         Bind("--augment", "Extra random views per training image (crop, rotation, flip), extracted once and cached.", s => s.Augment, (s, v) => s.Augment = v);
         Bind("--backbone", "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).",
             s => s.Backbone, (s, v) => s.Backbone = v);

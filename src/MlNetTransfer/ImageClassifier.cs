@@ -34,11 +34,16 @@ public static class ImageClassifier
         ArgumentNullException.ThrowIfNull(settings);
         settings.Training.Validate(); // before anything is scanned or loaded
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
-        var extraction = settings.Extraction.With(settings.UseCache ? FeatureCache.For(backbone, settings.CacheFolder) : null);
+        FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
+        var (view, viewReport, known) = settings.View == ImageView.Auto
+            ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
+            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null);
+        var backbone = described.WithView(view);
+        var extraction = settings.Extraction.With(CacheFor(backbone));
         var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
-            new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel);
+            new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known) with { View = viewReport };
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));

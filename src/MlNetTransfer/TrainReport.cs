@@ -28,6 +28,9 @@ public sealed class TrainReport
     /// <summary>Extraction of the augmented training views (with --augment), apart from the images' own.</summary>
     public ExtractionSummary? AugmentedViews { get; init; }
 
+    /// <summary>The view of the images the features describe, and, when chosen per data set, the figures it was chosen on.</summary>
+    public Pipeline.ViewChoiceReport? View { get; init; }
+
     /// <summary>The best epoch's figures on the data set's test/ folder (evaluated once, after training); null without one.</summary>
     public ValidationSummary? Test { get; init; }
 

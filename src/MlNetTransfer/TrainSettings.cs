@@ -39,6 +39,15 @@ public sealed class TrainSettings
 
     public ExtractorOptions Extraction { get; set; } = new();
 
+    /// <summary>
+    /// How an image is brought to the network's input: <see cref="Backbones.ImageView.Auto"/> (the default) chooses
+    /// Crop or Fill per data set by cross-validation on the training images; or fix Crop, Fill or IsoCrop.
+    /// </summary>
+    public Backbones.ImageView View { get; set; } = Backbones.ImageView.Auto;
+
+    /// <summary>Written to train.json: the view a run used and the figures it was chosen on (not read back: Auto chooses again, alike).</summary>
+    public Pipeline.ViewChoiceReport? ViewChoice { get; set; }
+
     /// <summary>What the saved model reads an image from: a path (the ML.NET packages suffice) or its bytes (the app references MlNetTransfer).</summary>
     public Model.ImageInputKind Input { get; set; } = Model.ImageInputKind.Path;
 
@@ -61,6 +70,8 @@ public sealed class TrainSettings
         Extraction = Extraction.With(null),
         Input = Input,
         InputColumn = InputColumn,
+        View = View,
+        ViewChoice = ViewChoice,
     };
 
     /// <summary>Reads settings written by <see cref="Resolved"/> (train.json).</summary>

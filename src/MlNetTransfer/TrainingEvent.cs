@@ -16,10 +16,25 @@ public enum ImageSet
     /// <summary>Training images, and the test folder's.</summary>
     Training,
     AugmentedViews,
+    /// <summary>Training images in a candidate view, to choose the view (<see cref="ViewChoosing"/>).</summary>
+    ViewCandidates,
 }
 
 /// <summary>Feature extraction advanced: <paramref name="Progress"/> over every image of the step's kind so far, <paramref name="SetProgress"/> within <paramref name="Set"/>.</summary>
-public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent;
+public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent
+{
+    /// <summary>The candidate view being extracted, for <see cref="ImageSet.ViewCandidates"/>.</summary>
+    public Backbones.ImageView? View { get; init; }
+}
+
+/// <summary>
+/// The view is being chosen: the training images are extracted in each candidate view (once; cached) and a linear
+/// model is cross-validated on each, over <paramref name="Folds"/> folds.
+/// </summary>
+public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
+
+/// <summary>The view was chosen.</summary>
+public sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
 
 /// <summary>An epoch ended.</summary>
 public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;

@@ -66,6 +66,22 @@ public sealed record BackboneDescription
     /// <summary>True when the network takes channels in B, G, R order.</summary>
     public bool Bgr { get; init; }
 
+    /// <summary>The view of the image this description gives (Crop, Fill or IsoCrop).</summary>
+    public ImageView View => Resize == ResizeMode.Stretch ? ImageView.Fill : ResizeTo > InputSize ? ImageView.Crop : ImageView.IsoCrop;
+
+    /// <summary>
+    /// This backbone with <paramref name="view"/>: Crop resizes the shorter side to this description's crop size (or
+    /// input × 8/7 when it has none) and crops the centre; Fill stretches; IsoCrop resizes the shorter side to the input.
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="ImageView.Auto"/>, which is a choice, not a view.</exception>
+    public BackboneDescription WithView(ImageView view) => view switch
+    {
+        ImageView.Crop => this with { Resize = ResizeMode.ResizeThenCenterCrop, ResizeTo = View == ImageView.Crop ? ResizeTo : (int)Math.Round(InputSize * 256.0 / 224) },
+        ImageView.Fill => this with { Resize = ResizeMode.Stretch, ResizeTo = InputSize },
+        ImageView.IsoCrop => this with { Resize = ResizeMode.ResizeThenCenterCrop, ResizeTo = InputSize },
+        _ => throw new ArgumentException("Auto is chosen per data set before a backbone is described; give Crop, Fill or IsoCrop.", nameof(view)),
+    };
+
     /// <summary>The side of the image that ML.NET decodes and resizes to: the crop happens inside the ONNX graph.</summary>
     public int DecodedSize => Resize == ResizeMode.Stretch ? InputSize : ResizeTo;
 

@@ -19,6 +19,9 @@ public sealed record ModelInfo
     public bool LabelKey { get; init; }
     public required IReadOnlyList<string> Classes { get; init; }
     public required string Backbone { get; init; }
+    /// <summary>The view of an embedded backbone (null: Crop, as models before views had); a custom backbone's is in its description.</summary>
+    public Backbones.ImageView? View { get; init; }
+
     /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>
     public Backbones.BackboneDescription? CustomBackbone { get; init; }
     public required int ImageSize { get; init; }

@@ -35,7 +35,7 @@ public static class ModelWriter
         byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
-        bool plainPathModel = input == ModelInput.ImagePath && !labelKey;
+        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop;
         var info = new ModelInfo
         {
             FormatVersion = plainPathModel ? 1 : ModelInfo.CurrentFormatVersion,
@@ -46,6 +46,7 @@ public static class ModelWriter
             Backbone = backbone.Name,
             ImageSize = backbone.InputSize,
             CustomBackbone = BackboneRegistry.Names.Contains(backbone.Name) ? null : backbone,
+            View = BackboneRegistry.Names.Contains(backbone.Name) && backbone.View != ImageView.Crop ? backbone.View : null,
         };
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
     }

@@ -7,7 +7,7 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Pipeline;
 
 /// <summary>What <see cref="TrainingPipeline.Run"/> made: the best head, and how each stage went.</summary>
-internal sealed class PipelineResult
+internal sealed record PipelineResult
 {
     public required ImageDataset Dataset { get; init; }
     public required BackboneDescription Backbone { get; init; }
@@ -22,6 +22,9 @@ internal sealed class PipelineResult
     public required TrainingResult Training { get; init; }
     /// <summary>The best head's prediction for every usable validation image, with its label.</summary>
     public required IReadOnlyList<Prediction> ValidationPredictions { get; init; }
+    /// <summary>The view the features describe, and how it was chosen; null when the caller did not choose one.</summary>
+    public ViewChoiceReport? View { get; init; }
+
     /// <summary>The best head on the data set's test images; null without any.</summary>
     public ValidationSummary? Test { get; init; }
 }

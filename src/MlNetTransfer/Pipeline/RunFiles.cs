@@ -21,7 +21,7 @@ internal static class RunFiles
         var training = result.Training;
         var validationReport = EvaluationReport.From(result.Dataset.Classes, result.ValidationPredictions, result.Extraction.Skipped);
         string html = Reports.HtmlReport.Write(settings.OutputFolder, $"MlNetTransfer training report: {Path.GetFileName(Path.GetFullPath(settings.DataFolder))}",
-            validationReport, training.Epochs, training.BestEpoch, result.DataCheck);
+            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, result.View is { } view ? Describe(view) : null);
         var report = new TrainReport
         {
             Classes = result.Dataset.Classes,
@@ -40,13 +40,21 @@ internal static class RunFiles
             DataCheck = result.DataCheck,
             Test = result.Test,
             AugmentedViews = result.Views is null ? null : Summary(result.Views),
+            View = result.View,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Metrics), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Epochs), EpochsCsv(report.Epochs));
-        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Settings), JsonSerializer.Serialize(settings.Resolved(), Json.Options));
+        var resolved = settings.Resolved();
+        resolved.ViewChoice = result.View;
+        AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Settings), JsonSerializer.Serialize(resolved, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, ValidationPredictions), JsonSerializer.Serialize(report.ValidationPredictions, Json.Options));
         return report;
     }
+
+    /// <summary>One line for a person: the view and why, with the figures when it was chosen.</summary>
+    public static string Describe(ViewChoiceReport view) =>
+        $"{view.Chosen.ToString().ToLowerInvariant()}, {view.Reason}" + (view.Candidates.Count == 0 ? "" : " (" + string.Join(", ",
+            view.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.View.ToString().ToLowerInvariant()}: accuracy {c.CrossValidatedAccuracy:F4}, loss {c.CrossValidatedLoss:F4}"))) + ")");
 
     private static ExtractionSummary Summary(Features.ExtractionResult e) => new(e.Images, e.FromCache, e.Extracted, e.Seconds, e.CorruptCacheEntries);
 

@@ -16,16 +16,17 @@ internal static class TrainingPipeline
     /// <param name="extraction">Extraction settings, with the feature cache to use (or none).</param>
     /// <param name="training">Validated by the caller, before it scanned its data.</param>
     /// <param name="checkData">Run the data check (quadratic in the number of images) and report it.</param>
+    /// <param name="known">Features extracted already (for example the training images' when the view was chosen): not extracted again.</param>
     /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
     public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
         AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
-        bool checkData = true)
+        bool checkData = true, ExtractionResult? known = null)
     {
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
-        var extracted = Extract(backbone, extraction, dataset, progress, cancel, reuseValidation, reuseTraining);
+        var extracted = Extract(backbone, extraction, dataset, progress, cancel, reuseValidation, reuseTraining, known);
         var train = Usable(dataset.Train, extracted);
         var validation = Usable(dataset.Validation, extracted);
         CheckUsable(dataset, train, validation);
@@ -55,16 +56,18 @@ internal static class TrainingPipeline
 
     // Validation images first, then training and test images, through one extractor (the network loads once).
     private static ExtractionResult Extract(BackboneDescription backbone, ExtractorOptions options, ImageDataset dataset,
-        IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining)
+        IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining, ExtractionResult? known)
     {
         using var extractor = new FeatureExtractor(backbone, options);
         var validationPaths = dataset.Validation.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
         // An image in both sets (the estimator may be given such data) is extracted once, as a validation image.
-        var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal).ToList();
+        var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal)
+            .Where(i => known is null || !(known.Features.ContainsKey(i.Path) || known.Skipped.Any(s => s.Path == i.Path))).ToList();
         int total = validationPaths.Count + rest.Count;
         var validation = extractor.Extract(dataset.Validation, Relay(progress, ImageSet.Validation, null, total), cancel, reuseValidation);
         var others = extractor.Extract(rest, Relay(progress, ImageSet.Training, validation, total), cancel, reuseTraining);
-        return ExtractionResult.Combine(validation, others);
+        var extracted = ExtractionResult.Combine(validation, others);
+        return known is null ? extracted : ExtractionResult.Combine(known, extracted);
     }
 
     // The extractor's progress, passed on as training events: within the set, and over the step with the sets before it.

@@ -23,7 +23,7 @@ public static class HtmlReport
     /// <param name="epochs">The training history, or null for an evaluation.</param>
     /// <param name="dataCheck">What the data check found before training, or null for an evaluation.</param>
     public static string Write(string folder, string title, EvaluationReport evaluation, IReadOnlyList<EpochMetrics>? epochs = null, int bestEpoch = 0,
-        DataCheckReport? dataCheck = null, int wrongShown = 12)
+        DataCheckReport? dataCheck = null, string? view = null, int wrongShown = 12)
     {
         Directory.CreateDirectory(folder);
         var inv = CultureInfo.InvariantCulture;
@@ -39,6 +39,8 @@ public static class HtmlReport
         html.Append(string.Format(inv, "<p>Accuracy <b>{0:F4}</b> on {1} images ({2} classes){3}.</p>",
             evaluation.Accuracy, evaluation.Count, evaluation.Classes.Count, bestEpoch > 0 ? $"; best epoch {bestEpoch} of {epochs!.Count}" : ""));
 
+        if (view is not null)
+            html.Append($"<p id=view>View of the images: {Esc(view)}.</p>");
         if (epochs is { Count: > 0 })
         {
             var curves = Charts.LearningCurves(epochs, bestEpoch);

@@ -15,7 +15,7 @@ public class ConcurrencyAndDeterminismTests
         string cache = dir.Combine("cache");
         var runs = new[] { "a", "b" }.Select(name =>
         {
-            var p = Process.Start(CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine(name), "--cache", cache, "--epochs", "3"))!;
+            var p = Process.Start(CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine(name), "--cache", cache, "--epochs", "3", "--resize", "crop"))!;
             return (Process: p, Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync());
         }).ToList();
         foreach (var run in runs)
@@ -30,7 +30,7 @@ public class ConcurrencyAndDeterminismTests
         Assert.All(entries, e => Assert.NotNull(FeatureCache.Decode(File.ReadAllBytes(e), 512)));
         Assert.Empty(Directory.GetFiles(cache, "*.tmp", SearchOption.AllDirectories));
 
-        var third = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("c"), CacheFolder = cache, Training = { Epochs = 1 } });
+        var third = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("c"), CacheFolder = cache, Training = { Epochs = 1 }, View = ImageView.Crop });
         Assert.Equal(45, third.FeatureExtraction.FromCache);
     }
 

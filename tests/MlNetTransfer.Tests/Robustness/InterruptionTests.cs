@@ -15,7 +15,7 @@ public class InterruptionTests
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 70, size: 96);
         string cache = dir.Combine("cache");
-        using var process = Process.Start(CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine("run"), "--cache", cache))!;
+        using var process = Process.Start(CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine("run"), "--cache", cache, "--resize", "crop"))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
@@ -31,7 +31,7 @@ public class InterruptionTests
         int kept = CountFeatures(cache);
         Assert.InRange(kept, 1, 209);
 
-        var resumed = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("run"), CacheFolder = cache, Training = { Epochs = 2 } });
+        var resumed = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("run"), CacheFolder = cache, Training = { Epochs = 2 }, View = MlNetTransfer.Backbones.ImageView.Crop });
         Assert.True(resumed.FeatureExtraction.FromCache >= kept, $"{resumed.FeatureExtraction.FromCache} from cache, {kept} kept");
         Assert.Equal(210, resumed.FeatureExtraction.Images);
     }

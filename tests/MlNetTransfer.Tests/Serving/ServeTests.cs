@@ -138,7 +138,7 @@ public class ServeTests(TrainedRunFixture run)
     {
         using var dir = new TempDir();
         var (code, output, error) = InProcessCli.Run("bench-serve", "--model", run.Report.ModelPath, "--data", run.DataFolder, "--clients", "4",
-            "--requests", "24", "--rounds", "2", "--json", dir.Combine("serve.json"));
+            "--requests", "16", "--rounds", "2", "--json", dir.Combine("serve.json"));
         Assert.True(code == 0, error);
         var rounds = JsonNode.Parse(File.ReadAllText(dir.Combine("serve.json")))!.AsArray();
         Assert.Equal(2, rounds.Count);

@@ -1,0 +1,79 @@
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Pipeline;
+
+/// <summary>One view's figures in <see cref="ViewChoiceReport"/>: accuracy and loss of a linear model, cross-validated on the training images.</summary>
+public sealed record ViewFigures(ImageView View, double CrossValidatedAccuracy, double CrossValidatedLoss);
+
+/// <summary>The view a run used, and, when it was chosen (<see cref="ImageView.Auto"/>), the figures it was chosen on.</summary>
+public sealed record ViewChoiceReport(ImageView Chosen, string Reason, IReadOnlyList<ViewFigures> Candidates, int Folds);
+
+/// <summary>
+/// The view for a data set, by measurement on its training images only (validation reports the result, so it has no
+/// say): the training images' features in each candidate view (the second view is the one extra extraction a first
+/// run makes; both are cached), then a linear softmax model cross-validated on each, k folds stratified by class. The
+/// better accuracy wins, then the lower loss; a tie keeps Crop.
+/// </summary>
+internal static class ViewChoice
+{
+    public static readonly IReadOnlyList<ImageView> Candidates = [ImageView.Crop, ImageView.Fill];
+    public const int Folds = 5;
+
+    /// <summary>Chooses; returns the view, the report, and the chosen view's training features (extracted already).</summary>
+    public static (ImageView View, ViewChoiceReport Report, ExtractionResult? Features) Run(ImageDataset dataset, BackboneDescription backbone,
+        ExtractorOptions options, Func<BackboneDescription, FeatureCache?> cacheFor, int seed, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        int smallest = Enumerable.Range(0, dataset.Classes.Count).Min(c => dataset.Train.Count(i => i.Label == c));
+        if (smallest < 2)
+            return (ImageView.Crop, new ViewChoiceReport(ImageView.Crop, "a class has fewer than 2 training images: too few to compare views, Crop kept", [], 0), null);
+        int folds = Math.Min(Folds, smallest);
+        progress?.Report(new ViewChoosing(Candidates, dataset.Train.Count, folds));
+        var extractions = new Dictionary<ImageView, ExtractionResult>();
+        var figures = new List<ViewFigures>();
+        foreach (var view in Candidates)
+        {
+            var viewed = backbone.WithView(view);
+            using var extractor = new FeatureExtractor(viewed, options.With(cacheFor(viewed)));
+            var result = extractor.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);
+            extractions[view] = result;
+            var usable = dataset.Train.Where(i => result.Features.ContainsKey(i.Path)).ToList();
+            var (accuracy, loss) = CrossValidate(usable, result, dataset.Classes.Count, folds, seed, cancel);
+            figures.Add(new ViewFigures(view, accuracy, loss));
+        }
+        var best = figures.OrderByDescending(f => f.CrossValidatedAccuracy).ThenBy(f => f.CrossValidatedLoss).First();
+        var chosen = figures.All(f => f.CrossValidatedAccuracy == best.CrossValidatedAccuracy && f.CrossValidatedLoss == best.CrossValidatedLoss) ? ImageView.Crop : best.View;
+        var report = new ViewChoiceReport(chosen, $"chosen by {folds}-fold cross-validation of a linear model on the {dataset.Train.Count} training images", figures, folds);
+        progress?.Report(new ViewChosen(report));
+        return (chosen, report, extractions[chosen]);
+    }
+
+    // Mean held-out accuracy and loss over the folds, each at the epoch with the lowest held-out loss.
+    private static (double Accuracy, double Loss) CrossValidate(List<LabelledImage> images, ExtractionResult features, int classes, int folds, int seed, CancellationToken cancel)
+    {
+        var fold = new int[images.Count];
+        var random = new SeededRandom(seed);
+        for (int c = 0; c < classes; c++)
+        {
+            var members = Enumerable.Range(0, images.Count).Where(i => images[i].Label == c).ToArray();
+            random.Shuffle(members);
+            for (int k = 0; k < members.Length; k++) fold[members[k]] = k % folds;
+        }
+        var options = new TrainingOptions { Hidden = 0, Dropout = 0, Epochs = 40, Patience = 5, Seed = seed };
+        double accuracy = 0, loss = 0;
+        for (int f = 0; f < folds; f++)
+        {
+            var held = images.Where((_, i) => fold[i] == f).ToList();
+            var kept = images.Where((_, i) => fold[i] != f).ToList();
+            var result = HeadTrainer.Train(TrainingPipeline.FeaturesOf(kept, features), TrainingPipeline.FeaturesOf(held, features), classes, options, cancel: cancel);
+            accuracy += result.Best.ValidationAccuracy * held.Count;
+            loss += result.Best.ValidationLoss * held.Count;
+        }
+        return (accuracy / images.Count, loss / images.Count);
+    }
+
+    private static IProgress<ExtractionProgress>? Relay(IProgress<TrainingEvent>? progress, ImageView view, int total) =>
+        progress is null ? null : new SyncProgress<ExtractionProgress>(p => progress.Report(new ExtractionAdvanced(p with { Total = total }, ImageSet.ViewCandidates, p) { View = view }));
+}
