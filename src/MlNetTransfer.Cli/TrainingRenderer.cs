@@ -21,6 +21,9 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                 case ViewChoosing v:
                     output.WriteLine($"Choosing the view: the {v.TrainImages} training images are extracted in each of {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))} (once; cached), and a linear model is cross-validated on each ({v.Folds} folds).");
                     break;
+                case Calibrating calibrating:
+                    output.WriteLine($"Calibrating the int8 network on up to {calibrating.Images} training images (once; cached).");
+                    break;
                 case ViewChosen { Report: var r }:
                     output.WriteLine($"View: {MlNetTransfer.Pipeline.RunFiles.Describe(r)}.");
                     break;

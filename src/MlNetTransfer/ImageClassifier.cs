@@ -36,11 +36,18 @@ public static class ImageClassifier
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
+        progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
         var (view, viewReport, known) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null);
         var backbone = described.WithView(view);
+        if (settings.Precision == Precision.Int8)
+        {
+            progress?.Report(new Calibrating(Int8Backbones.CalibrationImages));
+            backbone = Int8Backbones.Quantize(backbone, dataset.Train, CacheFor(backbone)?.BackboneFolder);
+            known = null; // the training images' features in the chosen view are float ones
+        }
         var extraction = settings.Extraction.With(CacheFor(backbone));
         var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
             new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known) with { View = viewReport };

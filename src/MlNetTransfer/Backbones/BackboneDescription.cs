@@ -66,6 +66,9 @@ public sealed record BackboneDescription
     /// <summary>True when the network takes channels in B, G, R order.</summary>
     public bool Bgr { get; init; }
 
+    /// <summary>The network quantized to int8 with this calibration (<see cref="Int8.Int8Graph"/>); null runs it in float.</summary>
+    public Int8.Int8Calibration? Int8 { get; init; }
+
     /// <summary>The view of the image this description gives (Crop, Fill or IsoCrop).</summary>
     public ImageView View => Resize == ResizeMode.Stretch ? ImageView.Fill : ResizeTo > InputSize ? ImageView.Crop : ImageView.IsoCrop;
 
@@ -88,7 +91,7 @@ public sealed record BackboneDescription
     /// <summary>A string naming every setting of the backbone that changes what the network sees; part of the cache key (with the decoder's, <see cref="Data.ImagePixels.DecoderSignature"/>).</summary>
     public string PreprocessingSignature =>
         $"resize={Resize};resizeTo={ResizeTo};input={InputSize};pre={PreprocessInputNode}->{PreprocessOutputNode};feature={FeatureNode};" +
-        $"mean={Join(Mean)};std={Join(Std)};scale={PixelScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};bgr={Bgr}";
+        $"mean={Join(Mean)};std={Join(Std)};scale={PixelScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};bgr={Bgr};int8={Int8?.Signature ?? "none"}";
 
     private static string Join(float[]? values) =>
         values is null ? "none" : string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));

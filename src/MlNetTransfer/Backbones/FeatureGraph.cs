@@ -21,12 +21,17 @@ public static class FeatureGraph
     /// The graph as an editor to append to: pixels → <see cref="FeaturesOutput"/>. Unbatched, the input is one image
     /// [3, side, side] (ML.NET feeds one row at a time).
     /// </summary>
-    internal static OnnxGraphEditor Compose(BackboneDescription backbone, bool batched, bool featuresAreOutput)
+    /// <param name="prepareForInt8">Bring the float graph to the form an int8 one is made from (opset 13, BatchNormalization
+    /// folded), as calibration needs it; implied when the backbone has an <see cref="BackboneDescription.Int8"/> calibration.</param>
+    internal static OnnxGraphEditor Compose(BackboneDescription backbone, bool batched, bool featuresAreOutput, bool prepareForInt8 = false)
     {
         var network = OnnxGraphEditor.Load(backbone.ModelPath);
         ModelProto? preprocess = backbone.PreprocessPath is null ? null : OnnxGraphEditor.Load(backbone.PreprocessPath);
         long opset = Math.Max(OnnxGraphEditor.OpsetOf(network), preprocess is null ? 0 : OnnxGraphEditor.OpsetOf(preprocess));
-        var editor = new OnnxGraphEditor(opset, "MlNetTransfer", irVersion: Math.Max(network.IrVersion, preprocess?.IrVersion ?? 0));
+        long irVersion = Math.Max(network.IrVersion, preprocess?.IrVersion ?? 0);
+        bool int8 = prepareForInt8 || backbone.Int8 is not null;
+        if (int8) (opset, irVersion) = (Math.Max(opset, Int8.Int8Graph.Opset), Math.Max(irVersion, 7));
+        var editor = new OnnxGraphEditor(opset, "MlNetTransfer", irVersion: irVersion);
 
         int side = backbone.DecodedSize;
         editor.AddInput(PixelsInput, batched, 3, side, side);
@@ -38,6 +43,8 @@ public static class FeatureGraph
             : Normalize(editor, backbone, x);
         x = editor.Append(network, "net/", backbone.InputNode, x, backbone.FeatureNode);
         editor.Node("Flatten", [x], FeaturesOutput, OnnxGraphEditor.Int("axis", 1));
+        if (int8) Int8.Int8Graph.Prepare(editor.Graph);
+        if (backbone.Int8 is { } calibration) Int8.Int8Graph.Quantize(editor.Graph, calibration);
         if (featuresAreOutput)
             editor.AddOutput(FeaturesOutput, TensorProto.Types.DataType.Float, batched: true, backbone.FeatureSize);
         return editor;

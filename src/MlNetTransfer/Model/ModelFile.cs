@@ -34,7 +34,7 @@ public sealed class ModelFile
     public BackboneDescription Backbone() =>
         Info.CustomBackbone is { } custom
             ? File.Exists(custom.ModelPath) ? custom : throw new FileNotFoundException($"The model's backbone file {custom.ModelPath} is not there any more; it is needed here (the .zip itself does not need it).", custom.ModelPath)
-            : BackboneRegistry.Get(Info.Backbone).WithView(Info.View ?? ImageView.Crop);
+            : BackboneRegistry.Get(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
 
     /// <summary>Reads and checks the tool's entries of a model file.</summary>
     /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>

@@ -22,6 +22,9 @@ public sealed record ModelInfo
     /// <summary>The view of an embedded backbone (null: Crop, as models before views had); a custom backbone's is in its description.</summary>
     public Backbones.ImageView? View { get; init; }
 
+    /// <summary>The int8 calibration of an embedded backbone run in int8 (null: float); a custom backbone's is in its description.</summary>
+    public Backbones.Int8.Int8Calibration? Int8 { get; init; }
+
     /// <summary>The full description of a backbone given as an ONNX file (null for embedded ones, found by name).</summary>
     public Backbones.BackboneDescription? CustomBackbone { get; init; }
     public required int ImageSize { get; init; }

@@ -35,7 +35,7 @@ public static class ModelWriter
         byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
-        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop;
+        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop && backbone.Int8 is null;
         var info = new ModelInfo
         {
             FormatVersion = plainPathModel ? 1 : ModelInfo.CurrentFormatVersion,
@@ -47,6 +47,7 @@ public static class ModelWriter
             ImageSize = backbone.InputSize,
             CustomBackbone = BackboneRegistry.Names.Contains(backbone.Name) ? null : backbone,
             View = BackboneRegistry.Names.Contains(backbone.Name) && backbone.View != ImageView.Crop ? backbone.View : null,
+            Int8 = BackboneRegistry.Names.Contains(backbone.Name) ? backbone.Int8 : null,
         };
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
     }

@@ -15,6 +15,7 @@ internal static class TrainingPipeline
 {
     /// <param name="extraction">Extraction settings, with the feature cache to use (or none).</param>
     /// <param name="training">Validated by the caller, before it scanned its data.</param>
+    /// <param name="dataset">Scanned by the caller, who reported <see cref="DatasetScanned"/>.</param>
     /// <param name="checkData">Run the data check (quadratic in the number of images) and report it.</param>
     /// <param name="known">Features extracted already (for example the training images' when the view was chosen): not extracted again.</param>
     /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
@@ -25,7 +26,6 @@ internal static class TrainingPipeline
         AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
         bool checkData = true, ExtractionResult? known = null)
     {
-        progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         var extracted = Extract(backbone, extraction, dataset, progress, cancel, reuseValidation, reuseTraining, known);
         var train = Usable(dataset.Train, extracted);
         var validation = Usable(dataset.Validation, extracted);

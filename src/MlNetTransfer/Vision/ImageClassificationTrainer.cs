@@ -56,6 +56,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
             validation = train;
         }
         var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed);
+        reporting.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         var backbone = ResolveBackbone(reporting);
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");

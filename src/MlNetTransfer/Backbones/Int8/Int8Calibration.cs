@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MlNetTransfer.Backbones.Int8;
+
+/// <summary>
+/// What an int8 backbone is quantized with: the value range of each quantized activation (tensor name → min, max),
+/// measured by running the float network on calibration images (a few hundred of the user's training images). With
+/// the weights quantized per channel from the network itself, this decides the int8 graph entirely.
+/// </summary>
+public sealed record Int8Calibration
+{
+    public required IReadOnlyDictionary<string, float[]> Ranges { get; init; }
+
+    /// <summary>How the ranges were taken from the activations ("minmax" or "percentile-99.999").</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Calibration images used.</summary>
+    public required int Images { get; init; }
+
+    /// <summary>Weights in 7 bits instead of 8: for processors without VNNI, whose 8-bit products can saturate.</summary>
+    public bool ReducedRange { get; init; }
+
+    /// <summary>A hash of everything above: part of the feature cache key, so int8 features never mix with others.</summary>
+    public string Signature
+    {
+        get
+        {
+            var text = new StringBuilder($"{Method};{Images};{ReducedRange};");
+            foreach (var (name, range) in Ranges.OrderBy(r => r.Key, StringComparer.Ordinal))
+                text.Append(CultureInfo.InvariantCulture, $"{name}={range[0]:R},{range[1]:R};");
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        }
+    }
+}

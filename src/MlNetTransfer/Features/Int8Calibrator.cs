@@ -1,0 +1,59 @@
+using Microsoft.ML.OnnxRuntime;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Backbones.Int8;
+using MlNetTransfer.Data;
+using Onnx;
+
+namespace MlNetTransfer.Features;
+
+/// <summary>
+/// Measures the ranges an int8 backbone is quantized with: the float network (in the form the int8 one is made from)
+/// runs on calibration images, and each quantized activation's extremes are kept.
+/// </summary>
+internal static class Int8Calibrator
+{
+    public const string Method = "minmax";
+
+    /// <summary>Calibrates <paramref name="backbone"/> on <paramref name="images"/> (encoded; unusable ones are passed over).</summary>
+    public static Int8Calibration Calibrate(BackboneDescription backbone, IEnumerable<byte[]> images, bool reducedRange, int batchSize = 8)
+    {
+        var editor = FeatureGraph.Compose(backbone with { Int8 = null }, batched: true, featuresAreOutput: true, prepareForInt8: true);
+        var tensors = Int8Graph.QuantizedTensors(editor.Graph);
+        foreach (var t in tensors)
+            editor.Graph.Output.Add(new ValueInfoProto { Name = t, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, IntraOpNumThreads = Environment.ProcessorCount };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var session = new InferenceSession(editor.ToBytes(), options);
+
+        var decoder = new ImagePixels(backbone);
+        int side = backbone.DecodedSize, length = decoder.Length, count = 0;
+        var ranges = tensors.ToDictionary(t => t, _ => new[] { float.MaxValue, float.MinValue });
+        var batch = new float[batchSize * length];
+        int inBatch = 0;
+        void Run()
+        {
+            if (inBatch == 0) return;
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(0, inBatch * length), [inBatch, 3, side, side]);
+            using var run = new RunOptions();
+            using var outputs = session.Run(run, [FeatureGraph.PixelsInput], [input], tensors);
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                var values = outputs[i].GetTensorDataAsSpan<float>();
+                var range = ranges[tensors[i]];
+                range[0] = Math.Min(range[0], System.Numerics.Tensors.TensorPrimitives.Min(values));
+                range[1] = Math.Max(range[1], System.Numerics.Tensors.TensorPrimitives.Max(values));
+            }
+            count += inBatch;
+            inBatch = 0;
+        }
+        foreach (var image in images)
+        {
+            try { decoder.Decode(image, batch.AsSpan(inBatch * length, length)); }
+            catch (ArgumentException) { continue; }
+            if (++inBatch == batchSize) Run();
+        }
+        Run();
+        if (count == 0) throw new DatasetException("No usable calibration image: int8 needs a few of the training images.");
+        return new Int8Calibration { Ranges = ranges, Method = Method, Images = count, ReducedRange = reducedRange };
+    }
+}
