@@ -89,4 +89,18 @@ public sealed class BenchmarkReport
 
     /// <summary>Median of <see cref="ZipOverRawLatencyByRound"/>.</summary>
     public double ZipOverRawLatency => ThroughputResult.MedianOf(ZipOverRawLatencyByRound);
+
+    /// <summary>(a) with the int8 network, in the same rounds.</summary>
+    public required ThroughputResult RawNetworkInt8 { get; init; }
+    /// <summary>(b) with the int8 network, in the same rounds.</summary>
+    public required ThroughputResult ExtractionInt8 { get; init; }
+    /// <summary>Raw int8 / raw fp32, each round.</summary>
+    public required IReadOnlyList<double> Int8OverFp32ByRound { get; init; }
+    /// <summary>int8 extraction / raw fp32 network, each round.</summary>
+    public required IReadOnlyList<double> ExtractionInt8OverRawFp32ByRound { get; init; }
+    public double Int8OverFp32 => ThroughputResult.MedianOf(Int8OverFp32ByRound);
+    public double ExtractionInt8OverRawFp32 => ThroughputResult.MedianOf(ExtractionInt8OverRawFp32ByRound);
+    /// <summary>Cosine similarity of int8 features to fp32 features, over the images.</summary>
+    public required double Int8FeatureCosineMean { get; init; }
+    public required double Int8FeatureCosineMin { get; init; }
 }

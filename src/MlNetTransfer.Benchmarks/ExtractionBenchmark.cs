@@ -51,15 +51,32 @@ public static class ExtractionBenchmark
         MlNetCanonical(paths, device);
         // (f) holds the encoded bytes in memory: each distinct photo once (copies would only repeat them), at most 1,000.
         var decoding = new DecodingClock(backbone, files.Take(Math.Min(paths.Count, 1000)).ToList());
+        // int8: the same network quantized, calibrated on up to 128 of the photos, measured in the same rounds.
+        progress?.Report("int8 calibration");
+        var int8 = backbone with { Int8 = Int8Calibrator.Calibrate(backbone, files.Take(Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList(), !Backbones.Int8.ProcessorSupport.HasVnni) };
+        using var rawInt8 = new FeatureNetwork(int8, Environment.ProcessorCount, device);
+        using var int8Extractor = new FeatureExtractor(int8, extractorOptions.With(cache: null));
+        ExtractionResult? extractedInt8 = null;
+        double ExtractInt8()
+        {
+            var clock = Stopwatch.StartNew();
+            extractedInt8 = int8Extractor.Extract(paths);
+            return paths.Count / clock.Elapsed.TotalSeconds;
+        }
+        ExtractInt8();
+        RawNetwork(rawInt8, paths.Count, batchSize);
         var rounds = Enumerable.Range(0, repeats).Select(_ =>
         {
             double a = RawNetwork(rawNetwork, paths.Count, batchSize);
             double b = ExtractOnce();
             double c = MlNetCanonical(paths, device);
             double f = decoding.MillisecondsPerImage();
-            progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round: a {a:F1}, b {b:F1}, c {c:F1} img/s, f {f:F2} ms"));
-            return (a, b, c, f);
+            double a8 = RawNetwork(rawInt8, paths.Count, batchSize);
+            double b8 = ExtractInt8();
+            progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round: a {a:F1}, b {b:F1}, c {c:F1} img/s, f {f:F2} ms; int8: a {a8:F1}, b {b8:F1} img/s"));
+            return (a, b, c, f, a8, b8);
         }).ToList();
+        var cosines = extracted!.Features.Select(p => (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(p.Value, extractedInt8!.Features[p.Key])).ToList();
         var raw = new ThroughputResult("raw ONNX Runtime, pre-made tensors", rounds.Select(r => r.a).ToList());
         var extraction = new ThroughputResult("MlNetTransfer extraction, decode included, no cache", rounds.Select(r => r.b).ToList());
         var canonical = new ThroughputResult("ML.NET LoadImages/ResizeImages/ExtractPixels/DnnFeaturizeImage", rounds.Select(r => r.c).ToList());
@@ -110,6 +127,12 @@ public static class ExtractionBenchmark
             ZipPrediction = latency.Zip,
             RawBatchOnePlusDecode = latency.Raw,
             ZipOverRawLatencyByRound = latency.RatioByRound,
+            RawNetworkInt8 = new ThroughputResult("int8: raw ONNX Runtime, pre-made tensors", rounds.Select(r => r.a8).ToList()),
+            ExtractionInt8 = new ThroughputResult("int8: MlNetTransfer extraction, decode included, no cache", rounds.Select(r => r.b8).ToList()),
+            Int8OverFp32ByRound = rounds.Select(r => r.a8 / r.a).ToList(),
+            ExtractionInt8OverRawFp32ByRound = rounds.Select(r => r.b8 / r.a).ToList(),
+            Int8FeatureCosineMean = cosines.Average(),
+            Int8FeatureCosineMin = cosines.Min(),
         };
     }
 

@@ -52,6 +52,11 @@ internal static class BenchCommand
             if (r.Agreement is { } agree)
                 output.WriteLine(string.Format(inv, "  {0} images' features, {1} against cpu: max |difference| {2:G3} (largest feature {3:G3})",
                     agree.Images, r.Device.ToString().ToLowerInvariant(), agree.MaxAbsDifference, agree.MaxAbsFeature));
+            foreach (var t in new[] { r.RawNetworkInt8, r.ExtractionInt8 })
+                output.WriteLine(string.Format(inv, "  {0,-66} {1,7:F1} img/s   [{2}]", t.Name, t.Median, string.Join(", ", t.ImagesPerSecond.Select(v => v.ToString("F1", inv)))));
+            output.WriteLine(string.Format(inv, "  int8 raw / fp32 raw = {0:F2} [{1}]   int8 extraction / fp32 raw = {2:F2} [{3}]   feature cosine to fp32: mean {4:F5}, min {5:F5}",
+                r.Int8OverFp32, string.Join(", ", r.Int8OverFp32ByRound.Select(v => v.ToString("F2", inv))), r.ExtractionInt8OverRawFp32,
+                string.Join(", ", r.ExtractionInt8OverRawFp32ByRound.Select(v => v.ToString("F2", inv))), r.Int8FeatureCosineMean, r.Int8FeatureCosineMin));
             output.WriteLine(string.Format(inv, "  head training, {0} samples x {1} epochs (default head): {2:F2} s", r.HeadTrainingSamples, r.HeadTrainingEpochs, r.HeadTrainingSeconds));
             output.WriteLine(string.Format(inv, "  head training, 10,000 x 512, 30 epochs (default head):      {0:F2} s", r.HeadTraining10kSeconds));
             foreach (var l in new[] { r.ZipPrediction, r.RawBatchOnePlusDecode })

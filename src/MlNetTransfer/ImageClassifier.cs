@@ -38,16 +38,18 @@ public static class ImageClassifier
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
+        if (settings.Precision == Precision.Int8)
+        {
+            // Calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
+            // view, so that the view choice already compares int8 features and they are the ones training uses.
+            var calibrated = settings.View == ImageView.Auto ? described : described.WithView(settings.View);
+            progress?.Report(new Calibrating(Math.Min(dataset.Train.Count, Int8Backbones.CalibrationImages)));
+            described = Int8Backbones.Quantize(calibrated, dataset.Train, CacheFor(calibrated)?.BackboneFolder);
+        }
         var (view, viewReport, known) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null);
         var backbone = described.WithView(view);
-        if (settings.Precision == Precision.Int8)
-        {
-            progress?.Report(new Calibrating(Int8Backbones.CalibrationImages));
-            backbone = Int8Backbones.Quantize(backbone, dataset.Train, CacheFor(backbone)?.BackboneFolder);
-            known = null; // the training images' features in the chosen view are float ones
-        }
         var extraction = settings.Extraction.With(CacheFor(backbone));
         var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
             new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known) with { View = viewReport };

@@ -8,14 +8,18 @@ namespace MlNetTransfer.Features;
 
 /// <summary>
 /// Measures the ranges an int8 backbone is quantized with: the float network (in the form the int8 one is made from)
-/// runs on calibration images, and each quantized activation's extremes are kept.
+/// runs on calibration images, and each quantized activation's range is taken with its rarest extremes left out
+/// (percentile 99.999). Chosen by measurement over min/max and percentiles 99.9 and 99.99: the features' cosine to
+/// fp32 on held-out images was highest with it on ants/bees, digits and camera photos (README, "int8").
 /// </summary>
 internal static class Int8Calibrator
 {
-    public const string Method = "minmax";
+    /// <summary>The share of each activation's values, at either end, that its range leaves out.</summary>
+    public const double OutlierFraction = 1e-5;
+    public const string Method = "percentile-99.999";
 
     /// <summary>Calibrates <paramref name="backbone"/> on <paramref name="images"/> (encoded; unusable ones are passed over).</summary>
-    public static Int8Calibration Calibrate(BackboneDescription backbone, IEnumerable<byte[]> images, bool reducedRange, int batchSize = 8)
+    public static Int8Calibration Calibrate(BackboneDescription backbone, IReadOnlyList<byte[]> images, bool reducedRange, int batchSize = 8)
     {
         var editor = FeatureGraph.Compose(backbone with { Int8 = null }, batched: true, featuresAreOutput: true, prepareForInt8: true);
         var tensors = Int8Graph.QuantizedTensors(editor.Graph);
@@ -27,7 +31,7 @@ internal static class Int8Calibrator
 
         var decoder = new ImagePixels(backbone);
         int side = backbone.DecodedSize, length = decoder.Length, count = 0;
-        var ranges = tensors.ToDictionary(t => t, _ => new[] { float.MaxValue, float.MinValue });
+        var ranges = new Dictionary<string, ActivationRange>();
         var batch = new float[batchSize * length];
         int inBatch = 0;
         void Run()
@@ -39,9 +43,9 @@ internal static class Int8Calibrator
             for (int i = 0; i < tensors.Count; i++)
             {
                 var values = outputs[i].GetTensorDataAsSpan<float>();
-                var range = ranges[tensors[i]];
-                range[0] = Math.Min(range[0], System.Numerics.Tensors.TensorPrimitives.Min(values));
-                range[1] = Math.Max(range[1], System.Numerics.Tensors.TensorPrimitives.Max(values));
+                if (!ranges.TryGetValue(tensors[i], out var range))
+                    ranges[tensors[i]] = range = new ActivationRange((long)values.Length / inBatch * images.Count, OutlierFraction);
+                range.Add(values);
             }
             count += inBatch;
             inBatch = 0;
@@ -54,6 +58,6 @@ internal static class Int8Calibrator
         }
         Run();
         if (count == 0) throw new DatasetException("No usable calibration image: int8 needs a few of the training images.");
-        return new Int8Calibration { Ranges = ranges, Method = Method, Images = count, ReducedRange = reducedRange };
+        return new Int8Calibration { Ranges = ranges.ToDictionary(r => r.Key, r => r.Value.Range), Method = Method, Images = count, ReducedRange = reducedRange };
     }
 }

@@ -50,6 +50,17 @@ public class BenchCommandTests
         }
         Assert.Equal((ceilings[0] + ceilings[1]) / 2, root.GetProperty("sharedCoresCeiling").GetDouble(), 1e-9);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("agreement").ValueKind); // compared only when the network ran on a GPU
+        // int8 beside fp32 in the same rounds, with each round's ratio to that round's fp32 raw network, and feature agreement.
+        var int8Raw = root.GetProperty("rawNetworkInt8").GetProperty("imagesPerSecond").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var int8Ratios = root.GetProperty("int8OverFp32ByRound").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(2, int8Raw.Count);
+        Assert.Equal(2, root.GetProperty("extractionInt8").GetProperty("imagesPerSecond").GetArrayLength());
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(int8Raw[i] / rawRates[i], int8Ratios[i], 1e-9);
+        double cosineMean = root.GetProperty("int8FeatureCosineMean").GetDouble();
+        Assert.InRange(root.GetProperty("int8FeatureCosineMin").GetDouble(), 0.95, cosineMean);
+        Assert.InRange(cosineMean, 0.98, 1.0 + 1e-6);
+        Assert.Contains("int8 raw / fp32 raw = ", output);
     }
 
     // This build carries the CPU ONNX Runtime: bench on CUDA stops with the same one clear line as train.

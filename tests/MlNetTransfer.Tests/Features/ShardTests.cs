@@ -49,5 +49,5 @@ public class ShardTests
     }
 
     private static Dictionary<string, byte[]> Entries(string cache) =>
-        Directory.GetFiles(cache, "*.feat", SearchOption.AllDirectories).ToDictionary(Path.GetFileName, File.ReadAllBytes)!;
+        Directory.GetFiles(cache, "*.feat", SearchOption.AllDirectories).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 }

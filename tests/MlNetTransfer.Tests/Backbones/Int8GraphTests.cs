@@ -1,0 +1,129 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Backbones.Int8;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Backbones;
+
+/// <summary>The int8 backbone built from the embedded ResNet18: what ONNX Runtime runs, and how close it stays to fp32.</summary>
+public class Int8GraphTests
+{
+    private static readonly BackboneDescription Fp32 = BackboneRegistry.Get();
+
+    // Every convolution must run as an integer kernel: ONNX Runtime's optimized graph, saved, shows which kernels run.
+    // A QDQ pattern it cannot fuse stays as DequantizeLinear → Conv (float) and would leave a float Conv here.
+    [Fact]
+    public void OnnxRuntimeRunsEveryConvolutionAsQLinearConv()
+    {
+        using var dir = new TempDir();
+        var images = ShapeImages(dir, 6);
+        var int8 = Fp32 with { Int8 = Int8Calibrator.Calibrate(Fp32, images, reducedRange: false) };
+        int convolutions = Onnx.ModelProto.Parser.ParseFrom(FeatureGraph.Build(Fp32)).Graph.Node.Count(n => n.OpType == "Conv");
+
+        string optimized = dir.Combine("optimized.onnx");
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+        using (new InferenceSession(FeatureGraph.Build(int8), options)) { }
+        var kernels = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+
+        Assert.Equal(22, convolutions); // as the CNTK export of ResNet18 has them
+        Assert.Equal(convolutions, kernels.GetValueOrDefault("QLinearConv"));
+        Assert.False(kernels.ContainsKey("Conv"), "a float convolution is left: " + string.Join(", ", kernels.Select(k => $"{k.Key} {k.Value}")));
+        Assert.True(kernels.GetValueOrDefault("QLinearAdd") >= 8, "the residual additions run on uint8");
+    }
+
+    // Folding BatchNormalization into the convolutions changes nothing but rounding.
+    [Fact]
+    public void FoldingBatchNormalizationKeepsTheFloatFeatures()
+    {
+        var prepared = FeatureGraph.Compose(Fp32, batched: true, featuresAreOutput: true, prepareForInt8: true).ToBytes();
+        Assert.DoesNotContain(Onnx.ModelProto.Parser.ParseFrom(prepared).Graph.Node, n => n.OpType == "BatchNormalization");
+
+        var pixels = RandomPixels(Fp32, seed: 3);
+        var reference = Run(FeatureGraph.Build(Fp32), pixels);
+        var folded = Run(prepared, pixels);
+        float largest = TensorPrimitives.MaxMagnitude(reference);
+        for (int i = 0; i < reference.Length; i++)
+            Assert.True(Math.Abs(reference[i] - folded[i]) <= 1e-4f * largest, $"feature {i}: {reference[i]} vs {folded[i]}");
+    }
+
+    // Calibrated on some images, the int8 network's features point where fp32's do on others.
+    [Fact]
+    public void Int8FeaturesStayCloseToFp32OnImagesNotCalibratedOn()
+    {
+        using var dir = new TempDir();
+        var images = ShapeImages(dir, 12);
+        var int8 = Fp32 with { Int8 = Int8Calibrator.Calibrate(Fp32, images.Take(24).ToList(), reducedRange: false) };
+        using var fp32Network = new FeatureNetwork(Fp32, 1);
+        using var int8Network = new FeatureNetwork(int8, 1);
+        var decoder = new ImagePixels(Fp32);
+
+        var cosines = images.Skip(24).Select(image =>
+        {
+            var px = new float[decoder.Length];
+            decoder.Decode(image, px);
+            float[] a = new float[Fp32.FeatureSize], b = new float[Fp32.FeatureSize];
+            fp32Network.Run(px, 1, a);
+            int8Network.Run(px, 1, b);
+            return (double)TensorPrimitives.CosineSimilarity(a, b);
+        }).ToList();
+
+        Assert.True(cosines.Average() >= 0.99, $"mean cosine {cosines.Average():F5}");
+        Assert.True(cosines.Min() >= 0.97, $"min cosine {cosines.Min():F5}");
+        Assert.NotEqual(Fp32.PreprocessingSignature, int8.PreprocessingSignature); // int8 features never share fp32's cache entries
+    }
+
+    // Without VNNI, uint8 × int8 products summed in pairs can saturate int16: weights keep 7 bits there (symmetric, ±63).
+    [Fact]
+    public void ReducedRangeKeepsWeightsInSevenBits()
+    {
+        using var dir = new TempDir();
+        var calibration = Int8Calibrator.Calibrate(Fp32, ShapeImages(dir, 2), reducedRange: true);
+        var graph = Onnx.ModelProto.Parser.ParseFrom(FeatureGraph.Build(Fp32 with { Int8 = calibration })).Graph;
+
+        var weights = graph.Initializer.Where(t => t.DataType == (int)Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count == 4).ToList();
+        Assert.Equal(22, weights.Count);
+        Assert.All(weights, w => Assert.All(w.RawData.ToByteArray(), b => Assert.InRange((sbyte)b, -63, 63)));
+        Assert.Contains(weights, w => w.RawData.ToByteArray().Any(b => (sbyte)b is 63 or -63)); // each channel's largest weight reaches the limit
+    }
+
+    // The range leaves out exactly the rarest values at either end (found with two bounded heaps, checked against a sort).
+    [Fact]
+    public void ActivationRangeIsTheExactQuantileOfEverythingSeen()
+    {
+        var random = new Random(5);
+        var values = Enumerable.Range(0, 200_000).Select(_ => (float)(random.NextDouble() * 10 - 3)).ToArray();
+        var range = new ActivationRange(values.Length, 1e-4); // keeps 20 at each end
+        foreach (var chunk in values.Chunk(7_000)) range.Add(chunk);
+
+        var sorted = values.Order().ToArray();
+        Assert.Equal(sorted[19], range.Range[0]);
+        Assert.Equal(sorted[^20], range.Range[1]);
+        var positive = new ActivationRange(10, 0.1);
+        positive.Add([1f, 2f, 3f]);
+        Assert.Equal(0f, positive.Range[0]); // widened to include zero
+    }
+
+    private static List<byte[]> ShapeImages(TempDir dir, int perClass)
+    {
+        TestImages.ShapeDataset(dir.Combine("images"), perClass, size: 96);
+        return Directory.GetFiles(dir.Combine("images"), "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+    }
+
+    private static float[] RandomPixels(BackboneDescription backbone, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, 3 * backbone.DecodedSize * backbone.DecodedSize).Select(_ => (float)random.Next(256)).ToArray();
+    }
+
+    private static float[] Run(byte[] model, float[] pixels)
+    {
+        using var session = new InferenceSession(model);
+        var input = session.InputMetadata.Single();
+        using var tensor = OrtValue.CreateTensorValueFromMemory(pixels, input.Value.Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray());
+        using var outputs = session.Run(new RunOptions(), [input.Key], [tensor], [session.OutputMetadata.Keys.First()]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+}
