@@ -39,6 +39,12 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>An ImageNet classifier exported to ONNX to use instead of <see cref="Arch"/> (its pooled-feature node is found automatically).</summary>
         public string? BackbonePath;
 
+        /// <summary>
+        /// <see cref="Backbones.Precision.Int8"/> quantizes the network on up to 128 of the training images (not in ML.NET):
+        /// about 3 × faster extraction on processors with VNNI, features within about 0.2% of fp32's (README, "int8").
+        /// </summary>
+        public Backbones.Precision Precision = Backbones.Precision.Fp32;
+
         public string ScoreColumnName = "Score";
         public string PredictedLabelColumnName = "PredictedLabel";
 

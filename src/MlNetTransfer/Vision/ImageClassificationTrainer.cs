@@ -58,6 +58,11 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed);
         reporting.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         var backbone = ResolveBackbone(reporting);
+        if (_options.Precision == Precision.Int8)
+        {
+            reporting.Report(new Calibrating(Math.Min(dataset.Train.Count, Int8Backbones.CalibrationImages)));
+            backbone = Int8Backbones.Quantize(backbone, dataset.Train, FeatureCache.For(backbone, _options.WorkspacePath).BackboneFolder);
+        }
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
 

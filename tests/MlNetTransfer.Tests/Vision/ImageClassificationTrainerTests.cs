@@ -86,4 +86,30 @@ public class ImageClassificationTrainerTests
         double accuracy = inMemory.Count(p => p.PredictedLabel == p.Label) / (double)inMemory.Count;
         Assert.True(accuracy >= 0.6, $"test accuracy {accuracy:F2} on {inMemory.Count} images");
     }
+
+    // Options.Precision = Int8 (MlNetTransfer's own option): calibrated on the training images, kept in the workspace,
+    // and the fitted model runs the int8 network: its probabilities differ from fp32's in the last digits, not in the labels.
+    [Fact]
+    public void Int8PrecisionCalibratesInTheWorkspaceAndPredictsCloseToFp32()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("assets"), perClass: 8);
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Transforms.Conversion.MapValueToKey("LabelAsKey", "Label").Fit(mlContext.Data.LoadFromEnumerable(LoadImagesFromDirectory(dir.Combine("assets"))));
+        var images = data.Transform(mlContext.Data.LoadFromEnumerable(LoadImagesFromDirectory(dir.Combine("assets"))));
+        List<ModelOutput> Predict(MlNetTransfer.Backbones.Precision precision)
+        {
+            var options = new ImageClassificationTrainer.Options { FeatureColumnName = "ImagePath", LabelColumnName = "LabelAsKey", WorkspacePath = dir.Combine("workspace"), Epoch = 5, Precision = precision };
+            var model = mlContext.MulticlassClassification.Trainers.ImageClassification(options).Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(images);
+            var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+            return LoadImagesFromDirectory(dir.Combine("assets")).Select(i => engine.Predict(new ModelInput { ImagePath = i.ImagePath, Label = i.Label })).ToList();
+        }
+
+        var fp32 = Predict(MlNetTransfer.Backbones.Precision.Fp32);
+        var int8 = Predict(MlNetTransfer.Backbones.Precision.Int8);
+
+        Assert.Single(Directory.GetFiles(dir.Combine("workspace"), "int8-calibration-*.json", SearchOption.AllDirectories));
+        Assert.NotEqual(fp32.Select(p => p.Score[0]), int8.Select(p => p.Score[0]));
+        Assert.True(fp32.Zip(int8).Count(p => p.First.PredictedLabel == p.Second.PredictedLabel) >= fp32.Count - 1, "int8 and fp32 labels agree");
+    }
 }
