@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MlNetTransfer.Features;
 
 /// <summary>
@@ -13,20 +15,19 @@ internal sealed class ActivationRange(long expectedValues, double outlierFractio
 
     public void Add(ReadOnlySpan<float> values)
     {
-        // The thresholds are held in locals: almost every value is compared and passed over.
-        float high = _largest.Count < _keep ? float.NegativeInfinity : _largest.Peek();
-        float low = _smallest.Count < _keep ? float.PositiveInfinity : _smallest.Peek();
-        foreach (float v in values)
+        // Almost every value lies inside the kept extremes: whole blocks are passed over on their SIMD minimum and maximum.
+        const int Block = 4096;
+        for (int start = 0; start < values.Length; start += Block)
         {
-            if (v > high || _largest.Count < _keep)
+            var block = values.Slice(start, Math.Min(Block, values.Length - start));
+            bool full = _largest.Count == _keep && _smallest.Count == _keep;
+            if (full && TensorPrimitives.Max(block) <= _largest.Peek() && TensorPrimitives.Min(block) >= _smallest.Peek()) continue;
+            foreach (float v in block)
             {
-                if (_largest.Count < _keep) _largest.Enqueue(v, v); else _largest.EnqueueDequeue(v, v);
-                if (_largest.Count == _keep) high = _largest.Peek();
-            }
-            if (v < low || _smallest.Count < _keep)
-            {
-                if (_smallest.Count < _keep) _smallest.Enqueue(v, -v); else _smallest.EnqueueDequeue(v, -v);
-                if (_smallest.Count == _keep) low = _smallest.Peek();
+                if (_largest.Count < _keep) _largest.Enqueue(v, v);
+                else if (v > _largest.Peek()) _largest.EnqueueDequeue(v, v);
+                if (_smallest.Count < _keep) _smallest.Enqueue(v, -v);
+                else if (v < _smallest.Peek()) _smallest.EnqueueDequeue(v, -v);
             }
         }
     }

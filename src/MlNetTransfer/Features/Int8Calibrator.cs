@@ -25,7 +25,7 @@ internal static class Int8Calibrator
         var tensors = Int8Graph.QuantizedTensors(editor.Graph);
         foreach (var t in tensors)
             editor.Graph.Output.Add(new ValueInfoProto { Name = t, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, IntraOpNumThreads = Environment.ProcessorCount };
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var session = new InferenceSession(editor.ToBytes(), options);
 
@@ -41,22 +41,29 @@ internal static class Int8Calibrator
             using var run = new RunOptions();
             using var outputs = session.Run(run, [FeatureGraph.PixelsInput], [input], tensors);
             for (int i = 0; i < tensors.Count; i++)
-            {
-                var values = outputs[i].GetTensorDataAsSpan<float>();
-                if (!ranges.TryGetValue(tensors[i], out var range))
-                    ranges[tensors[i]] = range = new ActivationRange((long)values.Length / inBatch * images.Count, OutlierFraction);
-                range.Add(values);
-            }
+                if (!ranges.ContainsKey(tensors[i]))
+                    ranges[tensors[i]] = new ActivationRange(outputs[i].GetTensorTypeAndShape().ElementCount / inBatch * images.Count, OutlierFraction);
+            Parallel.For(0, tensors.Count, i => ranges[tensors[i]].Add(outputs[i].GetTensorDataAsSpan<float>()));
             count += inBatch;
             inBatch = 0;
         }
-        foreach (var image in images)
+        // Each batch's images are decoded on every core, then the network runs on them; unusable images are passed over.
+        foreach (var chunk in images.Chunk(batchSize))
         {
-            try { decoder.Decode(image, batch.AsSpan(inBatch * length, length)); }
-            catch (ArgumentException) { continue; }
-            if (++inBatch == batchSize) Run();
+            var usable = new bool[chunk.Length];
+            Parallel.For(0, chunk.Length, i =>
+            {
+                try { decoder.Decode(chunk[i], batch.AsSpan(i * length, length)); usable[i] = true; }
+                catch (ArgumentException) { }
+            });
+            for (int i = 0; i < chunk.Length; i++)
+                if (usable[i])
+                {
+                    if (inBatch != i) Array.Copy(batch, i * length, batch, inBatch * length, length);
+                    inBatch++;
+                }
+            Run();
         }
-        Run();
         if (count == 0) throw new DatasetException("No usable calibration image: int8 needs a few of the training images.");
         return new Int8Calibration { Ranges = ranges.ToDictionary(r => r.Key, r => r.Value.Range), Method = Method, Images = count, ReducedRange = reducedRange };
     }
