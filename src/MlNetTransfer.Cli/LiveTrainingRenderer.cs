@@ -50,11 +50,15 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case ViewChoosing v:
                     _status = $"choosing the view: the training images in {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))}, cross-validated ({v.Folds} folds)";
                     break;
+                case Calibrating c:
+                    _status = $"calibrating the int8 network on {c.Images} training images (once; cached)";
+                    break;
                 case ViewChosen { Report: var r }:
                     _data += $"  ·  view [bold]{r.Chosen.ToString().ToLowerInvariant()}[/]";
                     _status = "";
                     break;
                 case ExtractionAdvanced { Progress: var p }:
+                    if (_status.StartsWith("calibrating", StringComparison.Ordinal)) _status = ""; // done: extraction has begun
                     double share = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     int filled = (int)Math.Round(share * 40);
                     double rate = p.ExtractedPerSecond;

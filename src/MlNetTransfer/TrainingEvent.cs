@@ -33,7 +33,7 @@ public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Se
 /// </summary>
 public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
 
-/// <summary>The int8 network is being calibrated on up to <paramref name="Images"/> training images (once; cached).</summary>
+/// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
 public sealed record Calibrating(int Images) : TrainingEvent;
 
 /// <summary>The view was chosen.</summary>
