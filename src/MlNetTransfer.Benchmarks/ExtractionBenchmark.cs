@@ -39,13 +39,8 @@ public static class ExtractionBenchmark
         using var rawNetwork = new FeatureNetwork(backbone, Environment.ProcessorCount, device);
         // (b) is measured with its network session loaded, like (a) and (c); the first run, loading included, is kept apart.
         using var extractor = new FeatureExtractor(backbone, extractorOptions.With(cache: null));
-        ExtractionResult? extracted = null;
-        double ExtractOnce()
-        {
-            var clock = Stopwatch.StartNew();
-            extracted = extractor.Extract(paths);
-            return paths.Count / clock.Elapsed.TotalSeconds;
-        }
+        ExtractionResult extracted = null!, extractedInt8 = null!;
+        double ExtractOnce() => ImagesPerSecond(paths.Count, () => extracted = extractor.Extract(paths));
         double firstExtraction = ExtractOnce();
         RawNetwork(rawNetwork, paths.Count, batchSize);
         MlNetCanonical(paths, device);
@@ -56,13 +51,7 @@ public static class ExtractionBenchmark
         var int8 = backbone with { Int8 = Int8Calibrator.Calibrate(backbone, files.Take(Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList(), !Backbones.Int8.ProcessorSupport.HasVnni) };
         using var rawInt8 = new FeatureNetwork(int8, Environment.ProcessorCount, device);
         using var int8Extractor = new FeatureExtractor(int8, extractorOptions.With(cache: null));
-        ExtractionResult? extractedInt8 = null;
-        double ExtractInt8()
-        {
-            var clock = Stopwatch.StartNew();
-            extractedInt8 = int8Extractor.Extract(paths);
-            return paths.Count / clock.Elapsed.TotalSeconds;
-        }
+        double ExtractInt8() => ImagesPerSecond(paths.Count, () => extractedInt8 = int8Extractor.Extract(paths));
         ExtractInt8();
         RawNetwork(rawInt8, paths.Count, batchSize);
         var rounds = Enumerable.Range(0, repeats).Select(_ =>
@@ -76,7 +65,7 @@ public static class ExtractionBenchmark
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round: a {a:F1}, b {b:F1}, c {c:F1} img/s, f {f:F2} ms; int8: a {a8:F1}, b {b8:F1} img/s"));
             return (a, b, c, f, a8, b8);
         }).ToList();
-        var cosines = extracted!.Features.Select(p => (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(p.Value, extractedInt8!.Features[p.Key])).ToList();
+        var cosines = extracted.Features.Select(p => (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(p.Value, extractedInt8.Features[p.Key])).ToList();
         var raw = new ThroughputResult("raw ONNX Runtime, pre-made tensors", rounds.Select(r => r.a).ToList());
         var extraction = new ThroughputResult("MlNetTransfer extraction, decode included, no cache", rounds.Select(r => r.b).ToList());
         var canonical = new ThroughputResult("ML.NET LoadImages/ResizeImages/ExtractPixels/DnnFeaturizeImage", rounds.Select(r => r.c).ToList());
@@ -85,14 +74,14 @@ public static class ExtractionBenchmark
         if (device != ComputeDevice.Cpu)
         {
             progress?.Report("features on the GPU against the CPU");
-            agreement = CompareWithCpu(backbone, paths.Distinct().Take(64).ToList(), extracted!);
+            agreement = CompareWithCpu(backbone, paths.Distinct().Take(64).ToList(), extracted);
         }
 
         progress?.Report("(d) head training");
         var labels = paths.Select(p => Path.GetFileName(Path.GetDirectoryName(p)!)).ToList();
         var classNames = labels.Distinct().Order(StringComparer.Ordinal).ToList();
         if (classNames.Count < 2) classNames = ["a", "b"];
-        var set = new FeatureSet(extracted!.Features.Values.ToList(), Enumerable.Range(0, extracted.Features.Count).Select(i => i % classNames.Count).ToList());
+        var set = new FeatureSet(extracted.Features.Values.ToList(), Enumerable.Range(0, extracted.Features.Count).Select(i => i % classNames.Count).ToList());
         var options = new TrainingOptions { Patience = 0 };
         var headSeconds = Enumerable.Range(0, repeats).Select(_ => Time(() => HeadTrainer.Train(set, set, classNames.Count, options))).ToList();
         var big = SyntheticSet(10_000, 512, 10, seed: 7);
@@ -152,6 +141,8 @@ public static class ExtractionBenchmark
         action();
         return clock.Elapsed.TotalSeconds;
     }
+
+    private static double ImagesPerSecond(int images, Action action) => images / Time(action);
 
     private static double RawNetwork(FeatureNetwork network, int images, int batchSize)
     {
