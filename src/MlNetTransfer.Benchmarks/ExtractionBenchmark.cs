@@ -46,11 +46,15 @@ public static class ExtractionBenchmark
         MlNetCanonical(paths, device);
         // (f) holds the encoded bytes in memory: each distinct photo once (copies would only repeat them), at most 1,000.
         var decoding = new DecodingClock(backbone, files.Take(Math.Min(paths.Count, 1000)).ToList());
-        // int8: the same network quantized, calibrated on up to 128 of the photos, measured in the same rounds.
+        // int8: the same network quantized, calibrated as train does (128 of the photos, spread), measured in the same
+        // rounds; always on the CPU, whose integer kernels it is made for.
         progress?.Report("int8 calibration");
-        var int8 = backbone with { Int8 = Int8Calibrator.Calibrate(backbone, files.Take(Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList(), !Backbones.Int8.ProcessorSupport.HasVnni) };
-        using var rawInt8 = new FeatureNetwork(int8, Environment.ProcessorCount, device);
-        using var int8Extractor = new FeatureExtractor(int8, extractorOptions.With(cache: null));
+        var calibrationImages = Int8Backbones.Spread(files, Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList();
+        var int8 = backbone with { Int8 = Int8Calibrator.Calibrate(backbone, calibrationImages, Backbones.Int8.ProcessorSupport.NeedsReducedRange) };
+        using var rawInt8 = new FeatureNetwork(int8, Environment.ProcessorCount);
+        var int8Options = extractorOptions.With(cache: null);
+        int8Options.Device = ComputeDevice.Cpu;
+        using var int8Extractor = new FeatureExtractor(int8, int8Options);
         double ExtractInt8() => ImagesPerSecond(paths.Count, () => extractedInt8 = int8Extractor.Extract(paths));
         ExtractInt8();
         RawNetwork(rawInt8, paths.Count, batchSize);

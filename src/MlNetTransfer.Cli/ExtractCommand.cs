@@ -8,28 +8,24 @@ internal static class ExtractCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var defaults = new TrainSettings { DataFolder = "" };
         var data = new Option<string>("--data") { Description = "Folder of images (read recursively), as train would read it.", Required = true };
-        var cache = CommonOptions.Cache();
+        var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from, as for train." };
         var shard = new Option<string>("--shard") { Description = "K/N: extract only the K-th (from 0) of N disjoint shares, e.g. $JOB_COMPLETION_INDEX/4.", DefaultValueFactory = _ => Shard.All.ToString() };
-        var backbone = new Option<string>("--backbone") { Description = "Embedded backbone name or ONNX file, as for train.", DefaultValueFactory = _ => defaults.Backbone };
-        var batch = new Option<int>("--extract-batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => defaults.Extraction.BatchSize };
-        var device = CommonOptions.Device();
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("extract", "Fill the feature cache with a data set's features (or one share of them), so that train extracts nothing.")
+        // train's own flags: the features train will need depend on its view, precision, backbone and split (int8
+        // calibrates on the training images), so extract takes them all; those of the head are simply not used.
+        var settingOptions = new TrainSettingOptions();
+        var command = new Command("extract", "Fill the feature cache with a data set's features (or one share of them), so that train with the same flags extracts nothing.")
         {
-            data, cache, shard, backbone, batch, device, quiet, verbose,
+            data, config, shard, quiet, verbose,
         };
+        foreach (var option in settingOptions.Options) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
-            var settings = new TrainSettings
-            {
-                DataFolder = parse.GetValue(data)!,
-                CacheFolder = parse.GetValue(cache),
-                Backbone = parse.GetValue(backbone)!,
-                Extraction = { BatchSize = parse.GetValue(batch), Device = parse.GetValue(device) },
-            };
+            var settings = parse.GetValue(config) is { } path ? TrainSettings.Load(path) : new TrainSettings { DataFolder = "" };
+            settingOptions.Apply(parse, settings);
+            settings.DataFolder = parse.GetValue(data)!;
             var share = Shard.Parse(parse.GetValue(shard)!);
             var inv = CultureInfo.InvariantCulture;
             var lastPrint = System.Diagnostics.Stopwatch.StartNew();
@@ -41,7 +37,7 @@ internal static class ExtractCommand
             });
             var result = ImageClassifier.Extract(settings, share, progress, cancel);
             foreach (var s in result.Skipped) output.WriteLine($"skipped {s.Path}: {s.Reason}");
-            output.WriteLine(string.Format(inv, "Shard {0}: {1} images, {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",
+            output.WriteLine(string.Format(inv, "Shard {0}: {1} features (one per image and view), {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",
                 share, result.Images, result.FromCache, result.Extracted, result.Seconds, result.Skipped.Count));
             return ExitCodes.Ok;
         }));

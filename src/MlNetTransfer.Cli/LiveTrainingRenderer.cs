@@ -51,7 +51,7 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                     _status = $"choosing the view: the training images in {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))}, cross-validated ({v.Folds} folds)";
                     break;
                 case Calibrating c:
-                    _status = $"calibrating the int8 network on {c.Images} training images (once; cached)";
+                    _status = $"calibrating the int8 network on {c.Images} training images (kept in the cache for later runs)";
                     break;
                 case ViewChosen { Report: var r }:
                     _data += $"  ·  view [bold]{r.Chosen.ToString().ToLowerInvariant()}[/]";

@@ -22,7 +22,7 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                     output.WriteLine($"Choosing the view: the {v.TrainImages} training images are extracted in each of {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))} (once; cached), and a linear model is cross-validated on each ({v.Folds} folds).");
                     break;
                 case Calibrating calibrating:
-                    output.WriteLine($"Calibrating the int8 network on {calibrating.Images} training images (once; cached).");
+                    output.WriteLine($"Calibrating the int8 network on {calibrating.Images} training images (kept in the cache for later runs).");
                     break;
                 case ViewChosen { Report: var r }:
                     output.WriteLine($"View: {MlNetTransfer.Pipeline.RunFiles.Describe(r)}.");

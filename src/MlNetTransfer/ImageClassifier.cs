@@ -35,17 +35,11 @@ public static class ImageClassifier
         settings.Training.Validate(); // before anything is scanned or loaded
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        if (settings.Precision == Precision.Int8) Int8Backbones.EnsureSupported(described, settings.Extraction.Device);
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
-        if (settings.Precision == Precision.Int8)
-        {
-            // Calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
-            // view, so that the view choice already compares int8 features and they are the ones training uses.
-            var calibrated = settings.View == ImageView.Auto ? described : described.WithView(settings.View);
-            progress?.Report(new Calibrating(Math.Min(dataset.Train.Count, Int8Backbones.CalibrationImages)));
-            described = Int8Backbones.Quantize(calibrated, dataset.Train, CacheFor(calibrated)?.BackboneFolder);
-        }
+        described = WithPrecision(described, settings, dataset, CacheFor, progress, cancel);
         var (view, viewReport, known) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null);
@@ -62,10 +56,23 @@ public static class ImageClassifier
         return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
 
+    // int8: calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
+    // view, so that the view choice already compares int8 features and they are the ones training uses.
+    private static BackboneDescription WithPrecision(BackboneDescription described, TrainSettings settings, ImageDataset dataset,
+        Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
+        if (settings.Precision != Precision.Int8) return described;
+        var calibrated = settings.View == ImageView.Auto ? described : described.WithView(settings.View);
+        return Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor(calibrated)?.BackboneFolder, settings.Extraction.Device,
+            images => progress?.Report(new Calibrating(images)), cancel);
+    }
+
     /// <summary>
     /// Extracts (into the feature cache) the features of every image under <paramref name="settings"/>' data folder in
-    /// <paramref name="shard"/>, exactly as <see cref="Train"/> would: N processes, each given one share, fill a shared
-    /// cache so that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
+    /// <paramref name="shard"/>, as <see cref="Train"/> with the same settings needs them: in each view it may use (both
+    /// candidates when the view is chosen, <see cref="ImageView.Auto"/>), with the same precision (int8 is calibrated in
+    /// each process, on the same images, to the same result). N processes, each given one share, fill a shared cache so
+    /// that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing.</exception>
     public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
@@ -73,10 +80,24 @@ public static class ImageClassifier
         ArgumentNullException.ThrowIfNull(settings);
         if (!Directory.Exists(settings.DataFolder))
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
-        var backbone = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
+        if (settings.Precision == Precision.Int8)
+        {
+            Int8Backbones.EnsureSupported(described, settings.Extraction.Device);
+            var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
+            described = WithPrecision(described, settings, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
+        }
         var images = ImageDataset.ImageFilesUnder(settings.DataFolder).Where(path => shard.Contains(settings.DataFolder, path)).ToList();
-        using var extractor = new FeatureExtractor(backbone, settings.Extraction.With(FeatureCache.For(backbone, settings.CacheFolder)));
-        return extractor.Extract(images, progress, cancel);
+        var views = settings.View == ImageView.Auto ? ViewChoice.Candidates : [settings.View];
+        ExtractionResult? all = null;
+        foreach (var view in views)
+        {
+            var backbone = described.WithView(view);
+            using var extractor = new FeatureExtractor(backbone, settings.Extraction.With(FeatureCache.For(backbone, settings.CacheFolder)));
+            var result = extractor.Extract(images, progress, cancel);
+            all = all is null ? result : ExtractionResult.Combine(all, result);
+        }
+        return all!;
     }
 
     /// <summary>

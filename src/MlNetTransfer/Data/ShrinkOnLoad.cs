@@ -5,8 +5,9 @@ namespace MlNetTransfer.Data;
 /// <summary>
 /// Shrink-on-load: a JPEG is decoded straight at 1/2, 1/4 or 1/8 of its size (libjpeg-turbo's DCT scaling, through
 /// SkiaSharp's codec) when that leaves its shorter side at least <see cref="DefaultFloor"/> pixels, then resized as
-/// any image. A 12-48 MP photo then costs a fraction of a full decode; an image under twice the floor is never
-/// scaled, so its pixels stay exactly those of ML.NET's LoadImages. The rule depends on the image alone (not on the
+/// any image. A 12-48 MP photo then costs a fraction of a full decode; an image whose shorter side is under 1,023 px
+/// (libjpeg rounds scaled sizes up: 1,023 / 2 gives 512) is never scaled, so its pixels stay exactly those of ML.NET's
+/// LoadImages. The rule depends on the image alone (not on the
 /// backbone), so training, the predictors and a bytes model's decoding step all decode a photo alike.
 /// </summary>
 public static class ShrinkOnLoad

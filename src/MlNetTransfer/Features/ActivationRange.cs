@@ -3,13 +3,14 @@ using System.Numerics.Tensors;
 namespace MlNetTransfer.Features;
 
 /// <summary>
-/// The range of one activation with its most extreme values left out: the values at the lower and upper
-/// <see cref="Int8Calibrator.OutlierFraction"/> quantiles of everything seen, found exactly by keeping only the
-/// <c>k</c> smallest and <c>k</c> largest values (k is fixed from the expected count, so nothing needed is ever dropped).
+/// The range of one activation with its most extreme values left out: the k = fraction × count smallest and k largest
+/// of everything seen are left out, and the next ones are the bounds, found exactly by keeping only the k + 1 smallest
+/// and k + 1 largest values (k is fixed from the expected count, so nothing needed is ever dropped).
 /// </summary>
 internal sealed class ActivationRange(long expectedValues, double outlierFraction)
 {
-    private readonly int _keep = (int)Math.Max(1, Math.Ceiling(expectedValues * outlierFraction));
+    // The k values left out at each end, plus the one that becomes the bound.
+    private readonly int _keep = (int)Math.Ceiling(expectedValues * outlierFraction) + 1;
     private readonly PriorityQueue<float, float> _largest = new(); // min-heap: the smallest of the kept largest on top
     private readonly PriorityQueue<float, float> _smallest = new(); // max-heap through negated priorities
 

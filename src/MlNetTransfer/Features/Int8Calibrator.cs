@@ -19,7 +19,7 @@ internal static class Int8Calibrator
     public const string Method = "percentile-99.999";
 
     /// <summary>Calibrates <paramref name="backbone"/> on <paramref name="images"/> (encoded; unusable ones are passed over).</summary>
-    public static Int8Calibration Calibrate(BackboneDescription backbone, IReadOnlyList<byte[]> images, bool reducedRange, int batchSize = 8)
+    public static Int8Calibration Calibrate(BackboneDescription backbone, IReadOnlyList<byte[]> images, bool reducedRange, int batchSize = 8, CancellationToken cancel = default)
     {
         var editor = FeatureGraph.Compose(backbone with { Int8 = null }, batched: true, featuresAreOutput: true, prepareForInt8: true);
         var tensors = Int8Graph.QuantizedTensors(editor.Graph);
@@ -50,11 +50,13 @@ internal static class Int8Calibrator
         // Each batch's images are decoded on every core, then the network runs on them; unusable images are passed over.
         foreach (var chunk in images.Chunk(batchSize))
         {
+            cancel.ThrowIfCancellationRequested();
             var usable = new bool[chunk.Length];
             Parallel.For(0, chunk.Length, i =>
             {
+                if (ImageCheck.Problem(chunk[i]) is not null) return; // as extraction skips it (size cap included)
                 try { decoder.Decode(chunk[i], batch.AsSpan(i * length, length)); usable[i] = true; }
-                catch (ArgumentException) { }
+                catch (Exception e) when (e is not OutOfMemoryException) { }
             });
             for (int i = 0; i < chunk.Length; i++)
                 if (usable[i])

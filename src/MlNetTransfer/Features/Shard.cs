@@ -29,7 +29,7 @@ public readonly record struct Shard(int Index, int Count)
         if (Count == 1) return true;
         string relative = Path.GetRelativePath(root, path).Replace('\\', '/');
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(relative));
-        return (int)(BitConverter.ToUInt64(hash, 0) % (ulong)Count) == Index;
+        return (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash) % (ulong)Count) == Index; // the same on every machine
     }
 
     public override string ToString() => $"{Index}/{Count}";

@@ -9,13 +9,20 @@ namespace MlNetTransfer.Pipeline;
 public sealed record ViewFigures(ImageView View, double CrossValidatedAccuracy, double CrossValidatedLoss);
 
 /// <summary>The view a run used, and, when it was chosen (<see cref="ImageView.Auto"/>), the figures it was chosen on.</summary>
-public sealed record ViewChoiceReport(ImageView Chosen, string Reason, IReadOnlyList<ViewFigures> Candidates, int Folds);
+public sealed record ViewChoiceReport(ImageView Chosen, string Reason, IReadOnlyList<ViewFigures> Candidates, int Folds)
+{
+    /// <summary>Training images extracted (not read from the cache) in the view not chosen: the choice's own cost.</summary>
+    public int ExtractedForChoice { get; init; }
+
+    /// <summary>Seconds of that extraction and its lookups.</summary>
+    public double SecondsForChoice { get; init; }
+}
 
 /// <summary>
 /// The view for a data set, by measurement on its training images only (validation reports the result, so it has no
 /// say): the training images' features in each candidate view (the second view is the one extra extraction a first
 /// run makes; both are cached), then a linear softmax model cross-validated on each, k folds stratified by class. The
-/// better accuracy wins, then the lower loss; a tie keeps Crop.
+/// better accuracy wins, then the lower loss; a tie in both keeps Crop.
 /// </summary>
 internal static class ViewChoice
 {
@@ -26,29 +33,42 @@ internal static class ViewChoice
     public static (ImageView View, ViewChoiceReport Report, ExtractionResult? Features) Run(ImageDataset dataset, BackboneDescription backbone,
         ExtractorOptions options, Func<BackboneDescription, FeatureCache?> cacheFor, int seed, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
-        int smallest = Enumerable.Range(0, dataset.Classes.Count).Min(c => dataset.Train.Count(i => i.Label == c));
-        if (smallest < 2)
-            return (ImageView.Crop, new ViewChoiceReport(ImageView.Crop, "a class has fewer than 2 training images: too few to compare views, Crop kept", [], 0), null);
-        int folds = Math.Min(Folds, smallest);
-        progress?.Report(new ViewChoosing(Candidates, dataset.Train.Count, folds));
+        if (SmallestClass(dataset.Train, dataset.Classes.Count) < 2)
+            return (ImageView.Crop, TooFew, null);
+        progress?.Report(new ViewChoosing(Candidates, dataset.Train.Count, Math.Min(Folds, SmallestClass(dataset.Train, dataset.Classes.Count))));
         var extractions = new Dictionary<ImageView, ExtractionResult>();
-        var figures = new List<ViewFigures>();
         foreach (var view in Candidates)
         {
             var viewed = backbone.WithView(view);
             using var extractor = new FeatureExtractor(viewed, options.With(cacheFor(viewed)));
-            var result = extractor.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);
-            extractions[view] = result;
-            var usable = dataset.Train.Where(i => result.Features.ContainsKey(i.Path)).ToList();
-            var (accuracy, loss) = CrossValidate(usable, result, dataset.Classes.Count, folds, seed, cancel);
-            figures.Add(new ViewFigures(view, accuracy, loss));
+            extractions[view] = extractor.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);
         }
+        // The folds are made of the images usable in every view (an image skipped by the decoder is skipped in both).
+        var usable = dataset.Train.Where(i => extractions.Values.All(e => e.Features.ContainsKey(i.Path))).ToList();
+        int folds = Math.Min(Folds, SmallestClass(usable, dataset.Classes.Count));
+        if (folds < 2)
+            return (ImageView.Crop, TooFew, extractions[ImageView.Crop]);
+        var figures = Candidates.Select(view =>
+        {
+            var (accuracy, loss) = CrossValidate(usable, extractions[view], dataset.Classes.Count, folds, seed, cancel);
+            return new ViewFigures(view, accuracy, loss);
+        }).ToList();
         var best = figures.OrderByDescending(f => f.CrossValidatedAccuracy).ThenBy(f => f.CrossValidatedLoss).First();
         var chosen = figures.All(f => f.CrossValidatedAccuracy == best.CrossValidatedAccuracy && f.CrossValidatedLoss == best.CrossValidatedLoss) ? ImageView.Crop : best.View;
-        var report = new ViewChoiceReport(chosen, $"chosen by {folds}-fold cross-validation of a linear model on the {dataset.Train.Count} training images", figures, folds);
+        var other = extractions.Where(e => e.Key != chosen).Select(e => e.Value).ToList();
+        var report = new ViewChoiceReport(chosen, $"chosen by {folds}-fold cross-validation of a linear model on the {usable.Count} usable training images", figures, folds)
+        {
+            ExtractedForChoice = other.Sum(e => e.Extracted),
+            SecondsForChoice = other.Sum(e => e.Seconds),
+        };
         progress?.Report(new ViewChosen(report));
         return (chosen, report, extractions[chosen]);
     }
+
+    private static readonly ViewChoiceReport TooFew = new(ImageView.Crop, "a class has fewer than 2 usable training images: too few to compare views, Crop kept", [], 0);
+
+    private static int SmallestClass(IReadOnlyList<LabelledImage> images, int classes) =>
+        Enumerable.Range(0, classes).Min(c => images.Count(i => i.Label == c));
 
     // Mean held-out accuracy and loss over the folds, each at the epoch with the lowest held-out loss.
     private static (double Accuracy, double Loss) CrossValidate(List<LabelledImage> images, ExtractionResult features, int classes, int folds, int seed, CancellationToken cancel)

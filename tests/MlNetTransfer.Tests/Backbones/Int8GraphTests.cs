@@ -85,8 +85,13 @@ public class Int8GraphTests
 
         var weights = graph.Initializer.Where(t => t.DataType == (int)Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count == 4).ToList();
         Assert.Equal(22, weights.Count);
-        Assert.All(weights, w => Assert.All(w.RawData.ToByteArray(), b => Assert.InRange((sbyte)b, -63, 63)));
-        Assert.Contains(weights, w => w.RawData.ToByteArray().Any(b => (sbyte)b is 63 or -63)); // each channel's largest weight reaches the limit
+        foreach (var w in weights)
+        {
+            var values = w.RawData.ToByteArray().Select(b => (int)(sbyte)b).ToArray();
+            int perChannel = values.Length / (int)w.Dims[0];
+            for (int channel = 0; channel < w.Dims[0]; channel++) // each channel's largest weight sits on the 7-bit limit
+                Assert.Equal(63, values.Skip(channel * perChannel).Take(perChannel).Max(Math.Abs));
+        }
     }
 
     // The range leaves out exactly the rarest values at either end (found with two bounded heaps, checked against a sort).
@@ -95,15 +100,48 @@ public class Int8GraphTests
     {
         var random = new Random(5);
         var values = Enumerable.Range(0, 200_000).Select(_ => (float)(random.NextDouble() * 10 - 3)).ToArray();
-        var range = new ActivationRange(values.Length, 1e-4); // keeps 20 at each end
+        var range = new ActivationRange(values.Length, 1e-4); // leaves out 20 at each end
         foreach (var chunk in values.Chunk(7_000)) range.Add(chunk);
 
         var sorted = values.Order().ToArray();
-        Assert.Equal(sorted[19], range.Range[0]);
-        Assert.Equal(sorted[^20], range.Range[1]);
+        Assert.Equal(sorted[20], range.Range[0]);
+        Assert.Equal(sorted[^21], range.Range[1]);
         var positive = new ActivationRange(10, 0.1);
         positive.Add([1f, 2f, 3f]);
         Assert.Equal(0f, positive.Range[0]); // widened to include zero
+    }
+
+    // Calibration images are spread over the whole (path-ordered) training set, so every class takes part.
+    [Fact]
+    public void CalibrationImagesAreSpreadOverTheWholeSet()
+    {
+        var items = Enumerable.Range(0, 245).ToList();
+        var chosen = Int8Backbones.Spread(items, 128).ToList();
+        Assert.Equal(128, chosen.Count);
+        Assert.Equal(128, chosen.Distinct().Count());
+        Assert.Equal(0, chosen[0]);
+        Assert.True(chosen[^1] >= 243, $"last chosen {chosen[^1]}");
+        Assert.Equal(items.Take(50), Int8Backbones.Spread(items.Take(50).ToList(), 128));
+    }
+
+    // int8 is for the embedded backbone on the CPU: anything else is refused before any image is read.
+    [Fact]
+    public void Int8ForACustomBackboneOrOnAGpuIsAClearError()
+    {
+        using var dir = new TempDir();
+        TinyClassifier.Write(dir.Combine("tiny.onnx"));
+        var custom = CustomBackbone.Describe(dir.Combine("tiny.onnx"));
+        Assert.Contains("embedded backbones", Assert.Throws<ArgumentException>(() => Int8Backbones.EnsureSupported(custom, ComputeDevice.Cpu)).Message);
+        Assert.Contains("--device cpu", Assert.Throws<ArgumentException>(() => Int8Backbones.EnsureSupported(Fp32, ComputeDevice.Cuda)).Message);
+
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 3);
+        var error = new StringWriter();
+        int code = MlNetTransfer.Cli.CliApp.Run(["train", "--data", dir.Combine("data"), "--backbone", dir.Combine("tiny.onnx"), "--precision", "int8",
+            "--output", dir.Combine("run"), "--cache", dir.Combine("cache")], new StringWriter(), error);
+        Assert.NotEqual(0, code);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.Contains("--precision int8 is available for the embedded backbones", error.ToString());
+        Assert.False(Directory.Exists(dir.Combine("cache")), "nothing was extracted");
     }
 
     private static List<byte[]> ShapeImages(TempDir dir, int perClass)

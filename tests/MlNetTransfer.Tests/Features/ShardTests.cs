@@ -19,8 +19,9 @@ public class ShardTests
         Assert.Throws<ArgumentException>(() => Shard.Parse("two"));
     }
 
-    // Three extract processes at once, each with one share, on one cache: every image extracted exactly once, the
-    // features byte for byte a single process's, and a following train extracts nothing.
+    // Three extract processes at once, each with one share, on one cache: every image extracted exactly once in each view
+    // train's default (auto) may use, the features byte for byte a single process's, and a following train with the
+    // same flags extracts nothing, for its view choice either.
     [Fact]
     public void ThreeShardProcessesFillOneCacheThatTrainThenReadsWhole()
     {
@@ -32,7 +33,7 @@ public class ShardTests
         var results = processes.Select(p => p.GetAwaiter().GetResult()).ToList();
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Output + r.Error));
         var extracted = results.Select(r => int.Parse(System.Text.RegularExpressions.Regex.Match(r.Output, @"(\d+) extracted").Groups[1].Value)).ToList();
-        Assert.Equal(36, extracted.Sum()); // each of the 36 images once
+        Assert.Equal(2 * 36, extracted.Sum()); // each of the 36 images once in crop and once in fill
         Assert.All(extracted, e => Assert.True(e > 0, string.Join(", ", extracted)));
 
         var single = dir.Combine("single-cache");
@@ -46,8 +47,26 @@ public class ShardTests
         var extraction = JsonDocument.Parse(File.ReadAllText(dir.Combine("run", "metrics.json"))).RootElement.GetProperty("featureExtraction");
         Assert.Equal(36, extraction.GetProperty("fromCache").GetInt32());
         Assert.Equal(0, extraction.GetProperty("extracted").GetInt32());
+        Assert.Equal(0, JsonDocument.Parse(File.ReadAllText(dir.Combine("run", "metrics.json"))).RootElement.GetProperty("view").GetProperty("extractedForChoice").GetInt32());
+    }
+
+    // With int8, each shard process calibrates on the same training images to the same calibration, and train with the
+    // same flags then reads everything.
+    [Fact]
+    public void Int8ShardsCalibrateAlikeAndTrainExtractsNothing()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 6);
+        string cache = dir.Combine("cache");
+        foreach (int k in new[] { 0, 1 })
+            Assert.Equal(0, InProcessCli.Run("extract", "--data", dir.Combine("data"), "--cache", cache, "--shard", $"{k}/2", "--precision", "int8", "--resize", "crop", "--quiet").Code);
+        Assert.Single(Directory.GetFiles(cache, "int8-calibration-*.json", SearchOption.AllDirectories));
+
+        var (code, _, error) = InProcessCli.Run("train", "--data", dir.Combine("data"), "--cache", cache, "--output", dir.Combine("run"), "--epochs", "2", "--precision", "int8", "--resize", "crop", "--quiet");
+        Assert.True(code == 0, error);
+        Assert.Equal(0, JsonDocument.Parse(File.ReadAllText(dir.Combine("run", "metrics.json"))).RootElement.GetProperty("featureExtraction").GetProperty("extracted").GetInt32());
     }
 
     private static Dictionary<string, byte[]> Entries(string cache) =>
-        Directory.GetFiles(cache, "*.feat", SearchOption.AllDirectories).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Directory.GetFiles(cache, "*.feat", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(cache, f), File.ReadAllBytes); // one folder per view
 }

@@ -43,7 +43,12 @@ public class Int8ModelTests
         Assert.Equal(22, exported.Count(n => n.OpType == "Conv"));
         Assert.Contains(exported, n => n.OpType == "QuantizeLinear");
 
-        var second = ImageClassifier.Train(settings);
+        var calibrationFile = Directory.GetFiles(dir.Combine("cache"), "int8-calibration-*.json", SearchOption.AllDirectories).Single();
+        var calibratedAt = File.GetLastWriteTimeUtc(calibrationFile);
+        events.Clear();
+        var second = ImageClassifier.Train(settings, new SyncProgress<TrainingEvent>(e => { lock (events) events.Add(e); }));
+        Assert.Empty(events.OfType<Calibrating>()); // read from the cache, not made again
+        Assert.Equal(calibratedAt, File.GetLastWriteTimeUtc(calibrationFile));
         Assert.Equal(0, second.FeatureExtraction.Extracted);
         Assert.Equal(report.ValidationPredictions.Select(p => p.Scores), second.ValidationPredictions.Select(p => p.Scores));
     }

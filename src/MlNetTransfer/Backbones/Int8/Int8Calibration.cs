@@ -27,7 +27,7 @@ public sealed record Int8Calibration
     {
         get
         {
-            var text = new StringBuilder($"{Method};{Images};{ReducedRange};");
+            var text = new StringBuilder($"scheme={Int8Graph.Scheme};{Method};{Images};{ReducedRange};");
             foreach (var (name, range) in Ranges.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"{name}={range[0]:R},{range[1]:R};");
             return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];

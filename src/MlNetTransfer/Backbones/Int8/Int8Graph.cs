@@ -15,6 +15,12 @@ internal static class Int8Graph
 {
     public const long Opset = 13;
 
+    /// <summary>
+    /// The quantization scheme's version: part of the calibration's signature (and so of the feature cache key and the
+    /// cached graph parts). Raise it with any change to what is quantized or how, so that no old int8 feature is served.
+    /// </summary>
+    public const int Scheme = 1;
+
     /// <summary>Opset-13 forms of the older nodes (Split's sizes as an input, no BatchNormalization 'spatial'), then the BatchNormalization folding.</summary>
     public static void Prepare(GraphProto g)
     {
@@ -60,7 +66,13 @@ internal static class Int8Graph
             g.Initializer.Add(Tensors.Float(conv.Input[1], w, weight.Dims));
             string biasName = conv.Output[0] + "_folded_bias";
             g.Initializer.Add(Tensors.Float(biasName, bias, [outputs]));
-            if (conv.Input.Count > 2) conv.Input[2] = biasName; else conv.Input.Add(biasName);
+            if (conv.Input.Count > 2)
+            {
+                string oldBias = conv.Input[2];
+                conv.Input[2] = biasName;
+                if (!g.Node.Any(n => n.Input.Contains(oldBias)) && initializers.Remove(oldBias, out var unusedBias)) g.Initializer.Remove(unusedBias);
+            }
+            else conv.Input.Add(biasName);
             conv.Output[0] = bn.Output[0];
             g.Node.Remove(bn);
             foreach (var parameter in bn.Input.Skip(1).Where(p => !g.Node.Any(n => n.Input.Contains(p))))

@@ -1,13 +1,19 @@
 namespace MlNetTransfer.Backbones.Int8;
 
-/// <summary>Whether this processor multiplies 8-bit integers with VNNI (AVX-512 VNNI or AVX-VNNI), where int8 products cannot saturate.</summary>
+/// <summary>
+/// Whether int8 weights must keep 7 bits here. On x86 without VNNI, ONNX Runtime multiplies uint8 activations by int8
+/// weights in pairs summed into 16 bits (VPMADDUBSW), which can saturate; VNNI (AVX-512 VNNI or AVX-VNNI) sums in 32
+/// bits, and other processors (ARM64) have no such instruction to fear.
+/// </summary>
 internal static class ProcessorSupport
 {
-    public static bool HasVnni { get; } = Detect();
+    public static bool NeedsReducedRange { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && !HasVnni();
 
-    private static bool Detect()
+    private static bool HasVnni()
     {
         if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return true;
+        // .NET exposes AVX-512 VNNI through no intrinsic class of its own; Linux names it in /proc/cpuinfo. Elsewhere a
+        // processor with AVX-512 VNNI but not AVX-VNNI (Ice Lake, Cascade Lake servers) keeps 7 bits, the safe side.
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
