@@ -117,10 +117,7 @@ internal sealed class OnnxGraphEditor
 
     public string FloatConstant(string name, float[] values, params long[] dims)
     {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        Graph.Initializer.Add(t);
+        Graph.Initializer.Add(Tensors.Float(name, values, dims));
         return name;
     }
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace MlNetTransfer.Backbones.Int8;
+namespace MlNetTransfer.Backbones;
 
 /// <summary>Float tensors of an ONNX graph, read and written (raw data little-endian, or the float list).</summary>
 internal static class Tensors
