@@ -42,7 +42,7 @@ public static class ExtractionBenchmark
         ExtractionResult extracted = null!, extractedInt8 = null!;
         double ExtractOnce() => ImagesPerSecond(paths.Count, () => extracted = extractor.Extract(paths));
         double firstExtraction = ExtractOnce();
-        RawNetwork(rawNetwork, paths.Count, batchSize);
+        NetworkClock.RawImagesPerSecond(rawNetwork, paths.Count, batchSize);
         MlNetCanonical(paths, device);
         // (f) holds the encoded bytes in memory: each distinct photo once (copies would only repeat them), at most 1,000.
         var decoding = new DecodingClock(backbone, files.Take(Math.Min(paths.Count, 1000)).ToList());
@@ -57,14 +57,14 @@ public static class ExtractionBenchmark
         using var int8Extractor = new FeatureExtractor(int8, int8Options);
         double ExtractInt8() => ImagesPerSecond(paths.Count, () => extractedInt8 = int8Extractor.Extract(paths));
         ExtractInt8();
-        RawNetwork(rawInt8, paths.Count, batchSize);
+        NetworkClock.RawImagesPerSecond(rawInt8, paths.Count, batchSize);
         var rounds = Enumerable.Range(0, repeats).Select(_ =>
         {
-            double a = RawNetwork(rawNetwork, paths.Count, batchSize);
+            double a = NetworkClock.RawImagesPerSecond(rawNetwork, paths.Count, batchSize);
             double b = ExtractOnce();
             double c = MlNetCanonical(paths, device);
             double f = decoding.MillisecondsPerImage();
-            double a8 = RawNetwork(rawInt8, paths.Count, batchSize);
+            double a8 = NetworkClock.RawImagesPerSecond(rawInt8, paths.Count, batchSize);
             double b8 = ExtractInt8();
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round: a {a:F1}, b {b:F1}, c {c:F1} img/s, f {f:F2} ms; int8: a {a8:F1}, b {b8:F1} img/s"));
             return (a, b, c, f, a8, b8);
@@ -147,18 +147,6 @@ public static class ExtractionBenchmark
     }
 
     private static double ImagesPerSecond(int images, Action action) => images / Time(action);
-
-    private static double RawNetwork(FeatureNetwork network, int images, int batchSize)
-    {
-        var pixels = new float[batchSize * network.PixelLength];
-        var random = new Random(1);
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = random.Next(256);
-        var features = new float[batchSize * network.Backbone.FeatureSize];
-        var clock = Stopwatch.StartNew();
-        for (int done = 0; done < images; done += batchSize)
-            network.Run(pixels, Math.Min(batchSize, images - done), features);
-        return images / clock.Elapsed.TotalSeconds;
-    }
 
     /// <summary>(f): decode + resize + planar pixels of every image once, bytes already in memory, on one thread.</summary>
     private sealed class DecodingClock(BackboneDescription backbone, IReadOnlyList<string> paths)
@@ -265,11 +253,8 @@ public static class ExtractionBenchmark
         return clock.Elapsed.TotalMilliseconds;
     }).ToList();
 
-    private static LatencyResult Percentiles(string name, List<double> times)
-    {
-        times.Sort();
-        return new LatencyResult(name, times[times.Count / 2], times[(int)(times.Count * 0.9)], times.Count);
-    }
+    private static LatencyResult Percentiles(string name, List<double> times) =>
+        new(name, NetworkClock.Percentile(times, 0.5), NetworkClock.Percentile(times, 0.9), times.Count);
 
     private static FeatureSet SyntheticSet(int count, int dimension, int classes, int seed)
     {

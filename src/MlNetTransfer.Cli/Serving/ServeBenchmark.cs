@@ -1,3 +1,4 @@
+using MlNetTransfer.Benchmarks;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using MlNetTransfer.Data;
@@ -35,11 +36,11 @@ internal static class ServeBenchmark
         var results = new List<ServeRound>();
         for (int round = 0; round < rounds; round++)
         {
-            double raw = RawNetwork(network, 400);
-            double predictorP50 = Percentile(sample.Select(p => Time(() => predictor.Predict(p))).ToList(), 0.5);
-            double oneClientP50 = Percentile(sample.Select(p => Time(() => Post(http, p).GetAwaiter().GetResult())).ToList(), 0.5);
+            double raw = NetworkClock.RawImagesPerSecond(network, 400);
+            double predictorP50 = NetworkClock.Percentile(sample.Select(p => Time(() => predictor.Predict(p))).ToList(), 0.5);
+            double oneClientP50 = NetworkClock.Percentile(sample.Select(p => Time(() => Post(http, p).GetAwaiter().GetResult())).ToList(), 0.5);
             var (throughput, latencies, failed) = Load(http, photos, clients, requests);
-            var r = new ServeRound(raw, predictorP50, oneClientP50, throughput, Percentile(latencies, 0.5), Percentile(latencies, 0.99), failed);
+            var r = new ServeRound(raw, predictorP50, oneClientP50, throughput, NetworkClock.Percentile(latencies, 0.5), NetworkClock.Percentile(latencies, 0.99), failed);
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"round {round + 1}: raw {r.RawNetwork:F1} img/s, {clients} clients {r.Throughput:F1} img/s ({r.ThroughputOverRaw:F2} x raw), p99 {r.P99:F0} ms, one client p50 {r.OneClientP50:F1} ms vs predictor {r.PredictorP50:F1} ms, {r.Failed} failed"));
             results.Add(r);
@@ -76,27 +77,10 @@ internal static class ServeBenchmark
         return response.IsSuccessStatusCode;
     }
 
-    private static double RawNetwork(FeatureNetwork network, int images, int batchSize = 16)
-    {
-        var pixels = new float[batchSize * network.PixelLength];
-        var random = new Random(1);
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = random.Next(256);
-        var features = new float[batchSize * network.Backbone.FeatureSize];
-        var clock = Stopwatch.StartNew();
-        for (int done = 0; done < images; done += batchSize) network.Run(pixels, Math.Min(batchSize, images - done), features);
-        return images / clock.Elapsed.TotalSeconds;
-    }
-
     private static double Time(Action action)
     {
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalMilliseconds;
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
     }
 }
