@@ -37,6 +37,23 @@ internal sealed class ImagePixels
     public void Decode(byte[] encoded, Span<float> destination)
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
+        var planes = System.Buffers.ArrayPool<byte>.Shared.Rent(Length);
+        try
+        {
+            Decode(encoded, planes.AsSpan(0, Length));
+            System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(planes.AsSpan(0, Length), destination);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(planes); }
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/> as bytes: the same
+    /// values (ExtractPixels' are whole numbers 0..255) in a quarter of the memory, for images waiting to be run.
+    /// </summary>
+    /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
+    public void Decode(byte[] encoded, Span<byte> destination)
+    {
+        if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
         using var decoded = ShrinkOnLoad.Decode(encoded, _shrinkFloor) ?? DecodeWhole(encoded);
         using var converted = IsSupported(decoded.ColorType) ? null : ToBgra(decoded);
@@ -89,7 +106,7 @@ internal sealed class ImagePixels
     }
 
     // ExtractPixels' defaults: red, green, blue planes, values 0..255, no offset or scale.
-    private static void WritePlanarRgb(SKBitmap bitmap, Span<float> destination)
+    private static void WritePlanarRgb(SKBitmap bitmap, Span<byte> destination)
     {
         var bytes = bitmap.GetPixelSpan();
         int plane = bitmap.Width * bitmap.Height, rowBytes = bitmap.RowBytes, width = bitmap.Width;

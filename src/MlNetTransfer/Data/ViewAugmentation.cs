@@ -22,7 +22,7 @@ public sealed record ViewAugmentation
         $"aug:v1;scale={MinScale:R}-{MaxScale:R};rot={MaxRotation:R};flip={Flip};seed={Seed}");
 
     /// <summary>Renders view <paramref name="view"/> of <paramref name="encoded"/> as planar RGB 0..255, <paramref name="side"/>×<paramref name="side"/>.</summary>
-    public void Render(byte[] encoded, string contentKey, int view, int side, Span<float> pixels)
+    public void Render(byte[] encoded, string contentKey, int view, int side, Span<byte> pixels)
     {
         using var source = SKBitmap.Decode(encoded) ?? throw new InvalidDataException("image could not be decoded");
         var random = new Training.SeededRandom(unchecked((int)BinaryPrimitives.ReadUInt32LittleEndian(Convert.FromHexString(contentKey[..8])) ^ (view * 7919) ^ (Seed * 104729)));

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Google.Protobuf;
 using Onnx;
 
@@ -155,12 +156,17 @@ internal static class Int8Graph
         int outputs = (int)weight.Dims[0], perOutput = w.Length / outputs, limit = reducedRange ? 63 : 127;
         var scales = new float[outputs];
         var q = new sbyte[w.Length];
+        var steps = new float[perOutput];
+        // Vectorised (a tenth of a second a run element by element); the same values as Math.Round (to even) of w / scale, clamped.
         for (int o = 0; o < outputs; o++)
         {
-            float max = 0;
-            for (int i = 0; i < perOutput; i++) max = Math.Max(max, Math.Abs(w[o * perOutput + i]));
+            var row = w.AsSpan(o * perOutput, perOutput);
+            float max = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
             scales[o] = max > 0 ? max / limit : 1f;
-            for (int i = 0; i < perOutput; i++) q[o * perOutput + i] = (sbyte)Math.Clamp(Math.Round(w[o * perOutput + i] / scales[o]), -limit, limit);
+            TensorPrimitives.Divide(row, scales[o], steps);
+            TensorPrimitives.Round(steps, steps);
+            TensorPrimitives.Clamp(steps, -limit, limit, steps);
+            TensorPrimitives.ConvertTruncating<float, sbyte>(steps, q.AsSpan(o * perOutput, perOutput));
         }
         string name = conv.Input[1];
         g.Initializer.Add(new TensorProto { Name = name + "_int8", DataType = (int)TensorProto.Types.DataType.Int8, Dims = { weight.Dims }, RawData = ByteString.CopyFrom((byte[])(Array)q) });
