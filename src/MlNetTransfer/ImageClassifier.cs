@@ -40,13 +40,15 @@ public static class ImageClassifier
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
         described = WithPrecision(described, settings, dataset, CacheFor, progress, cancel);
-        var (view, viewReport, known) = settings.View == ImageView.Auto
+        var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
-            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null);
+            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
         var backbone = described.WithView(view);
         var extraction = settings.Extraction.With(CacheFor(backbone));
-        var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
-            new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known) with { View = viewReport };
+        PipelineResult result;
+        using (chosenExtractor)
+            result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
+                new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known, extractor: chosenExtractor) with { View = viewReport };
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));

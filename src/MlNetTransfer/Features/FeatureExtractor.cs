@@ -214,6 +214,12 @@ public sealed class FeatureExtractor : IDisposable
         }
     }
 
+    /// <summary>Whether this extractor's network has loaded (it loads for the first image not in the cache).</summary>
+    internal bool NetworkLoaded
+    {
+        get { lock (_networkLock) return _network is { IsCompletedSuccessfully: true }; }
+    }
+
     // The network session takes about a second to load: it loads on its own thread from the first image that needs
     // it, while the decoders fill the queue, instead of in front of the first batch. Fully cached runs never load it.
     private Task<FeatureNetwork> StartLoadingNetwork()

@@ -22,11 +22,16 @@ internal static class TrainingPipeline
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
+    /// <param name="extractor">An extractor of <paramref name="backbone"/> with <paramref name="extraction"/>'s options
+    /// whose network may be loaded already (the view choice's), used instead of a new one; the caller disposes it.</param>
     public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
         AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
-        bool checkData = true, ExtractionResult? known = null)
+        bool checkData = true, ExtractionResult? known = null, FeatureExtractor? extractor = null)
     {
-        var extracted = Extract(backbone, extraction, dataset, progress, cancel, reuseValidation, reuseTraining, known);
+        // One extractor for the images and their augmented views: the network loads once.
+        using var ownExtractor = extractor is null ? new FeatureExtractor(backbone, extraction) : null;
+        extractor ??= ownExtractor!;
+        var extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining, known);
         var train = Usable(dataset.Train, extracted);
         var validation = Usable(dataset.Validation, extracted);
         CheckUsable(dataset, train, validation);
@@ -34,7 +39,7 @@ internal static class TrainingPipeline
         var dataCheck = checkData ? Check(dataset.Classes, train, validation, extracted) : null;
         if (dataCheck is not null) progress?.Report(new DataChecked(dataCheck));
         var (trainFeatures, views) = augmentation.Views > 0
-            ? WithAugmentedViews(backbone, extraction, augmentation, train, extracted, progress, cancel)
+            ? WithAugmentedViews(extractor, augmentation, train, extracted, progress, cancel)
             : (FeaturesOf(train, extracted), null);
         var result = HeadTrainer.Train(trainFeatures, FeaturesOf(validation, extracted), dataset.Classes.Count, training,
             m => progress?.Report(new EpochEnded(m)), cancel);
@@ -54,11 +59,10 @@ internal static class TrainingPipeline
         };
     }
 
-    // Validation images first, then training and test images, through one extractor (the network loads once).
-    private static ExtractionResult Extract(BackboneDescription backbone, ExtractorOptions options, ImageDataset dataset,
+    // Validation images first, then training and test images.
+    private static ExtractionResult Extract(FeatureExtractor extractor, ImageDataset dataset,
         IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining, ExtractionResult? known)
     {
-        using var extractor = new FeatureExtractor(backbone, options);
         var validationPaths = dataset.Validation.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
         // An image in both sets (the estimator may be given such data) is extracted once, as a validation image.
         var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal)
@@ -100,10 +104,9 @@ internal static class TrainingPipeline
             classes);
 
     // Each training image's augmented views (extracted once, cached) join the training set; validation stays plain.
-    private static (FeatureSet Features, ExtractionResult Views) WithAugmentedViews(BackboneDescription backbone, ExtractorOptions options,
+    private static (FeatureSet Features, ExtractionResult Views) WithAugmentedViews(FeatureExtractor extractor,
         AugmentationSettings augmentation, List<LabelledImage> train, ExtractionResult extraction, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
-        using var extractor = new FeatureExtractor(backbone, options);
         var views = extractor.ExtractViews(train, augmentation.Transform, augmentation.Views, Relay(progress, ImageSet.AugmentedViews, null, train.Count * augmentation.Views), cancel);
         var viewed = train.SelectMany(i => Enumerable.Range(0, augmentation.Views).Select(v => new LabelledImage(FeatureExtractor.ViewId(i.Path, v), i.Label)))
             .Where(v => views.Features.ContainsKey(v.Path)).ToList();

@@ -29,25 +29,51 @@ internal static class ViewChoice
     public static readonly IReadOnlyList<ImageView> Candidates = [ImageView.Crop, ImageView.Fill];
     public const int Folds = 5;
 
-    /// <summary>Chooses; returns the view, the report, and the chosen view's training features (extracted already).</summary>
-    public static (ImageView View, ViewChoiceReport Report, ExtractionResult? Features) Run(ImageDataset dataset, BackboneDescription backbone,
-        ExtractorOptions options, Func<BackboneDescription, FeatureCache?> cacheFor, int seed, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    /// <summary>
+    /// Chooses; returns the view, the report, the chosen view's training features (extracted already), and, when the
+    /// chosen view is Crop, its extractor, network loaded, for the rest of the run (the caller disposes it).
+    /// </summary>
+    public static (ImageView View, ViewChoiceReport Report, ExtractionResult? Features, FeatureExtractor? Extractor) Run(ImageDataset dataset,
+        BackboneDescription backbone, ExtractorOptions options, Func<BackboneDescription, FeatureCache?> cacheFor, int seed,
+        IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         if (SmallestClass(dataset.Train, dataset.Classes.Count) < 2)
-            return (ImageView.Crop, TooFew, null);
+            return (ImageView.Crop, TooFew, null, null);
         progress?.Report(new ViewChoosing(Candidates, dataset.Train.Count, Math.Min(Folds, SmallestClass(dataset.Train, dataset.Classes.Count))));
         var extractions = new Dictionary<ImageView, ExtractionResult>();
-        foreach (var view in Candidates)
+        // Crop, the view a tie keeps and most data sets choose, is extracted last, and its extractor kept: the run's
+        // validation images then go through a network already loaded (one load fewer, 0.2-0.5 s), with never more
+        // than one network in memory.
+        FeatureExtractor? last = null;
+        try
         {
-            var viewed = backbone.WithView(view);
-            using var extractor = new FeatureExtractor(viewed, options.With(cacheFor(viewed)));
-            extractions[view] = extractor.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);
+            foreach (var view in Candidates.Reverse())
+            {
+                last?.Dispose();
+                var viewed = backbone.WithView(view);
+                last = new FeatureExtractor(viewed, options.With(cacheFor(viewed)));
+                extractions[view] = last.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);
+            }
+            var (chosen, report) = Choose(dataset, extractions, seed, progress, cancel);
+            var kept = chosen == Candidates[0] ? last : null;
+            if (kept is null) last?.Dispose();
+            return (chosen, report, extractions[chosen], kept);
         }
+        catch
+        {
+            last?.Dispose();
+            throw;
+        }
+    }
+
+    private static (ImageView View, ViewChoiceReport Report) Choose(ImageDataset dataset, Dictionary<ImageView, ExtractionResult> extractions, int seed,
+        IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    {
         // The folds are made of the images usable in every view (an image skipped by the decoder is skipped in both).
         var usable = dataset.Train.Where(i => extractions.Values.All(e => e.Features.ContainsKey(i.Path))).ToList();
         int folds = Math.Min(Folds, SmallestClass(usable, dataset.Classes.Count));
         if (folds < 2)
-            return (ImageView.Crop, TooFew, extractions[ImageView.Crop]);
+            return (ImageView.Crop, TooFew);
         var figures = Candidates.Select(view =>
         {
             var (accuracy, loss) = CrossValidate(usable, extractions[view], dataset.Classes.Count, folds, seed, cancel);
@@ -62,7 +88,7 @@ internal static class ViewChoice
             SecondsForChoice = other.Sum(e => e.Seconds),
         };
         progress?.Report(new ViewChosen(report));
-        return (chosen, report, extractions[chosen]);
+        return (chosen, report);
     }
 
     private static readonly ViewChoiceReport TooFew = new(ImageView.Crop, "a class has fewer than 2 usable training images: too few to compare views, Crop kept", [], 0);

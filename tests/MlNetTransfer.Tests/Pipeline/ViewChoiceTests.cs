@@ -1,5 +1,8 @@
 using System.Text.Json;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+using MlNetTransfer.Pipeline;
 using MlNetTransfer.Model;
 using MlNetTransfer.Tests.Support;
 
@@ -42,6 +45,58 @@ public class ViewChoiceTests
         Assert.Equal(0, second.FeatureExtraction.Extracted);
         Assert.Equal(view.Chosen, second.View!.Chosen);
         Assert.Equal(first.View!.Candidates, second.View.Candidates);
+    }
+
+    // The view choice hands the chosen view's extractor, network loaded, to the rest of the run when that view is Crop
+    // (extracted last for this); it gives the features a fresh extractor gives.
+    [Fact]
+    public void TheChoiceHandsOnItsLoadedCropExtractor()
+    {
+        using var dir = new TempDir();
+        WideImagesWithDistractors(dir.Combine("data"), perClass: 12);
+        var dataset = ImageDataset.Load(dir.Combine("data"), 0.2, seed: 1);
+        var backbone = BackboneRegistry.Get();
+        FeatureCache? CacheFor(BackboneDescription b) => FeatureCache.For(b, dir.Combine("cache"));
+
+        var (chosen, _, known, extractor) = ViewChoice.Run(dataset, backbone, new ExtractorOptions(), CacheFor, 1, null, default);
+        using (extractor)
+        {
+            Assert.Equal(ImageView.Crop, chosen);
+            Assert.Equal(dataset.Train.Count, known!.Features.Count);
+            Assert.NotNull(extractor);
+            Assert.True(extractor.NetworkLoaded);
+            var handed = extractor.Extract(dataset.Validation, reuseCached: false);
+            using var fresh = new FeatureExtractor(backbone.WithView(ImageView.Crop));
+            var expected = fresh.Extract(dataset.Validation);
+            Assert.All(dataset.Validation, i => Assert.Equal(expected.Features[i.Path], handed.Features[i.Path]));
+        }
+    }
+
+    // 3:1 images whose class is the shape in the middle square, with shapes of either class at the sides: the centre
+    // crop sees the class alone, the stretched whole image the distractors too, so cross-validation chooses Crop.
+    private static void WideImagesWithDistractors(string folder, int perClass)
+    {
+        var random = new Random(3);
+        string[] classes = ["circle", "square"];
+        for (int c = 0; c < classes.Length; c++)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, classes[c]));
+            for (int i = 0; i < perClass; i++)
+            {
+                using var bitmap = new SkiaSharp.SKBitmap(192, 64);
+                using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+                using (var paint = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.DarkBlue, IsAntialias = true })
+                {
+                    canvas.Clear(SkiaSharp.SKColors.White);
+                    void Shape(int shape, float x) { if (shape == 0) canvas.DrawCircle(x + 32, 32, 22, paint); else canvas.DrawRect(x + 10, 10, 44, 44, paint); }
+                    Shape(c, 64);
+                    Shape(random.Next(2), 0);
+                    Shape(random.Next(2), 128);
+                }
+                using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+                File.WriteAllBytes(Path.Combine(folder, classes[c], $"{classes[c]}_{i:D2}.jpg"), data.ToArray());
+            }
+        }
     }
 
     // A fixed view other than crop round-trips through the saved model: the .zip predicts what training measured.
