@@ -43,12 +43,11 @@ public static class ImageClassifier
         var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
+        using var handedOn = chosenExtractor; // the pipeline releases it after extraction; this, if anything throws before
         var backbone = described.WithView(view);
         var extraction = settings.Extraction.With(CacheFor(backbone));
-        PipelineResult result;
-        using (chosenExtractor)
-            result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
-                new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known, extractor: chosenExtractor) with { View = viewReport };
+        var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
+            new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known, extractor: chosenExtractor) with { View = viewReport };
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics.Tensors;
 using MlNetTransfer.Backbones;
 using SkiaSharp;
 
@@ -37,13 +39,15 @@ internal sealed class ImagePixels
     public void Decode(byte[] encoded, Span<float> destination)
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
-        var planes = System.Buffers.ArrayPool<byte>.Shared.Rent(Length);
+        // One decoding path for both forms, so that they cannot drift apart. Rented and returned on this thread, the
+        // buffer comes from the pool's per-thread cache (unlike the extractor's, which cross threads).
+        var planes = ArrayPool<byte>.Shared.Rent(Length);
         try
         {
             Decode(encoded, planes.AsSpan(0, Length));
-            System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(planes.AsSpan(0, Length), destination);
+            TensorPrimitives.ConvertTruncating<byte, float>(planes.AsSpan(0, Length), destination);
         }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(planes); }
+        finally { ArrayPool<byte>.Shared.Return(planes); }
     }
 
     /// <summary>

@@ -22,7 +22,15 @@ public sealed record ViewAugmentation
         $"aug:v1;scale={MinScale:R}-{MaxScale:R};rot={MaxRotation:R};flip={Flip};seed={Seed}");
 
     /// <summary>Renders view <paramref name="view"/> of <paramref name="encoded"/> as planar RGB 0..255, <paramref name="side"/>×<paramref name="side"/>.</summary>
-    public void Render(byte[] encoded, string contentKey, int view, int side, Span<byte> pixels)
+    public void Render(byte[] encoded, string contentKey, int view, int side, Span<float> pixels)
+    {
+        var planes = new byte[3 * side * side];
+        Render(encoded, contentKey, view, side, planes.AsSpan());
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(planes, pixels);
+    }
+
+    /// <summary>The same, as bytes: the form extraction keeps decoded images in while they wait for the network.</summary>
+    internal void Render(byte[] encoded, string contentKey, int view, int side, Span<byte> pixels)
     {
         using var source = SKBitmap.Decode(encoded) ?? throw new InvalidDataException("image could not be decoded");
         var random = new Training.SeededRandom(unchecked((int)BinaryPrimitives.ReadUInt32LittleEndian(Convert.FromHexString(contentKey[..8])) ^ (view * 7919) ^ (Seed * 104729)));

@@ -229,10 +229,11 @@ public sealed class FeatureExtractor : IDisposable
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>Releases the network; the extractor may be disposed more than once (the view choice's is handed on).</summary>
     public void Dispose()
     {
         Task<FeatureNetwork>? network;
-        lock (_networkLock) network = _network;
+        lock (_networkLock) (network, _network) = (_network, null);
         if (network is null) return;
         try { network.GetAwaiter().GetResult().Dispose(); }
         catch (Exception) { } // it failed to load: the error was reported where it was awaited

@@ -23,24 +23,32 @@ internal static class TrainingPipeline
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
     /// <param name="extractor">An extractor of <paramref name="backbone"/> with <paramref name="extraction"/>'s options
-    /// whose network may be loaded already (the view choice's), used instead of a new one; the caller disposes it.</param>
+    /// whose network may be loaded already (the view choice's), used instead of a new one; the pipeline disposes it
+    /// once the features are extracted.</param>
     public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
         AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
         bool checkData = true, ExtractionResult? known = null, FeatureExtractor? extractor = null)
     {
-        // One extractor for the images and their augmented views: the network loads once.
-        using var ownExtractor = extractor is null ? new FeatureExtractor(backbone, extraction) : null;
-        extractor ??= ownExtractor!;
-        var extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining, known);
-        var train = Usable(dataset.Train, extracted);
-        var validation = Usable(dataset.Validation, extracted);
-        CheckUsable(dataset, train, validation);
+        // One extractor for the images and their augmented views (the network loads once), released before the head
+        // trains: the session's memory is not needed there.
+        ExtractionResult extracted;
+        List<LabelledImage> train, validation;
+        DataCheckReport? dataCheck;
+        FeatureSet trainFeatures;
+        ExtractionResult? views;
+        using (extractor ??= new FeatureExtractor(backbone, extraction))
+        {
+            extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining, known);
+            train = Usable(dataset.Train, extracted);
+            validation = Usable(dataset.Validation, extracted);
+            CheckUsable(dataset, train, validation);
 
-        var dataCheck = checkData ? Check(dataset.Classes, train, validation, extracted) : null;
-        if (dataCheck is not null) progress?.Report(new DataChecked(dataCheck));
-        var (trainFeatures, views) = augmentation.Views > 0
-            ? WithAugmentedViews(extractor, augmentation, train, extracted, progress, cancel)
-            : (FeaturesOf(train, extracted), null);
+            dataCheck = checkData ? Check(dataset.Classes, train, validation, extracted) : null;
+            if (dataCheck is not null) progress?.Report(new DataChecked(dataCheck));
+            (trainFeatures, views) = augmentation.Views > 0
+                ? WithAugmentedViews(extractor, augmentation, train, extracted, progress, cancel)
+                : (FeaturesOf(train, extracted), null);
+        }
         var result = HeadTrainer.Train(trainFeatures, FeaturesOf(validation, extracted), dataset.Classes.Count, training,
             m => progress?.Report(new EpochEnded(m)), cancel);
 

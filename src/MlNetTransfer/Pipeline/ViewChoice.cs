@@ -42,14 +42,15 @@ internal static class ViewChoice
         progress?.Report(new ViewChoosing(Candidates, dataset.Train.Count, Math.Min(Folds, SmallestClass(dataset.Train, dataset.Classes.Count))));
         var extractions = new Dictionary<ImageView, ExtractionResult>();
         // Crop, the view a tie keeps and most data sets choose, is extracted last, and its extractor kept: the run's
-        // validation images then go through a network already loaded (one load fewer, 0.2-0.5 s), with never more
-        // than one network in memory.
+        // validation images then go through the network already loaded (one load fewer), with never more than one
+        // network in memory. The view extracted first bears the process's first network load (SecondsForChoice).
         FeatureExtractor? last = null;
         try
         {
             foreach (var view in Candidates.Reverse())
             {
                 last?.Dispose();
+                last = null;
                 var viewed = backbone.WithView(view);
                 last = new FeatureExtractor(viewed, options.With(cacheFor(viewed)));
                 extractions[view] = last.Extract(dataset.Train, Relay(progress, view, dataset.Train.Count), cancel);

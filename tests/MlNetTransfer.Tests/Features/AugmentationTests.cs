@@ -30,7 +30,7 @@ public class AugmentationTests
         TestImages.ShapeDataset(dir.Path, perClass: 1, size: 96);
         var bytes = File.ReadAllBytes(dir.Combine("circle", "circle_000.jpg"));
         string key = FeatureCache.ContentKey(bytes);
-        byte[] Render(ViewAugmentation a, int view) { var p = new byte[3 * 256 * 256]; a.Render(bytes, key, view, 256, p); return p; }
+        float[] Render(ViewAugmentation a, int view) { var p = new float[3 * 256 * 256]; a.Render(bytes, key, view, 256, p); return p; }
         var aug = new ViewAugmentation();
 
         Assert.Equal(Render(aug, 0), Render(aug, 0));

@@ -48,12 +48,15 @@ public class ViewChoiceTests
     }
 
     // The view choice hands the chosen view's extractor, network loaded, to the rest of the run when that view is Crop
-    // (extracted last for this); it gives the features a fresh extractor gives.
-    [Fact]
-    public void TheChoiceHandsOnItsLoadedCropExtractor()
+    // (extracted last for this), giving the features a fresh extractor gives; when Fill wins, nothing is handed on.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheChoiceHandsOnItsLoadedCropExtractorOnly(bool cropWins)
     {
         using var dir = new TempDir();
-        WideImagesWithDistractors(dir.Combine("data"), perClass: 12);
+        if (cropWins) WideImagesWithDistractors(dir.Combine("data"), perClass: 12);
+        else TestImages.ShapeDataset(dir.Combine("data"), perClass: 10); // shapes touching the border: fill wins
         var dataset = ImageDataset.Load(dir.Combine("data"), 0.2, seed: 1);
         var backbone = BackboneRegistry.Get();
         FeatureCache? CacheFor(BackboneDescription b) => FeatureCache.For(b, dir.Combine("cache"));
@@ -61,8 +64,13 @@ public class ViewChoiceTests
         var (chosen, _, known, extractor) = ViewChoice.Run(dataset, backbone, new ExtractorOptions(), CacheFor, 1, null, default);
         using (extractor)
         {
-            Assert.Equal(ImageView.Crop, chosen);
+            Assert.Equal(cropWins ? ImageView.Crop : ImageView.Fill, chosen);
             Assert.Equal(dataset.Train.Count, known!.Features.Count);
+            if (!cropWins)
+            {
+                Assert.Null(extractor);
+                return;
+            }
             Assert.NotNull(extractor);
             Assert.True(extractor.NetworkLoaded);
             var handed = extractor.Extract(dataset.Validation, reuseCached: false);
@@ -70,6 +78,8 @@ public class ViewChoiceTests
             var expected = fresh.Extract(dataset.Validation);
             Assert.All(dataset.Validation, i => Assert.Equal(expected.Features[i.Path], handed.Features[i.Path]));
         }
+        Assert.False(extractor.NetworkLoaded); // released, and a second Dispose (the caller's) is harmless
+        extractor.Dispose();
     }
 
     // 3:1 images whose class is the shape in the middle square, with shapes of either class at the sides: the centre
