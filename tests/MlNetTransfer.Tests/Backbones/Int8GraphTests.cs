@@ -94,6 +94,37 @@ public class Int8GraphTests
         }
     }
 
+    // The quantized weights are, byte for byte, the scalar rule: per output channel, scale = max |w| / 127 and
+    // q = round-to-even(w / scale) clamped to ±127, on the folded float weights (the vectorised code must not drift).
+    [Fact]
+    public void WeightsAreTheScalarRoundingOfTheFoldedWeights()
+    {
+        using var dir = new TempDir();
+        var calibration = Int8Calibrator.Calibrate(Fp32, ShapeImages(dir, 2), reducedRange: false);
+        var folded = FeatureGraph.Compose(Fp32, batched: true, featuresAreOutput: true, prepareForInt8: true).Graph.Initializer.ToDictionary(t => t.Name);
+        var graph = Onnx.ModelProto.Parser.ParseFrom(FeatureGraph.Build(Fp32 with { Int8 = calibration })).Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+
+        var quantized = graph.Initializer.Where(t => t.DataType == (int)Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count == 4).ToList();
+        Assert.Equal(22, quantized.Count);
+        foreach (var q in quantized)
+        {
+            string name = q.Name[..^"_int8".Length];
+            var w = Tensors.Floats(folded[name]);
+            var scales = Tensors.Floats(initializers[name + "_scales"]);
+            var actual = q.RawData.ToByteArray();
+            int perChannel = w.Length / scales.Length;
+            for (int o = 0; o < scales.Length; o++)
+            {
+                float max = 0;
+                for (int i = 0; i < perChannel; i++) max = Math.Max(max, Math.Abs(w[o * perChannel + i]));
+                Assert.Equal(max > 0 ? max / 127 : 1f, scales[o]);
+                for (int i = 0; i < perChannel; i++)
+                    Assert.Equal((sbyte)Math.Clamp(Math.Round(w[o * perChannel + i] / scales[o]), -127, 127), (sbyte)actual[o * perChannel + i]);
+            }
+        }
+    }
+
     // The range leaves out exactly the rarest values at either end (found with two bounded heaps, checked against a sort).
     [Fact]
     public void ActivationRangeIsTheExactQuantileOfEverythingSeen()
