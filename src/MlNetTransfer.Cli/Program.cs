@@ -1,4 +1,4 @@
 using MlNetTransfer.Cli;
 
-GlibcMalloc.FixMmapThreshold();
+GlibcMalloc.FixThresholds();
 return CliApp.Run(args, Console.Out, Console.Error);
