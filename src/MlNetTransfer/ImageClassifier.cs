@@ -76,9 +76,12 @@ public static class ImageClassifier
     /// that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing.</exception>
+    /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
     public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.UseCache)
+            throw new ArgumentException("extract fills the feature cache: without a cache (--no-cache) everything it extracted would be thrown away. Drop --no-cache, or choose the cache with --cache.");
         if (!Directory.Exists(settings.DataFolder))
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);

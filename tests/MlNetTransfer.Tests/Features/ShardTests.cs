@@ -19,6 +19,17 @@ public class ShardTests
         Assert.Throws<ArgumentException>(() => Shard.Parse("two"));
     }
 
+    // extract exists to fill the cache: told to use none, it says so instead of extracting into nothing.
+    [Fact]
+    public void ExtractWithoutACacheIsAClearError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 2);
+        var settings = new TrainSettings { DataFolder = dir.Combine("data"), UseCache = false };
+        var error = Assert.Throws<ArgumentException>(() => ImageClassifier.Extract(settings, Shard.All));
+        Assert.Contains("--no-cache", error.Message);
+    }
+
     // Three extract processes at once, each with one share, on one cache: every image extracted exactly once in each view
     // train's default (auto) may use, the features byte for byte a single process's, and a following train with the
     // same flags extracts nothing, for its view choice either.
