@@ -64,7 +64,7 @@ public static class ImageClassifier
     {
         if (settings.Precision != Precision.Int8) return described;
         var calibrated = settings.View == ImageView.Auto ? described : described.WithView(settings.View);
-        return Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor(calibrated)?.BackboneFolder, settings.Extraction.Device,
+        return Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, settings.Extraction.Device,
             images => progress?.Report(new Calibrating(images)), cancel);
     }
 

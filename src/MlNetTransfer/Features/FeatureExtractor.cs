@@ -225,7 +225,7 @@ public sealed class FeatureExtractor : IDisposable
     private Task<FeatureNetwork> StartLoadingNetwork()
     {
         lock (_networkLock)
-            return _network ??= Task.Factory.StartNew(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device),
+            return _network ??= Task.Factory.StartNew(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device, _options.Cache?.BackboneFolder),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 

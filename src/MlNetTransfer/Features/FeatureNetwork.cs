@@ -8,7 +8,8 @@ internal sealed class FeatureNetwork : IDisposable
 {
     private readonly InferenceSession _session;
 
-    public FeatureNetwork(BackboneDescription backbone, int threads, ComputeDevice device = ComputeDevice.Cpu)
+    /// <param name="cacheFolder">The backbone's cache folder, where an int8 graph is kept once built (<see cref="Int8Backbones.FeatureGraphOf"/>).</param>
+    public FeatureNetwork(BackboneDescription backbone, int threads, ComputeDevice device = ComputeDevice.Cpu, string? cacheFolder = null)
     {
         Backbone = backbone;
         using var options = new SessionOptions
@@ -21,7 +22,7 @@ internal sealed class FeatureNetwork : IDisposable
         // Spinning worker threads fight the decode threads for the cores; measured to halve throughput on 2 cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device == ComputeDevice.Cuda) AddCuda(options);
-        _session = new InferenceSession(FeatureGraph.Build(backbone), options);
+        _session = new InferenceSession(Int8Backbones.FeatureGraphOf(backbone, cacheFolder), options);
     }
 
     // TF32 off: the saved model runs in full float on the CPU, and features made on the GPU should be those features

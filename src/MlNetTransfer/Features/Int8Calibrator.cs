@@ -19,9 +19,13 @@ internal static class Int8Calibrator
     public const string Method = "percentile-99.999";
 
     /// <summary>Calibrates <paramref name="backbone"/> on <paramref name="images"/> (encoded; unusable ones are passed over).</summary>
-    public static Int8Calibration Calibrate(BackboneDescription backbone, IReadOnlyList<byte[]> images, bool reducedRange, int batchSize = 8, CancellationToken cancel = default)
+    /// <param name="prepared">Receives a copy of the float feature graph in the form the int8 one is made from, so that
+    /// the caller can quantize it without building it again.</param>
+    public static Int8Calibration Calibrate(BackboneDescription backbone, IReadOnlyList<byte[]> images, bool reducedRange, int batchSize = 8,
+        CancellationToken cancel = default, Action<ModelProto>? prepared = null)
     {
         var editor = FeatureGraph.Compose(backbone with { Int8 = null }, batched: true, featuresAreOutput: true, prepareForInt8: true);
+        prepared?.Invoke(editor.Model.Clone());
         var tensors = Int8Graph.QuantizedTensors(editor.Graph);
         foreach (var t in tensors)
             editor.Graph.Output.Add(new ValueInfoProto { Name = t, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });

@@ -59,7 +59,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         reporting.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         var backbone = ResolveBackbone(reporting);
         if (_options.Precision == Precision.Int8)
-            backbone = Int8Backbones.Quantize(backbone, dataset.Train, FeatureCache.For(backbone, _options.WorkspacePath).BackboneFolder,
+            backbone = Int8Backbones.Quantize(backbone, dataset.Train, b => FeatureCache.For(b, _options.WorkspacePath),
                 calibrating: images => reporting.Report(new Calibrating(images)), cancel: _options.CancellationToken);
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");

@@ -125,6 +125,23 @@ public class Int8GraphTests
         }
     }
 
+    // The int8 graph is built once per calibration: with the calibration, from the float graph it prepared, and kept in
+    // the int8 backbone's cache folder, where the network finds it; it is the graph a fresh build makes, byte for byte.
+    [Fact]
+    public void TheInt8GraphIsMadeWithItsCalibrationAndKeptInTheCache()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("images"), perClass: 2, size: 96);
+        var images = Directory.GetFiles(dir.Combine("images"), "*.jpg", SearchOption.AllDirectories).Select(p => new LabelledImage(p, 0)).ToList();
+        FeatureCache CacheFor(BackboneDescription b) => FeatureCache.For(b, dir.Combine("cache"));
+
+        var quantized = Int8Backbones.Quantize(Fp32, images, CacheFor);
+        string folder = CacheFor(quantized).BackboneFolder;
+        Assert.True(File.Exists(Path.Combine(folder, Int8Backbones.GraphFileName)));
+        Assert.Equal(FeatureGraph.Build(quantized), Int8Backbones.FeatureGraphOf(quantized, folder));
+        Assert.NotEqual(CacheFor(Fp32).BackboneFolder, folder); // keyed by the calibration, beside the float features
+    }
+
     // The range leaves out exactly the rarest values at either end (found with two bounded heaps, checked against a sort).
     [Fact]
     public void ActivationRangeIsTheExactQuantileOfEverythingSeen()
