@@ -81,7 +81,7 @@ public static class ImageClassifier
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.UseCache)
-            throw new ArgumentException("extract fills the feature cache: without a cache (--no-cache) everything it extracted would be thrown away. Drop --no-cache, or choose the cache with --cache.");
+            throw new ArgumentException("extract fills the feature cache, and the settings turn the cache off (--no-cache, or \"useCache\": false in a --config file): everything it extracted would be thrown away. Drop --no-cache (or give --no-cache false); the cache is --cache DIR or the default.");
         if (!Directory.Exists(settings.DataFolder))
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);

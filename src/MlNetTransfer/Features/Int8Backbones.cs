@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,8 +16,16 @@ internal static class Int8Backbones
     /// <summary>Calibration images taken from the training images (a few hundred suffice; measured, README).</summary>
     public const int CalibrationImages = 128;
 
-    /// <summary>The int8 feature graph's file in the int8 backbone's cache folder, whose key names the view and the calibration.</summary>
-    internal static string GraphFileName { get; } = $"int8-feature-graph-{PackageVersion.Of(typeof(FeatureGraph))}.onnx";
+    /// <summary>
+    /// The int8 feature graph's file in the backbone's cache folder. The folder's key names the view and the calibration
+    /// already; the name repeats them (a library user may key a cache folder as they like) with the library's build.
+    /// </summary>
+    internal static string GraphFileName(BackboneDescription backbone)
+    {
+        var build = typeof(FeatureGraph).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{backbone.Name}|{backbone.PreprocessingSignature}|{build}"));
+        return $"int8-feature-graph-{PackageVersion.Of(typeof(FeatureGraph))}-{Convert.ToHexStringLower(key)[..16]}.onnx";
+    }
 
     /// <summary>
     /// The feature graph of <paramref name="backbone"/>. An int8 one is built once per calibration and view and kept in
@@ -24,7 +33,7 @@ internal static class Int8Backbones
     /// 0.2-0.3 s of a core at every network load; reading it back is 16 MB.
     /// </summary>
     public static byte[] FeatureGraphOf(BackboneDescription backbone, string? cacheFolder) =>
-        backbone.Int8 is null ? FeatureGraph.Build(backbone) : CachedArtifact.GetOrBuild(cacheFolder, GraphFileName, () => FeatureGraph.Build(backbone));
+        backbone.Int8 is null ? FeatureGraph.Build(backbone) : CachedArtifact.GetOrBuild(cacheFolder, GraphFileName(backbone), () => FeatureGraph.Build(backbone));
 
     /// <summary>
     /// <paramref name="backbone"/> quantized to int8 with ranges measured on up to <see cref="CalibrationImages"/> of
@@ -54,18 +63,26 @@ internal static class Int8Backbones
         foreach (var image in chosen) keys.AppendData(SHA256.HashData(image));
         string file = $"int8-calibration-{Convert.ToHexStringLower(keys.GetHashAndReset())[..24]}.json";
         Onnx.ModelProto? prepared = null;
-        var json = CachedArtifact.GetOrBuild(cacheFor(backbone)?.BackboneFolder, file, () =>
+        string? calibrationFolder = cacheFor(backbone)?.BackboneFolder;
+        var json = CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
         {
             calibrating?.Invoke(chosen.Count);
-            return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen, reducedRange, cancel: cancel, prepared: m => prepared = m), Json.Options);
+            // The float graph calibration prepares is the one the int8 graph is made from: kept (only where there is a
+            // cache to store the result in) so that the graph is built without a second parse of the network.
+            return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen, reducedRange, cancel: cancel,
+                prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
-        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
-            CachedArtifact.GetOrBuild(graphFolder, GraphFileName, () =>
+        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder
+            && !File.Exists(Path.Combine(graphFolder, GraphFileName(quantized))))
+        {
+            cancel.ThrowIfCancellationRequested();
+            CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
             {
                 Int8Graph.Quantize(prepared.Graph, quantized.Int8!);
                 return prepared.ToByteArray();
             });
+        }
         return quantized;
     }
 

@@ -25,6 +25,9 @@ internal static class Int8Calibrator
         CancellationToken cancel = default, Action<ModelProto>? prepared = null)
     {
         var editor = FeatureGraph.Compose(backbone with { Int8 = null }, batched: true, featuresAreOutput: true, prepareForInt8: true);
+        // Cloned before the calibration outputs are added (the Features output is there already; it is no quantized
+        // tensor, so quantizing this copy gives FeatureGraph.Build's bytes: a test compares them). Clone shares the
+        // weights' immutable bytes.
         prepared?.Invoke(editor.Model.Clone());
         var tensors = Int8Graph.QuantizedTensors(editor.Graph);
         foreach (var t in tensors)

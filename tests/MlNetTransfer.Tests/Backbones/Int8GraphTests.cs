@@ -137,7 +137,7 @@ public class Int8GraphTests
 
         var quantized = Int8Backbones.Quantize(Fp32, images, CacheFor);
         string folder = CacheFor(quantized).BackboneFolder;
-        Assert.True(File.Exists(Path.Combine(folder, Int8Backbones.GraphFileName)));
+        Assert.True(File.Exists(Path.Combine(folder, Int8Backbones.GraphFileName(quantized))));
         Assert.Equal(FeatureGraph.Build(quantized), Int8Backbones.FeatureGraphOf(quantized, folder));
         Assert.NotEqual(CacheFor(Fp32).BackboneFolder, folder); // keyed by the calibration, beside the float features
     }
