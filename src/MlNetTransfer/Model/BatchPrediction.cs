@@ -14,6 +14,9 @@ internal static class BatchPrediction
         string? cacheFolder, ComputeDevice device, IProgress<ExtractionProgress>? progress, CancellationToken cancel)
     {
         var backbone = model.Backbone();
+        // An int8 model's graph runs on the CPU's integer kernels; on a GPU it would run in float between its quantize
+        // steps and give other features than training measured, so it is refused before anything is loaded.
+        if (backbone.Int8 is not null) Int8Backbones.EnsureSupported(backbone, device);
         var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder), Device = device };
         using var extractor = new FeatureExtractor(backbone, options);
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
