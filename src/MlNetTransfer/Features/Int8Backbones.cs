@@ -73,10 +73,10 @@ internal static class Int8Backbones
                 prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
-        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder
-            && !File.Exists(Path.Combine(graphFolder, GraphFileName(quantized))))
+        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
         {
             cancel.ThrowIfCancellationRequested();
+            // A fresh calibration has a fresh folder: the file is built here, not read (GetOrBuild reads it only after a race).
             CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
             {
                 Int8Graph.Quantize(prepared.Graph, quantized.Int8!);

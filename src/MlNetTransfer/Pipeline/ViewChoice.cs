@@ -31,7 +31,7 @@ internal static class ViewChoice
 
     /// <summary>
     /// Chooses; returns the view, the report, the chosen view's training features (extracted already), and, when the
-    /// chosen view is Crop, its extractor, network loaded, for the rest of the run (the caller disposes it).
+    /// chosen view is Crop, its extractor, network loaded, for the rest of the run (the caller takes it over).
     /// </summary>
     public static (ImageView View, ViewChoiceReport Report, ExtractionResult? Features, FeatureExtractor? Extractor) Run(ImageDataset dataset,
         BackboneDescription backbone, ExtractorOptions options, Func<BackboneDescription, FeatureCache?> cacheFor, int seed,
