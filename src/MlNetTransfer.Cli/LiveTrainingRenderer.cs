@@ -50,6 +50,9 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case ViewChoosing v:
                     _status = $"choosing the view: the training images in {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))}, cross-validated ({v.Folds} folds)";
                     break;
+                case PrecisionChosen { Choice: var choice }:
+                    _data += $"  ·  network [bold]{choice.Name}[/]";
+                    break;
                 case Calibrating c:
                     _status = $"calibrating the int8 network on {c.Images} training images (kept in the cache for later runs)";
                     break;

@@ -38,7 +38,7 @@ internal sealed class TrainSettingOptions
             s => s.Training.Scaling, (s, v) => s.Training.Scaling = v);
         Bind("--resize", "The view of the images: auto (crop or fill, whichever cross-validates better on the training images), crop (shorter side to 256, centre 224), fill (stretched to 224) or isocrop (shorter side to 224, centre).",
             s => s.View, (s, v) => s.View = v);
-        Bind("--precision", "The network's arithmetic: fp32, or int8 (the embedded backbone quantized on the training images; its network about 3x faster where the processor has VNNI).",
+        Bind("--precision", "The network's arithmetic: fp32 (the default), int8 (the embedded backbone quantized on the training images; its network about 3x faster where the processor has VNNI), or auto (int8 for the embedded backbone on a CPU with VNNI, fp32 elsewhere).",
             s => s.Precision, (s, v) => s.Precision = v);
         Bind("--augment", "Extra random views per training image (crop, rotation, flip), extracted once and cached.", s => s.Augment, (s, v) => s.Augment = v);
         Bind("--backbone", "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).",

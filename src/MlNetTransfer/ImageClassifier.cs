@@ -35,11 +35,12 @@ public static class ImageClassifier
         settings.Training.Validate(); // before anything is scanned or loaded
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
-        if (settings.Precision == Precision.Int8) Int8Backbones.EnsureSupported(described, settings.Extraction.Device);
+        var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
         var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
+        progress?.Report(new PrecisionChosen(precision));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
-        described = WithPrecision(described, settings, dataset, CacheFor, progress, cancel);
+        (described, precision) = WithPrecision(described, precision, settings.View, dataset, CacheFor, progress, cancel);
         var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
@@ -54,18 +55,21 @@ public static class ImageClassifier
         cancel.ThrowIfCancellationRequested();
         ModelWriter.Save(modelPath, backbone, result.Training.BestWeights, dataset.Classes, extraction.Cache?.BackboneFolder,
             ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count));
-        return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
+        return RunFiles.Write(settings, result with { Precision = precision }, modelPath, clock.Elapsed);
     }
 
     // int8: calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
-    // view, so that the view choice already compares int8 features and they are the ones training uses.
-    private static BackboneDescription WithPrecision(BackboneDescription described, TrainSettings settings, ImageDataset dataset,
-        Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+    // view, so that the view choice already compares int8 features and they are the ones training uses. A calibration
+    // of an earlier run is kept while its images are all still in the data set (training or validation).
+    private static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view,
+        ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
-        if (settings.Precision != Precision.Int8) return described;
-        var calibrated = settings.View == ImageView.Auto ? described : described.WithView(settings.View);
-        return Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, settings.Extraction.Device,
-            images => progress?.Report(new Calibrating(images)), cancel);
+        if (precision.Precision != Precision.Int8) return (described, precision);
+        var calibrated = view == ImageView.Auto ? described : described.WithView(view);
+        int? kept = null;
+        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel,
+            present: [.. dataset.Train, .. dataset.Validation], reused: images => { kept = images; progress?.Report(new CalibrationKept(images)); });
+        return (quantized, kept is { } images ? precision with { Reason = $"{precision.Reason}; calibration of an earlier run kept ({images} images, all still in the data set)" } : precision);
     }
 
     /// <summary>
@@ -85,11 +89,11 @@ public static class ImageClassifier
         if (!Directory.Exists(settings.DataFolder))
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
-        if (settings.Precision == Precision.Int8)
+        var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
+        if (precision.Precision == Precision.Int8)
         {
-            Int8Backbones.EnsureSupported(described, settings.Extraction.Device);
             var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
-            described = WithPrecision(described, settings, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
+            (described, _) = WithPrecision(described, precision, settings.View, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
         }
         var images = ImageDataset.ImageFilesUnder(settings.DataFolder).Where(path => shard.Contains(settings.DataFolder, path)).ToList();
         var views = settings.View == ImageView.Auto ? ViewChoice.Candidates : [settings.View];

@@ -31,6 +31,9 @@ public sealed class TrainReport
     /// <summary>The view of the images the features describe, and, when chosen per data set, the figures it was chosen on.</summary>
     public Pipeline.ViewChoiceReport? View { get; init; }
 
+    /// <summary>The network's precision (fp32 or int8) and why: asked for, or resolved from auto for this backbone, device and processor.</summary>
+    public Features.PrecisionChoice? Precision { get; init; }
+
     /// <summary>The best epoch's figures on the data set's test/ folder (evaluated once, after training); null without one.</summary>
     public ValidationSummary? Test { get; init; }
 

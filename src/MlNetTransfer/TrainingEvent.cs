@@ -33,6 +33,12 @@ public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Se
 /// </summary>
 public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
 
+/// <summary>The network's precision for this run, resolved from the settings (<see cref="Backbones.Precision.Auto"/> by default).</summary>
+public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
+
+/// <summary>An earlier run's int8 calibration is kept: its <paramref name="Images"/> images are all still in the data set, so cached int8 features stay valid.</summary>
+public sealed record CalibrationKept(int Images) : TrainingEvent;
+
 /// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
 public sealed record Calibrating(int Images) : TrainingEvent;
 

@@ -7,4 +7,9 @@ public enum Precision
     Fp32,
     /// <summary>8-bit integers (ONNX Runtime's QDQ kernels), calibrated on the training images.</summary>
     Int8,
+    /// <summary>
+    /// Int8 where it was measured to pay (an embedded backbone, on the CPU, of an x86 processor with VNNI), fp32
+    /// everywhere else: a custom ONNX backbone, <c>--device cuda</c>, processors without VNNI, ARM.
+    /// </summary>
+    Auto,
 }

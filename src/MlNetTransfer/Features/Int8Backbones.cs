@@ -39,49 +39,73 @@ internal static class Int8Backbones
     /// <paramref name="backbone"/> quantized to int8 with ranges measured on up to <see cref="CalibrationImages"/> of
     /// <paramref name="training"/> (spread evenly over them in path order, so every class takes part). The calibration is
     /// stored in the float backbone's cache folder under a key of the chosen images' contents, so a later run on the same
-    /// images builds nothing; when it is made, the int8 graph of this view is made with it, from the float graph the
-    /// calibration prepared, and kept in the int8 backbone's folder (<see cref="FeatureGraphOf"/>). An unreadable or
-    /// unusable image is passed over here; extraction reports it.
+    /// images builds nothing, and one on more images keeps it while its images are all still in
+    /// <paramref name="present"/> (<see cref="CalibrationReuse"/>). When a calibration is made, the int8 graph of this
+    /// view is made with it, from the float graph the calibration prepared, and kept in the int8 backbone's folder
+    /// (<see cref="FeatureGraphOf"/>). An unreadable or unusable image is passed over here; extraction reports it.
     /// </summary>
     /// <param name="cacheFor">The feature cache of a backbone (null: nothing is kept).</param>
-    /// <exception cref="ArgumentException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
+    /// <param name="present">Every image of the data set (training and validation): a stored calibration whose images
+    /// are all among them is kept. Null: only a calibration of exactly the chosen images is.</param>
     /// <param name="calibrating">Called with the number of images before a calibration is made (not when it is read from the cache).</param>
+    /// <param name="reused">Called with the number of images of an earlier calibration kept for this data set.</param>
+    /// <exception cref="ArgumentException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
     public static BackboneDescription Quantize(BackboneDescription backbone, IReadOnlyList<LabelledImage> training, Func<BackboneDescription, FeatureCache?> cacheFor,
-        ComputeDevice device = ComputeDevice.Cpu, Action<int>? calibrating = null, CancellationToken cancel = default)
+        ComputeDevice device = ComputeDevice.Cpu, Action<int>? calibrating = null, CancellationToken cancel = default,
+        IReadOnlyList<LabelledImage>? present = null, Action<int>? reused = null, int calibrationImages = CalibrationImages)
     {
         EnsureSupported(backbone, device);
-        var chosen = new List<byte[]>();
-        foreach (var image in Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages))
+        var chosen = new List<(LabelledImage Image, byte[] Bytes, byte[] Hash)>();
+        foreach (var image in Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), calibrationImages))
         {
             cancel.ThrowIfCancellationRequested();
-            try { chosen.Add(image.Bytes ?? File.ReadAllBytes(image.Path)); }
+            try
+            {
+                var bytes = image.Bytes ?? File.ReadAllBytes(image.Path);
+                chosen.Add((image, bytes, SHA256.HashData(bytes)));
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         bool reducedRange = ProcessorSupport.NeedsReducedRange;
+        string basis = $"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|";
         using var keys = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        keys.AppendData(Encoding.UTF8.GetBytes($"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|"));
-        foreach (var image in chosen) keys.AppendData(SHA256.HashData(image));
+        keys.AppendData(Encoding.UTF8.GetBytes(basis));
+        foreach (var image in chosen) keys.AppendData(image.Hash);
         string file = $"int8-calibration-{Convert.ToHexStringLower(keys.GetHashAndReset())[..24]}.json";
-        Onnx.ModelProto? prepared = null;
         string? calibrationFolder = cacheFor(backbone)?.BackboneFolder;
-        var json = CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
+
+        byte[]? json = null;
+        if (calibrationFolder is not null && present is not null && CachedArtifact.TryGet(calibrationFolder, file) is null
+            && CalibrationReuse.Find(calibrationFolder, basis, present, Math.Min(calibrationImages, training.Count),
+                chosen.Where(c => c.Image.Bytes is null).DistinctBy(c => Path.GetFullPath(c.Image.Path)).ToDictionary(c => Path.GetFullPath(c.Image.Path), c => c.Hash), cancel) is { } earlier
+            && CachedArtifact.TryGet(calibrationFolder, earlier) is { } kept)
+        {
+            json = kept;
+            reused?.Invoke(JsonSerializer.Deserialize<Int8Calibration>(kept, Json.Options)!.Images);
+        }
+        Onnx.ModelProto? prepared = null;
+        json ??= CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
         {
             calibrating?.Invoke(chosen.Count);
             // The float graph calibration prepares is the one the int8 graph is made from: kept (only where there is a
             // cache to store the result in) so that the graph is built without a second parse of the network.
-            return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen, reducedRange, cancel: cancel,
+            return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen.Select(c => c.Bytes).ToList(), reducedRange, cancel: cancel,
                 prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
-        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
+        if (prepared is not null && calibrationFolder is not null)
         {
-            cancel.ThrowIfCancellationRequested();
-            // A fresh calibration has a fresh folder: the file is built here, not read (GetOrBuild reads it only after a race).
-            CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
+            CalibrationReuse.Record(calibrationFolder, file, basis, chosen.Select(c => (c.Image, c.Hash)));
+            if (cacheFor(quantized)?.BackboneFolder is { } graphFolder)
             {
-                Int8Graph.Quantize(prepared.Graph, quantized.Int8!);
-                return prepared.ToByteArray();
-            });
+                cancel.ThrowIfCancellationRequested();
+                // A fresh calibration has a fresh folder: the file is built here, not read (GetOrBuild reads it only after a race).
+                CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
+                {
+                    Int8Graph.Quantize(prepared.Graph, quantized.Int8!);
+                    return prepared.ToByteArray();
+                });
+            }
         }
         return quantized;
     }

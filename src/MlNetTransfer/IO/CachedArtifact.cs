@@ -22,6 +22,9 @@ internal static class CachedArtifact
         return bytes;
     }
 
+    /// <summary>The stored bytes of <paramref name="fileName"/>, or null when it is missing or damaged.</summary>
+    public static byte[]? TryGet(string folder, string fileName) => TryRead(Path.Combine(folder, fileName));
+
     private static byte[]? TryRead(string path)
     {
         byte[] bytes;

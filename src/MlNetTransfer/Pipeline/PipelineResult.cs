@@ -25,6 +25,9 @@ internal sealed record PipelineResult
     /// <summary>The view the features describe, and how it was chosen; null when the caller did not choose one.</summary>
     public ViewChoiceReport? View { get; init; }
 
+    /// <summary>The network's precision and why; null when the caller did not resolve one.</summary>
+    public PrecisionChoice? Precision { get; init; }
+
     /// <summary>The best head on the data set's test images; null without any.</summary>
     public ValidationSummary? Test { get; init; }
 }

@@ -41,6 +41,7 @@ internal static class RunFiles
             Test = result.Test,
             AugmentedViews = result.Views is null ? null : Summary(result.Views),
             View = result.View,
+            Precision = result.Precision,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Metrics), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Epochs), EpochsCsv(report.Epochs));

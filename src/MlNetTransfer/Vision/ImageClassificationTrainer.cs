@@ -58,9 +58,12 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed);
         reporting.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         var backbone = ResolveBackbone(reporting);
-        if (_options.Precision == Precision.Int8)
+        var precision = PrecisionChoice.Resolve(_options.Precision, backbone, ComputeDevice.Cpu);
+        reporting.Report(new PrecisionChosen(precision));
+        if (precision.Precision == Precision.Int8)
             backbone = Int8Backbones.Quantize(backbone, dataset.Train, b => FeatureCache.For(b, _options.WorkspacePath),
-                calibrating: images => reporting.Report(new Calibrating(images)), cancel: _options.CancellationToken);
+                calibrating: images => reporting.Report(new Calibrating(images)), cancel: _options.CancellationToken,
+                present: [.. dataset.Train, .. dataset.Validation], reused: images => reporting.Report(new CalibrationKept(images)));
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
 

@@ -23,6 +23,8 @@ public class Int8ModelTests
         var report = ImageClassifier.Train(settings, new SyncProgress<TrainingEvent>(e => { lock (events) events.Add(e); }));
 
         Assert.Equal(15, Assert.Single(events.OfType<Calibrating>()).Images);
+        Assert.Equal(Precision.Int8, Assert.Single(events.OfType<PrecisionChosen>()).Choice.Precision);
+        Assert.Equal(Precision.Int8, report.Precision?.Precision);
         var calibration = ModelFile.Read(report.ModelPath).Info.Int8;
         Assert.NotNull(calibration);
         Assert.Equal(15, calibration.Images);
@@ -72,6 +74,8 @@ public class Int8ModelTests
         Assert.Equal(12, fp32.FeatureExtraction.Extracted);
         Assert.Equal(12, int8.FeatureExtraction.Extracted);
         Assert.Null(ModelFile.Read(fp32.ModelPath).Info.Int8);
+        Assert.Equal(Precision.Fp32, fp32.Precision?.Precision); // the default
+        Assert.Contains("\"precision\"", File.ReadAllText(Path.Combine(dir.Combine("run-int8"), ImageClassifier.MetricsFileName)));
         Assert.NotNull(ModelFile.Read(int8.ModelPath).Info.Int8);
     }
 }

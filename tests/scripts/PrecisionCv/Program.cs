@@ -19,6 +19,8 @@ var int8 = Int8Backbones.Quantize(fp32, images.Where(i => i.Path.StartsWith(Path
 var fp32Features = Features(fp32);
 var int8Features = Features(int8);
 images = images.Where(i => fp32Features.ContainsKey(i.Path) && int8Features.ContainsKey(i.Path)).ToList();
+var cosines = images.Select(i => Cosine(fp32Features[i.Path], int8Features[i.Path])).ToList();
+Console.WriteLine($"feature cosine int8 to fp32 over {images.Count} images: mean {cosines.Average():F5}, min {cosines.Min():F5}");
 
 int predictions = 0, fp32Right = 0, int8Right = 0, onlyFp32 = 0, onlyInt8 = 0;
 for (int seed = 0; seed < repeats; seed++)
@@ -46,6 +48,8 @@ for (int seed = 0; seed < repeats; seed++)
 Console.WriteLine($"{images.Count} images, {repeats} x {folds}-fold: fp32 {(double)fp32Right / predictions:F4}, int8 {(double)int8Right / predictions:F4}, " +
     $"int8 - fp32 {100.0 * (int8Right - fp32Right) / predictions:+0.00;-0.00} points; right in fp32 only {onlyFp32}, in int8 only {onlyInt8}, of {predictions}");
 return 0;
+
+static double Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
 
 Dictionary<string, float[]> Features(BackboneDescription backbone)
 {

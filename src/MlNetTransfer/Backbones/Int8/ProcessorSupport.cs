@@ -7,9 +7,12 @@ namespace MlNetTransfer.Backbones.Int8;
 /// </summary>
 internal static class ProcessorSupport
 {
-    public static bool NeedsReducedRange { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && !HasVnni();
+    public static bool NeedsReducedRange { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && !DetectVnni();
 
-    private static bool HasVnni()
+    /// <summary>An x86 processor with AVX-512 VNNI or AVX-VNNI: where int8 was measured (and the default precision takes it).</summary>
+    public static bool HasVnni { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && !NeedsReducedRange;
+
+    private static bool DetectVnni()
     {
         if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return true;
         // .NET exposes AVX-512 VNNI through no intrinsic class of its own; Linux names it in /proc/cpuinfo. Elsewhere a
