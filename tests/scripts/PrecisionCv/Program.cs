@@ -23,6 +23,7 @@ var cosines = images.Select(i => Cosine(fp32Features[i.Path], int8Features[i.Pat
 Console.WriteLine($"feature cosine int8 to fp32 over {images.Count} images: mean {cosines.Average():F5}, min {cosines.Min():F5}");
 
 int predictions = 0, fp32Right = 0, int8Right = 0, onlyFp32 = 0, onlyInt8 = 0;
+var net = new int[images.Count]; // per image: times right in int8 only minus times right in fp32 only
 for (int seed = 0; seed < repeats; seed++)
 {
     var random = new Random(seed);
@@ -43,10 +44,16 @@ for (int seed = 0; seed < repeats; seed++)
         int8Right += b.Count(r => r);
         onlyFp32 += a.Zip(b).Count(p => p.First && !p.Second);
         onlyInt8 += a.Zip(b).Count(p => !p.First && p.Second);
+        for (int j = 0; j < held.Count; j++) net[held[j]] += (b[j] ? 1 : 0) - (a[j] ? 1 : 0);
     }
 }
 Console.WriteLine($"{images.Count} images, {repeats} x {folds}-fold: fp32 {(double)fp32Right / predictions:F4}, int8 {(double)int8Right / predictions:F4}, " +
     $"int8 - fp32 {100.0 * (int8Right - fp32Right) / predictions:+0.00;-0.00} points; right in fp32 only {onlyFp32}, in int8 only {onlyInt8}, of {predictions}");
+// The repeats share the images, so the difference's uncertainty is over images: each image's mean difference across
+// the repeats, their standard error (how far another set of as many images from the same source might land).
+var perImage = net.Select(v => 100.0 * v / repeats).ToArray();
+double mean = perImage.Average(), se = Math.Sqrt(perImage.Sum(v => (v - mean) * (v - mean)) / (perImage.Length - 1) / perImage.Length);
+Console.WriteLine($"standard error over the {images.Count} images: {se:F2} points; images that differ at all: {net.Count(v => v != 0)}");
 return 0;
 
 static double Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
