@@ -53,6 +53,9 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case PrecisionChosen { Choice: var choice }:
                     _data += $"  ·  network [bold]{choice.Name}[/]";
                     break;
+                case CalibrationKept k:
+                    _status = $"keeping the int8 calibration of an earlier run ({k.Images} images, all still in the data set)";
+                    break;
                 case Calibrating c:
                     _status = $"calibrating the int8 network on {c.Images} training images (kept in the cache for later runs)";
                     break;
@@ -61,7 +64,7 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                     _status = "";
                     break;
                 case ExtractionAdvanced { Progress: var p }:
-                    if (_status.StartsWith("calibrating", StringComparison.Ordinal)) _status = ""; // done: extraction has begun
+                    if (_status.StartsWith("calibrating", StringComparison.Ordinal) || _status.StartsWith("keeping", StringComparison.Ordinal)) _status = ""; // done: extraction has begun
                     double share = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     int filled = (int)Math.Round(share * 40);
                     double rate = p.ExtractedPerSecond;

@@ -40,7 +40,7 @@ public static class ImageClassifier
         progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
         progress?.Report(new PrecisionChosen(precision));
         FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
-        (described, precision) = WithPrecision(described, precision, settings.View, dataset, CacheFor, progress, cancel);
+        (described, precision) = WithPrecision(described, precision, settings.View, settings.Extraction.Device, dataset, CacheFor, progress, cancel);
         var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
             : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
@@ -61,13 +61,13 @@ public static class ImageClassifier
     // int8: calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
     // view, so that the view choice already compares int8 features and they are the ones training uses. A calibration
     // of an earlier run is kept while its images are all still in the data set (training or validation).
-    private static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view,
+    private static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
         ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         if (precision.Precision != Precision.Int8) return (described, precision);
         var calibrated = view == ImageView.Auto ? described : described.WithView(view);
         int? kept = null;
-        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel,
+        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, device, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel,
             present: [.. dataset.Train, .. dataset.Validation], reused: images => { kept = images; progress?.Report(new CalibrationKept(images)); });
         return (quantized, kept is { } images ? precision with { Reason = $"{precision.Reason}; calibration of an earlier run kept ({images} images, all still in the data set)" } : precision);
     }
@@ -93,7 +93,7 @@ public static class ImageClassifier
         if (precision.Precision == Precision.Int8)
         {
             var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
-            (described, _) = WithPrecision(described, precision, settings.View, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
+            (described, _) = WithPrecision(described, precision, settings.View, settings.Extraction.Device, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
         }
         var images = ImageDataset.ImageFilesUnder(settings.DataFolder).Where(path => shard.Contains(settings.DataFolder, path)).ToList();
         var views = settings.View == ImageView.Auto ? ViewChoice.Candidates : [settings.View];

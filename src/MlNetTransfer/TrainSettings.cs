@@ -48,7 +48,7 @@ public sealed class TrainSettings
     /// <summary>
     /// The network's arithmetic: fp32 (the default), int8 (embedded backbones, CPU), quantized on this data set's
     /// training images: the network about 3× faster on processors with VNNI, extraction with decoding 1.4-1.9×,
-    /// features at a cosine of about 0.997-0.999 to fp32's (README, "int8"), or <see cref="Backbones.Precision.Auto"/>:
+    /// features at a cosine of about 0.991-0.999 to fp32's, by data set (README, "int8"), or <see cref="Backbones.Precision.Auto"/>:
     /// int8 where it was measured (an embedded backbone on the CPU of an x86 processor with VNNI), fp32 elsewhere.
     /// metrics.json says which a run used and why.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Se
 /// </summary>
 public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
 
-/// <summary>The network's precision for this run, resolved from the settings (<see cref="Backbones.Precision.Auto"/> by default).</summary>
+/// <summary>The network's precision for this run, resolved from the settings (fp32 unless asked otherwise; <see cref="Backbones.Precision.Auto"/> resolves per machine).</summary>
 public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
 
 /// <summary>An earlier run's int8 calibration is kept: its <paramref name="Images"/> images are all still in the data set, so cached int8 features stay valid.</summary>

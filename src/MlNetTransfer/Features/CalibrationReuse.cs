@@ -10,62 +10,97 @@ namespace MlNetTransfer.Features;
 /// training images costs one extraction each in int8 as in fp32. Without it, new images change which ones are spread
 /// over for calibration, so the next run calibrates again and every image's int8 features change (a full extraction).
 /// Each calibration is stored with a list of its images (full path for a file, none for in-memory bytes; content hash
-/// for both); a later run on other images takes the largest stored calibration whose images are all still there, with
-/// the same contents. The figures then differ a little from those of a fresh cache, which calibrates on the current
-/// images: metrics.json says which happened.
+/// for both) and the number of training images it was chosen from. A later run on other images takes a stored
+/// calibration when its images are all still there with the same contents, every class of the training images has an
+/// image among them, and the training images are at most <see cref="MaxGrowth"/> times as many as then (so that a set
+/// that has grown well past its first calibration gets a fresh one); among several, the largest, then the one used
+/// last. The figures then differ a little from those of a fresh cache, which calibrates on the current images:
+/// metrics.json says which happened.
 /// </summary>
 internal static class CalibrationReuse
 {
+    /// <summary>How many times its training images a data set may grow to before its calibration is made again.</summary>
+    public const int MaxGrowth = 2;
+
     private sealed record ImageEntry(string? Path, string Sha256);
 
-    private sealed record Index(string Basis, IReadOnlyList<ImageEntry> Images);
+    private sealed record Index(string Basis, int TrainingImages, IReadOnlyList<ImageEntry>? Images);
 
     private const string CalibrationPrefix = "int8-calibration-", IndexPrefix = "int8-calibrated-on-";
 
     /// <summary>The list of images of <paramref name="calibrationFile"/> (int8-calibration-KEY.json → int8-calibrated-on-KEY.json).</summary>
     public static string IndexFileName(string calibrationFile) => IndexPrefix + calibrationFile[CalibrationPrefix.Length..];
 
-    /// <summary>Stores which images <paramref name="calibrationFile"/> was made from (after the calibration itself, so that an index always has its calibration).</summary>
-    public static void Record(string folder, string calibrationFile, string basis, IEnumerable<(LabelledImage Image, byte[] Hash)> images)
+    /// <summary>
+    /// Stores which images <paramref name="calibrationFile"/> was made from, unless stored already (called after the
+    /// calibration is stored or read, so that an index always has its calibration, and calibrations made before this
+    /// list existed get one).
+    /// </summary>
+    public static void Record(string folder, string calibrationFile, string basis, int trainingImages, IEnumerable<(LabelledImage Image, byte[] Hash)> images)
     {
-        var index = new Index(basis, images.Select(i => new ImageEntry(i.Image.Bytes is null ? Path.GetFullPath(i.Image.Path) : null, Convert.ToHexStringLower(i.Hash))).ToList());
-        CachedArtifact.GetOrBuild(folder, IndexFileName(calibrationFile), () => JsonSerializer.SerializeToUtf8Bytes(index, Json.Options));
+        var list = new List<ImageEntry>();
+        foreach (var (image, hash) in images)
+        {
+            string? path = image.Bytes is null ? FullPath(image.Path) : null;
+            if (image.Bytes is null && path is null) return; // a file without a usable path: nothing to find it by later
+            list.Add(new ImageEntry(path, Convert.ToHexStringLower(hash)));
+        }
+        CachedArtifact.GetOrBuild(folder, IndexFileName(calibrationFile), () => JsonSerializer.SerializeToUtf8Bytes(new Index(basis, trainingImages, list), Json.Options));
     }
 
     /// <summary>
-    /// The calibration file in <paramref name="folder"/> made under <paramref name="basis"/> from at least
-    /// <paramref name="atLeast"/> images that are all among <paramref name="present"/> with unchanged contents (the one
-    /// with most images, then by name); null when there is none.
+    /// The stored calibration in <paramref name="folder"/>, made under <paramref name="basis"/> from at least
+    /// <paramref name="atLeast"/> images, that <paramref name="training"/> (within <paramref name="present"/>, every
+    /// image of the data set) may keep (see the class summary); null when there is none.
     /// </summary>
     /// <param name="knownHashes">Content hashes already computed, by full path.</param>
-    public static string? Find(string folder, string basis, IReadOnlyList<LabelledImage> present, int atLeast,
+    public static byte[]? Find(string folder, string basis, IReadOnlyList<LabelledImage> training, IReadOnlyList<LabelledImage> present, int atLeast,
         IReadOnlyDictionary<string, byte[]> knownHashes, CancellationToken cancel)
     {
-        var indexes = new List<(string Calibration, Index Index)>();
+        var candidates = new List<(string File, Index Index, DateTime Used)>();
         try
         {
             foreach (var file in Directory.EnumerateFiles(folder, IndexPrefix + "*.json"))
-                if (CachedArtifact.TryGet(folder, Path.GetFileName(file)) is { } bytes && Read(bytes) is { } index && index.Basis == basis && index.Images.Count >= atLeast)
-                    indexes.Add((CalibrationPrefix + Path.GetFileName(file)[IndexPrefix.Length..], index));
+                if (CachedArtifact.TryGet(folder, Path.GetFileName(file)) is { } bytes && Read(bytes) is { Images: { } images } index
+                    && index.Basis == basis && images.Count >= atLeast && training.Count <= MaxGrowth * (long)index.TrainingImages)
+                    candidates.Add((file, index, File.GetLastWriteTimeUtc(file)));
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-        if (indexes.Count == 0) return null;
+        if (candidates.Count == 0) return null;
 
-        var files = present.Where(i => i.Bytes is null).Select(i => Path.GetFullPath(i.Path)).ToHashSet(StringComparer.Ordinal);
-        HashSet<string>? inMemory = null; // hashes of in-memory images, computed once if an index asks for one
-        foreach (var (calibration, index) in indexes.OrderByDescending(c => c.Index.Images.Count).ThenBy(c => c.Calibration, StringComparer.Ordinal))
+        var filesByPath = new Dictionary<string, LabelledImage>(StringComparer.Ordinal);
+        foreach (var image in present.Where(i => i.Bytes is null))
+            if (FullPath(image.Path) is { } path) filesByPath.TryAdd(path, image);
+        Dictionary<string, LabelledImage>? inMemory = null; // by content hash, computed once if a list names one
+        var classes = training.Select(i => i.Label).ToHashSet();
+        foreach (var (file, index, _) in candidates.OrderByDescending(c => c.Index.Images!.Count).ThenByDescending(c => c.Used).ThenBy(c => c.File, StringComparer.Ordinal))
         {
             cancel.ThrowIfCancellationRequested();
-            if (!index.Images.All(e => e.Path is null || files.Contains(e.Path))) continue;
-            inMemory ??= index.Images.Any(e => e.Path is null)
-                ? present.Where(i => i.Bytes is not null).Select(i => Convert.ToHexStringLower(SHA256.HashData(i.Bytes!))).ToHashSet(StringComparer.Ordinal) : null;
-            if (index.Images.All(e => e.Path is null ? inMemory?.Contains(e.Sha256) == true : Unchanged(e, knownHashes))
-                && CachedArtifact.TryGet(folder, calibration) is not null)
-                return calibration;
+            var entries = index.Images!;
+            if (entries.Any(e => e.Path is not null && !filesByPath.ContainsKey(e.Path))) continue;
+            if (entries.Any(e => e.Path is null))
+                inMemory ??= present.Where(i => i.Bytes is not null).DistinctBy(i => Hex(i.Bytes!)).ToDictionary(i => Hex(i.Bytes!), StringComparer.Ordinal);
+            var images = entries.Select(e => e.Path is not null ? filesByPath[e.Path] : inMemory!.GetValueOrDefault(e.Sha256)).ToList();
+            if (images.Any(i => i is null) || !classes.IsSubsetOf(images.Select(i => i!.Label))) continue;
+            string calibration = CalibrationPrefix + Path.GetFileName(file)[IndexPrefix.Length..];
+            if (CachedArtifact.TryGet(folder, calibration) is not { } json) continue;
+            if (!entries.All(e => e.Path is null || Unchanged(e, knownHashes))) continue;
+            try { File.SetLastWriteTimeUtc(file, DateTime.UtcNow); } // the one used last wins a tie next time
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return json;
         }
         return null;
     }
+
+    /// <summary>The full form of <paramref name="path"/>; null for a path that has none (empty, invalid characters).</summary>
+    public static string? FullPath(string path)
+    {
+        try { return Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static bool Unchanged(ImageEntry entry, IReadOnlyDictionary<string, byte[]> knownHashes)
     {

@@ -39,8 +39,8 @@ internal static class Int8Backbones
     /// <paramref name="backbone"/> quantized to int8 with ranges measured on up to <see cref="CalibrationImages"/> of
     /// <paramref name="training"/> (spread evenly over them in path order, so every class takes part). The calibration is
     /// stored in the float backbone's cache folder under a key of the chosen images' contents, so a later run on the same
-    /// images builds nothing, and one on more images keeps it while its images are all still in
-    /// <paramref name="present"/> (<see cref="CalibrationReuse"/>). When a calibration is made, the int8 graph of this
+    /// images builds nothing, and one on more images may keep it while its images are all still in
+    /// <paramref name="present"/> (<see cref="CalibrationReuse"/> says when). When a calibration is made, the int8 graph of this
     /// view is made with it, from the float graph the calibration prepared, and kept in the int8 backbone's folder
     /// (<see cref="FeatureGraphOf"/>). An unreadable or unusable image is passed over here; extraction reports it.
     /// </summary>
@@ -67,18 +67,17 @@ internal static class Int8Backbones
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         bool reducedRange = ProcessorSupport.NeedsReducedRange;
-        string basis = $"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|";
+        string basis = CalibrationBasis(backbone, reducedRange);
         using var keys = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         keys.AppendData(Encoding.UTF8.GetBytes(basis));
         foreach (var image in chosen) keys.AppendData(image.Hash);
         string file = $"int8-calibration-{Convert.ToHexStringLower(keys.GetHashAndReset())[..24]}.json";
         string? calibrationFolder = cacheFor(backbone)?.BackboneFolder;
 
-        byte[]? json = null;
-        if (calibrationFolder is not null && present is not null && CachedArtifact.TryGet(calibrationFolder, file) is null
-            && CalibrationReuse.Find(calibrationFolder, basis, present, Math.Min(calibrationImages, training.Count),
-                chosen.Where(c => c.Image.Bytes is null).DistinctBy(c => Path.GetFullPath(c.Image.Path)).ToDictionary(c => Path.GetFullPath(c.Image.Path), c => c.Hash), cancel) is { } earlier
-            && CachedArtifact.TryGet(calibrationFolder, earlier) is { } kept)
+        byte[]? json = calibrationFolder is null ? null : CachedArtifact.TryGet(calibrationFolder, file);
+        bool exact = json is not null;
+        if (json is null && calibrationFolder is not null && present is not null
+            && CalibrationReuse.Find(calibrationFolder, basis, training, present, Math.Min(calibrationImages, training.Count), KnownHashes(chosen), cancel) is { } kept)
         {
             json = kept;
             reused?.Invoke(JsonSerializer.Deserialize<Int8Calibration>(kept, Json.Options)!.Images);
@@ -92,22 +91,32 @@ internal static class Int8Backbones
             return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen.Select(c => c.Bytes).ToList(), reducedRange, cancel: cancel,
                 prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
+        if (calibrationFolder is not null && (exact || prepared is not null))
+            CalibrationReuse.Record(calibrationFolder, file, basis, training.Count, chosen.Select(c => (c.Image, c.Hash)));
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
-        if (prepared is not null && calibrationFolder is not null)
+        if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
         {
-            CalibrationReuse.Record(calibrationFolder, file, basis, chosen.Select(c => (c.Image, c.Hash)));
-            if (cacheFor(quantized)?.BackboneFolder is { } graphFolder)
+            cancel.ThrowIfCancellationRequested();
+            // A fresh calibration has a fresh folder: the file is built here, not read (GetOrBuild reads it only after a race).
+            CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
             {
-                cancel.ThrowIfCancellationRequested();
-                // A fresh calibration has a fresh folder: the file is built here, not read (GetOrBuild reads it only after a race).
-                CachedArtifact.GetOrBuild(graphFolder, GraphFileName(quantized), () =>
-                {
-                    Int8Graph.Quantize(prepared.Graph, quantized.Int8!);
-                    return prepared.ToByteArray();
-                });
-            }
+                Int8Graph.Quantize(prepared.Graph, quantized.Int8!);
+                return prepared.ToByteArray();
+            });
         }
         return quantized;
+    }
+
+    /// <summary>What a calibration depends on besides its images: two calibrations with the same basis are interchangeable.</summary>
+    internal static string CalibrationBasis(BackboneDescription backbone, bool reducedRange) =>
+        $"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|";
+
+    private static Dictionary<string, byte[]> KnownHashes(IEnumerable<(LabelledImage Image, byte[] Bytes, byte[] Hash)> chosen)
+    {
+        var known = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var c in chosen.Where(c => c.Image.Bytes is null))
+            if (CalibrationReuse.FullPath(c.Image.Path) is { } path) known.TryAdd(path, c.Hash);
+        return known;
     }
 
     /// <summary>Up to <paramref name="count"/> of <paramref name="items"/>, evenly spaced from the first to near the last.</summary>

@@ -42,7 +42,7 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>
         /// The network's arithmetic (not in ML.NET). <see cref="Backbones.Precision.Int8"/> quantizes the embedded network
         /// on up to 128 of the training images: the network about 3 × faster on processors with VNNI, extraction with
-        /// decoding 1.4-1.9 ×, features at a cosine of about 0.999 to fp32's (README, "int8").
+        /// decoding 1.4-1.9 ×, features at a cosine of about 0.991-0.999 to fp32's, by data set (README, "int8").
         /// <see cref="Backbones.Precision.Auto"/> takes int8 for the embedded network on the CPU of an x86 processor with
         /// VNNI and fp32 elsewhere. The default is fp32 (README, "int8": int8 lost 0.6 point on one data set).
         /// </summary>

@@ -1,4 +1,5 @@
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Backbones.Int8;
 using MlNetTransfer.Data;
 using MlNetTransfer.Features;
 using MlNetTransfer.Tests.Support;
@@ -8,6 +9,7 @@ namespace MlNetTransfer.Tests.Features;
 public class Int8PrecisionChoiceTests
 {
     private static readonly BackboneDescription Fp32 = BackboneRegistry.Get();
+    private const int CalibrationImages = 6;
 
     // auto takes int8 only where it was measured (embedded backbone, CPU, VNNI) and says why it did not elsewhere;
     // an explicit int8 that cannot run is an error, never a silent fp32.
@@ -27,41 +29,71 @@ public class Int8PrecisionChoiceTests
         Assert.Throws<ArgumentException>(() => PrecisionChoice.Resolve(Precision.Int8, Fp32, ComputeDevice.Cuda, hasVnni: true));
     }
 
-    // Added training images change which ones a fresh calibration would take; the stored one is kept while its images
-    // are all still there with the same contents (so cached int8 features stay valid), and made again when one is gone
-    // or changed, or when the caller names no data set to check against.
+    // Added training images change which ones a fresh calibration would take; the stored one is kept (so cached int8
+    // features stay valid), also when it was stored before its list of images existed, and made anew when the caller
+    // names no data set to check against.
     [Fact]
-    public void ACalibrationIsKeptWhileItsImagesAreAllStillInTheDataSet()
+    public void ACalibrationIsKeptWhenTrainingImagesAreAdded()
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 4, size: 64);
         TestImages.ShapeDataset(dir.Combine("more"), perClass: 1, seed: 11, size: 64);
-        var first = Images(dir.Combine("data"));
-        var added = first.Concat(Images(dir.Combine("more"))).ToList();
-        const int calibrationImages = 6;
+        var first = Labelled(dir.Combine("data"));
+        var added = first.Concat(Labelled(dir.Combine("more"))).ToList();
         Assert.NotEqual(Chosen(first), Chosen(added)); // else the test would prove nothing
         int made = 0, kept = 0;
-        BackboneDescription Quantize(List<LabelledImage> training, string cache = "cache", bool checkPresent = true) => Int8Backbones.Quantize(Fp32, training,
-            b => FeatureCache.For(b, dir.Combine(cache)), calibrating: _ => made++, present: checkPresent ? training : null, reused: images => kept = images,
-            calibrationImages: calibrationImages);
+        BackboneDescription Quantize(List<LabelledImage> training, bool checkPresent = true) => Int8Backbones.Quantize(Fp32, training,
+            b => FeatureCache.For(b, dir.Combine("cache")), calibrating: _ => made++, present: checkPresent ? training : null, reused: images => kept = images,
+            calibrationImages: CalibrationImages);
 
         var original = Quantize(first).Int8!;
         Assert.Equal((1, 0), (made, kept));
+        var list = Assert.Single(Directory.GetFiles(dir.Combine("cache"), "int8-calibrated-on-*.json", SearchOption.AllDirectories));
+        File.Delete(list); // as a calibration made before the lists existed: reading it writes its list
+        Quantize(first);
+        Assert.True(File.Exists(list));
+
         Assert.Equal(original.Signature, Quantize(added).Int8!.Signature);
-        Assert.Equal((1, calibrationImages), (made, kept));
+        Assert.Equal((1, CalibrationImages), (made, kept));
 
         kept = 0;
         Assert.NotEqual(original.Signature, Quantize(added, checkPresent: false).Int8!.Signature); // exactly the chosen images: made anew
         Assert.Equal((2, 0), (made, kept));
-
-        Assert.Equal(original.Signature, Quantize(first, "other cache").Int8!.Signature);
-        File.Copy(Images(dir.Combine("more"))[0].Path, Chosen(first)[0], overwrite: true); // same path, other contents
-        Assert.NotEqual(original.Signature, Quantize(added, "other cache").Int8!.Signature);
-        Assert.Equal((4, 0), (made, kept));
-
-        List<string> Chosen(List<LabelledImage> training) => Int8Backbones.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), calibrationImages).Select(i => i.Path).ToList();
     }
 
-    private static List<LabelledImage> Images(string folder) =>
-        Directory.GetFiles(folder, "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => new LabelledImage(p, 0)).ToList();
+    // The stored calibration is not kept when one of its images is gone or changed (also one the new choice does not
+    // read), when a class of the training images has no image in it, or when the training images have more than doubled.
+    [Fact]
+    public void ACalibrationIsMadeAgainWhenItsImagesNoLongerRepresentTheData()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("data"), perClass: 4, size: 64);
+        TestImages.ShapeDataset(dir.Combine("more"), perClass: 1, seed: 11, size: 64);
+        TestImages.ShapeDataset(dir.Combine("many"), perClass: 5, seed: 13, size: 64);
+        var first = Labelled(dir.Combine("data"));
+        var added = first.Concat(Labelled(dir.Combine("more"))).ToList();
+        var cache = FeatureCache.For(Fp32, dir.Combine("cache")).BackboneFolder;
+        Int8Backbones.Quantize(Fp32, first, b => FeatureCache.For(b, dir.Combine("cache")), calibrationImages: CalibrationImages);
+        string basis = Int8Backbones.CalibrationBasis(Fp32, ProcessorSupport.NeedsReducedRange);
+        bool Kept(List<LabelledImage> training) => CalibrationReuse.Find(cache, basis, training, training, CalibrationImages, new Dictionary<string, byte[]>(), default) is not null;
+
+        Assert.True(Kept(added));
+        Assert.False(Kept(added.Where(i => i.Path != Chosen(first)[0]).ToList()));                              // one is gone
+        Assert.False(Kept(added.Select(i => i with { Label = i.Path.StartsWith(dir.Combine("more")) ? 3 : i.Label }).ToList())); // a class without one
+        Assert.False(Kept(added.Concat(Labelled(dir.Combine("many"))).ToList()));                              // 30 images against 12 then
+        var notChosenNow = Chosen(first).First(p => !Chosen(added).Contains(p));
+        File.Copy(Labelled(dir.Combine("more"))[0].Path, notChosenNow, overwrite: true);                      // same path, other contents
+        Assert.False(Kept(added));
+    }
+
+    private static List<string> Chosen(List<LabelledImage> training) =>
+        Int8Backbones.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages).Select(i => i.Path).ToList();
+
+    // One label per class folder (circle, square, triangle), as the data set gives them.
+    private static List<LabelledImage> Labelled(string folder)
+    {
+        var classes = Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        return Directory.GetFiles(folder, "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(p => new LabelledImage(p, classes.IndexOf(Path.GetFileName(Path.GetDirectoryName(p))))).ToList();
+    }
 }

@@ -75,7 +75,10 @@ public class Int8ModelTests
         Assert.Equal(12, int8.FeatureExtraction.Extracted);
         Assert.Null(ModelFile.Read(fp32.ModelPath).Info.Int8);
         Assert.Equal(Precision.Fp32, fp32.Precision?.Precision); // the default
-        Assert.Contains("\"precision\"", File.ReadAllText(Path.Combine(dir.Combine("run-int8"), ImageClassifier.MetricsFileName)));
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Combine("run-int8"), ImageClassifier.MetricsFileName)));
+        var precision = metrics.RootElement.GetProperty("precision");
+        Assert.Equal("int8", precision.GetProperty("precision").GetString(), ignoreCase: true);
+        Assert.Contains("--precision", precision.GetProperty("reason").GetString());
         Assert.NotNull(ModelFile.Read(int8.ModelPath).Info.Int8);
     }
 }
