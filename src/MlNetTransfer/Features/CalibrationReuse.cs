@@ -11,10 +11,10 @@ namespace MlNetTransfer.Features;
 /// over for calibration, so the next run calibrates again and every image's int8 features change (a full extraction).
 /// Each calibration is stored with a list of its images (full path for a file, none for in-memory bytes; content hash
 /// for both) and the number of training images it was chosen from. A later run on other images takes a stored
-/// calibration when its images are all still there with the same contents, every class of the training images has an
-/// image among them, and the training images are at most <see cref="MaxGrowth"/> times as many as then (so that a set
-/// that has grown well past its first calibration gets a fresh one); among several, the largest, then the one used
-/// last. The figures then differ a little from those of a fresh cache, which calibrates on the current images:
+/// calibration when its images are all still there with the same contents, every class a fresh calibration would draw
+/// from has an image among them (so a new class is not left out), and the training images are at most
+/// <see cref="MaxGrowth"/> times as many as then (so that a set that has grown well past its first calibration gets a
+/// fresh one); among several, the largest, then the one used last. The figures then differ a little from those of a fresh cache, which calibrates on the current images:
 /// metrics.json says which happened.
 /// </summary>
 internal static class CalibrationReuse
@@ -38,6 +38,12 @@ internal static class CalibrationReuse
     /// </summary>
     public static void Record(string folder, string calibrationFile, string basis, int trainingImages, IEnumerable<(LabelledImage Image, byte[] Hash)> images)
     {
+        string name = IndexFileName(calibrationFile);
+        if (CachedArtifact.TryGet(folder, name) is { } stored && Read(stored) is not null)
+        {
+            Touch(Path.Combine(folder, name)); // in use: it wins a tie against older ones
+            return;
+        }
         var list = new List<ImageEntry>();
         foreach (var (image, hash) in images)
         {
@@ -45,7 +51,7 @@ internal static class CalibrationReuse
             if (image.Bytes is null && path is null) return; // a file without a usable path: nothing to find it by later
             list.Add(new ImageEntry(path, Convert.ToHexStringLower(hash)));
         }
-        CachedArtifact.GetOrBuild(folder, IndexFileName(calibrationFile), () => JsonSerializer.SerializeToUtf8Bytes(new Index(basis, trainingImages, list), Json.Options));
+        CachedArtifact.Store(folder, name, JsonSerializer.SerializeToUtf8Bytes(new Index(basis, trainingImages, list), Json.Options)); // replaces an unreadable one
     }
 
     /// <summary>
@@ -53,9 +59,10 @@ internal static class CalibrationReuse
     /// <paramref name="atLeast"/> images, that <paramref name="training"/> (within <paramref name="present"/>, every
     /// image of the data set) may keep (see the class summary); null when there is none.
     /// </summary>
+    /// <param name="classes">The labels a fresh calibration would draw images from: each must have one in a kept calibration.</param>
     /// <param name="knownHashes">Content hashes already computed, by full path.</param>
     public static byte[]? Find(string folder, string basis, IReadOnlyList<LabelledImage> training, IReadOnlyList<LabelledImage> present, int atLeast,
-        IReadOnlyDictionary<string, byte[]> knownHashes, CancellationToken cancel)
+        IEnumerable<int> classes, IReadOnlyDictionary<string, byte[]> knownHashes, CancellationToken cancel)
     {
         var candidates = new List<(string File, Index Index, DateTime Used)>();
         try
@@ -73,21 +80,26 @@ internal static class CalibrationReuse
         foreach (var image in present.Where(i => i.Bytes is null))
             if (FullPath(image.Path) is { } path) filesByPath.TryAdd(path, image);
         Dictionary<string, LabelledImage>? inMemory = null; // by content hash, computed once if a list names one
-        var classes = training.Select(i => i.Label).ToHashSet();
+        var needed = classes.ToHashSet();
         foreach (var (file, index, _) in candidates.OrderByDescending(c => c.Index.Images!.Count).ThenByDescending(c => c.Used).ThenBy(c => c.File, StringComparer.Ordinal))
         {
             cancel.ThrowIfCancellationRequested();
             var entries = index.Images!;
             if (entries.Any(e => e.Path is not null && !filesByPath.ContainsKey(e.Path))) continue;
             if (entries.Any(e => e.Path is null))
-                inMemory ??= present.Where(i => i.Bytes is not null).DistinctBy(i => Hex(i.Bytes!)).ToDictionary(i => Hex(i.Bytes!), StringComparer.Ordinal);
+            {
+                if (inMemory is null)
+                {
+                    inMemory = new Dictionary<string, LabelledImage>(StringComparer.Ordinal);
+                    foreach (var image in present.Where(i => i.Bytes is not null)) inMemory.TryAdd(Hex(image.Bytes!), image);
+                }
+            }
             var images = entries.Select(e => e.Path is not null ? filesByPath[e.Path] : inMemory!.GetValueOrDefault(e.Sha256)).ToList();
-            if (images.Any(i => i is null) || !classes.IsSubsetOf(images.Select(i => i!.Label))) continue;
+            if (images.Any(i => i is null) || !needed.IsSubsetOf(images.Select(i => i!.Label))) continue;
             string calibration = CalibrationPrefix + Path.GetFileName(file)[IndexPrefix.Length..];
             if (CachedArtifact.TryGet(folder, calibration) is not { } json) continue;
             if (!entries.All(e => e.Path is null || Unchanged(e, knownHashes))) continue;
-            try { File.SetLastWriteTimeUtc(file, DateTime.UtcNow); } // the one used last wins a tie next time
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            Touch(file); // the one used last wins a tie next time
             return json;
         }
         return null;
@@ -100,6 +112,12 @@ internal static class CalibrationReuse
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
     }
 
+    private static void Touch(string file)
+    {
+        try { File.SetLastWriteTimeUtc(file, DateTime.UtcNow); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static bool Unchanged(ImageEntry entry, IReadOnlyDictionary<string, byte[]> knownHashes)
@@ -109,9 +127,14 @@ internal static class CalibrationReuse
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
+    // A list of another layout (an older or newer version) reads as none.
     private static Index? Read(byte[] bytes)
     {
-        try { return JsonSerializer.Deserialize<Index>(bytes, Json.Options); }
+        try
+        {
+            return JsonSerializer.Deserialize<Index>(bytes, Json.Options) is { TrainingImages: > 0, Images: { } images } index
+                && images.All(e => e is { Sha256: not null }) ? index : null;
+        }
         catch (JsonException) { return null; }
     }
 }

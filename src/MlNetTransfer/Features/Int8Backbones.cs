@@ -46,7 +46,8 @@ internal static class Int8Backbones
     /// </summary>
     /// <param name="cacheFor">The feature cache of a backbone (null: nothing is kept).</param>
     /// <param name="present">Every image of the data set (training and validation): a stored calibration whose images
-    /// are all among them is kept. Null: only a calibration of exactly the chosen images is.</param>
+    /// are all among them may be kept (the other conditions: <see cref="CalibrationReuse"/>). Null: only a calibration of
+    /// exactly the chosen images is.</param>
     /// <param name="calibrating">Called with the number of images before a calibration is made (not when it is read from the cache).</param>
     /// <param name="reused">Called with the number of images of an earlier calibration kept for this data set.</param>
     /// <exception cref="ArgumentException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
@@ -77,21 +78,23 @@ internal static class Int8Backbones
         byte[]? json = calibrationFolder is null ? null : CachedArtifact.TryGet(calibrationFolder, file);
         bool exact = json is not null;
         if (json is null && calibrationFolder is not null && present is not null
-            && CalibrationReuse.Find(calibrationFolder, basis, training, present, Math.Min(calibrationImages, training.Count), KnownHashes(chosen), cancel) is { } kept)
+            && CalibrationReuse.Find(calibrationFolder, basis, training, present, chosen.Count, chosen.Select(c => c.Image.Label), KnownHashes(chosen), cancel) is { } kept)
         {
             json = kept;
             reused?.Invoke(JsonSerializer.Deserialize<Int8Calibration>(kept, Json.Options)!.Images);
         }
         Onnx.ModelProto? prepared = null;
+        bool made = false;
         json ??= CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
         {
+            made = true;
             calibrating?.Invoke(chosen.Count);
             // The float graph calibration prepares is the one the int8 graph is made from: kept (only where there is a
             // cache to store the result in) so that the graph is built without a second parse of the network.
             return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen.Select(c => c.Bytes).ToList(), reducedRange, cancel: cancel,
                 prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
-        if (calibrationFolder is not null && (exact || prepared is not null))
+        if (calibrationFolder is not null && (exact || made))
             CalibrationReuse.Record(calibrationFolder, file, basis, training.Count, chosen.Select(c => (c.Image, c.Hash)));
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
         if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)

@@ -22,6 +22,14 @@ internal static class CachedArtifact
         return bytes;
     }
 
+    /// <summary>Stores <paramref name="bytes"/> as <paramref name="fileName"/>, replacing what is there; a read-only or full folder only loses it.</summary>
+    public static void Store(string folder, string fileName, byte[] bytes)
+    {
+        try { AtomicFile.Write(Path.Combine(folder, fileName), Checksum.Seal(bytes)); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     /// <summary>The stored bytes of <paramref name="fileName"/>, or null when it is missing or damaged.</summary>
     public static byte[]? TryGet(string folder, string fileName) => TryRead(Path.Combine(folder, fileName));
 

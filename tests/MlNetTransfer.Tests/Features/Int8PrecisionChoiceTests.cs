@@ -62,7 +62,8 @@ public class Int8PrecisionChoiceTests
     }
 
     // The stored calibration is not kept when one of its images is gone or changed (also one the new choice does not
-    // read), when a class of the training images has no image in it, or when the training images have more than doubled.
+    // read), when a class a fresh calibration would draw from has no image in it, when the training images have more
+    // than doubled, or when it has fewer images than a fresh one would.
     [Fact]
     public void ACalibrationIsMadeAgainWhenItsImagesNoLongerRepresentTheData()
     {
@@ -75,19 +76,24 @@ public class Int8PrecisionChoiceTests
         var cache = FeatureCache.For(Fp32, dir.Combine("cache")).BackboneFolder;
         Int8Backbones.Quantize(Fp32, first, b => FeatureCache.For(b, dir.Combine("cache")), calibrationImages: CalibrationImages);
         string basis = Int8Backbones.CalibrationBasis(Fp32, ProcessorSupport.NeedsReducedRange);
-        bool Kept(List<LabelledImage> training) => CalibrationReuse.Find(cache, basis, training, training, CalibrationImages, new Dictionary<string, byte[]>(), default) is not null;
+        bool Kept(List<LabelledImage> training, int atLeast = CalibrationImages, Dictionary<string, byte[]>? known = null) => CalibrationReuse.Find(cache, basis, training, training,
+            atLeast, ChosenImages(training).Select(i => i.Label), known ?? [], default) is not null;
 
         Assert.True(Kept(added));
         Assert.False(Kept(added.Where(i => i.Path != Chosen(first)[0]).ToList()));                              // one is gone
-        Assert.False(Kept(added.Select(i => i with { Label = i.Path.StartsWith(dir.Combine("more")) ? 3 : i.Label }).ToList())); // a class without one
+        Assert.False(Kept(added.Select(i => i with { Label = i.Path.StartsWith(dir.Combine("more"), StringComparison.Ordinal) ? 3 : i.Label }).ToList())); // a class without one
         Assert.False(Kept(added.Concat(Labelled(dir.Combine("many"))).ToList()));                              // 30 images against 12 then
+        Assert.False(Kept(added, atLeast: CalibrationImages + 1));                                              // fewer than a fresh one
+        Assert.False(Kept(added, known: new() { [Chosen(first)[1]] = new byte[32] }));                          // a hash known to differ
         var notChosenNow = Chosen(first).First(p => !Chosen(added).Contains(p));
         File.Copy(Labelled(dir.Combine("more"))[0].Path, notChosenNow, overwrite: true);                      // same path, other contents
         Assert.False(Kept(added));
     }
 
-    private static List<string> Chosen(List<LabelledImage> training) =>
-        Int8Backbones.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages).Select(i => i.Path).ToList();
+    private static List<string> Chosen(List<LabelledImage> training) => ChosenImages(training).Select(i => i.Path).ToList();
+
+    private static List<LabelledImage> ChosenImages(List<LabelledImage> training) =>
+        Int8Backbones.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages).ToList();
 
     // One label per class folder (circle, square, triangle), as the data set gives them.
     private static List<LabelledImage> Labelled(string folder)
