@@ -19,6 +19,7 @@ internal static class EvaluateCommand
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
+            ModelWarnings.Write(parse.GetValue(model)!, error);
             var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(cache), cancel: cancel, device: parse.GetValue(device));
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine(string.Format(inv, "Accuracy: {0:F4} on {1} images", report.Accuracy, report.Count));

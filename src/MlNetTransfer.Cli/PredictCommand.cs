@@ -22,6 +22,7 @@ internal static class PredictCommand
                 else if (File.Exists(item)) paths.Add(item);
                 else throw new FileNotFoundException($"No such file or folder: {item}");
             }
+            ModelWarnings.Write(parse.GetValue(model)!, error);
             var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped, parse.GetValue(cache), parse.GetValue(device));
             foreach (var p in predictions)
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}", p.ImagePath, p.PredictedLabel, p.Confidence));

@@ -28,6 +28,7 @@ internal static class ServeCommand
                 Batching = defaults with { MaxBatchSize = parse.GetValue(maxBatch), MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)) },
                 MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
             };
+            ModelWarnings.Write(options.ModelPath, error);
             using var app = ServeApp.Build(options);
             app.StartAsync(cancel).GetAwaiter().GetResult();
             foreach (var address in app.Urls) output.WriteLine($"Serving {Path.GetFullPath(options.ModelPath)} at {address} (Ctrl-C stops)");

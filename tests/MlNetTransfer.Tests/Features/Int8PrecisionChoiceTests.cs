@@ -29,6 +29,17 @@ public class Int8PrecisionChoiceTests
         Assert.Throws<ArgumentException>(() => PrecisionChoice.Resolve(Precision.Int8, Fp32, ComputeDevice.Cuda, hasVnni: true));
     }
 
+    // A model with 8-bit weights (calibrated where VNNI is) warns where VNNI is not, since its products may saturate
+    // there; 7-bit weights, or a processor with VNNI, need no warning.
+    [Fact]
+    public void AnInt8ModelWithEightBitWeightsWarnsOnAProcessorWithoutVnni()
+    {
+        var eightBit = new Int8Calibration { Ranges = new Dictionary<string, float[]>(), Method = Int8Calibrator.Method, Images = 1, ReducedRange = false };
+        Assert.Contains("no VNNI", eightBit.ProcessorWarning(needsReducedRange: true));
+        Assert.Null(eightBit.ProcessorWarning(needsReducedRange: false));
+        Assert.Null((eightBit with { ReducedRange = true }).ProcessorWarning(needsReducedRange: true));
+    }
+
     // Added training images change which ones a fresh calibration would take; the stored one is kept (so cached int8
     // features stay valid), also when it was stored before its list of images existed, and made anew when the caller
     // names no data set to check against.

@@ -22,6 +22,15 @@ public sealed record Int8Calibration
     /// <summary>Weights in 7 bits instead of 8: for processors without VNNI, whose 8-bit products can saturate.</summary>
     public bool ReducedRange { get; init; }
 
+    /// <summary>
+    /// Null, or why this processor may not run the model as training did: 8-bit weights (quantized on a processor with
+    /// VNNI) on an x86 processor without it, where ONNX Runtime's 8-bit products can saturate (wrong scores, no error).
+    /// </summary>
+    public string? ProcessorWarning() => ProcessorWarning(ProcessorSupport.NeedsReducedRange);
+
+    internal string? ProcessorWarning(bool needsReducedRange) => ReducedRange || !needsReducedRange ? null
+        : "this int8 model has 8-bit weights (it was calibrated on a processor with VNNI) and this processor has no VNNI, where ONNX Runtime's 8-bit products can saturate: its scores may differ from training's. Train it again on this kind of processor (7-bit weights) or use an fp32 model.";
+
     /// <summary>A hash of everything above: part of the feature cache key, so int8 features never mix with others.</summary>
     public string Signature
     {
