@@ -35,6 +35,10 @@ internal static class ExtractCommand
                 lastPrint.Restart();
                 lock (output) output.WriteLine(string.Format(inv, "Features: {0}/{1} ({2} from cache, {3} extracted at {4:F1} img/s, {5} skipped)", p.Done, p.Total, p.FromCache, p.Extracted, p.ExtractedPerSecond, p.Skipped));
             });
+            // Printed first (under --quiet too): with auto, the precision is decided per machine, and processes that fill one
+            // cache together must agree with each other and with the train that follows.
+            var precision = PrecisionChoice.Resolve(settings.Precision, Backbones.BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing), settings.Extraction.Device);
+            output.WriteLine($"Network: {precision.Name} ({precision.Reason}).");
             var result = ImageClassifier.Extract(settings, share, progress, cancel);
             foreach (var s in result.Skipped) output.WriteLine($"skipped {s.Path}: {s.Reason}");
             output.WriteLine(string.Format(inv, "Shard {0}: {1} features (one per image and view), {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",

@@ -70,7 +70,11 @@ public class ShardTests
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 6);
         string cache = dir.Combine("cache");
         foreach (int k in new[] { 0, 1 })
-            Assert.Equal(0, InProcessCli.Run("extract", "--data", dir.Combine("data"), "--cache", cache, "--shard", $"{k}/2", "--precision", "int8", "--resize", "crop", "--quiet").Code);
+        {
+            var run = InProcessCli.Run("extract", "--data", dir.Combine("data"), "--cache", cache, "--shard", $"{k}/2", "--precision", "int8", "--resize", "crop", "--quiet");
+            Assert.Equal(0, run.Code);
+            Assert.StartsWith("Network: int8 (set by the settings", run.Out); // said first, so that shards can be checked to agree
+        }
         Assert.Single(Directory.GetFiles(cache, "int8-calibration-*.json", SearchOption.AllDirectories));
 
         var (code, _, error) = InProcessCli.Run("train", "--data", dir.Combine("data"), "--cache", cache, "--output", dir.Combine("run"), "--epochs", "2", "--precision", "int8", "--resize", "crop", "--quiet");
