@@ -11,7 +11,7 @@ internal static class ExtractCommand
         var data = new Option<string>("--data") { Description = "Folder of images (read recursively), as train would read it.", Required = true };
         var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from, as for train." };
         var shard = new Option<string>("--shard") { Description = "K/N: extract only the K-th (from 0) of N disjoint shares, e.g. $JOB_COMPLETION_INDEX/4.", DefaultValueFactory = _ => Shard.All.ToString() };
-        var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the network's precision and the summary." };
         var verbose = CommonOptions.Verbose();
         // train's own flags: the features train will need depend on its view, precision, backbone and split (int8
         // calibrates on the training images), so extract takes them all; those of the head are simply not used.
@@ -37,9 +37,8 @@ internal static class ExtractCommand
             });
             // Printed first (under --quiet too): with auto, the precision is decided per machine, and processes that fill one
             // cache together must agree with each other and with the train that follows.
-            var precision = PrecisionChoice.Resolve(settings.Precision, Backbones.BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing), settings.Extraction.Device);
-            output.WriteLine($"Network: {precision.Name} ({precision.Reason}).");
-            var result = ImageClassifier.Extract(settings, share, progress, cancel);
+            var result = ImageClassifier.Extract(settings, share, progress, cancel,
+                precisionChosen: precision => { lock (output) output.WriteLine($"Network: {precision.Name} ({precision.Reason})."); });
             foreach (var s in result.Skipped) output.WriteLine($"skipped {s.Path}: {s.Reason}");
             output.WriteLine(string.Format(inv, "Shard {0}: {1} features (one per image and view), {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",
                 share, result.Images, result.FromCache, result.Extracted, result.Seconds, result.Skipped.Count));

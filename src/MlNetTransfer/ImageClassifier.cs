@@ -81,7 +81,9 @@ public static class ImageClassifier
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing.</exception>
     /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
-    public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="precisionChosen">Called with the network's precision (resolved for this machine), after the settings are checked and before anything is extracted.</param>
+    public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
+        Action<PrecisionChoice>? precisionChosen = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.UseCache)
@@ -90,6 +92,7 @@ public static class ImageClassifier
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
+        precisionChosen?.Invoke(precision);
         if (precision.Precision == Precision.Int8)
         {
             var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);

@@ -18,14 +18,14 @@ public sealed record PrecisionChoice(Precision Precision, string Reason)
     {
         switch (requested)
         {
-            case Precision.Fp32: return new(Precision.Fp32, "set by the settings (--precision)");
+            case Precision.Fp32: return new(Precision.Fp32, "as set; fp32 is the default, int8 and auto are options");
             case Precision.Int8:
                 Int8Backbones.EnsureSupported(backbone, device);
-                return new(Precision.Int8, "set by the settings (--precision)");
+                return new(Precision.Int8, "as set");
         }
         if (!BackboneRegistry.Names.Contains(backbone.Name)) return new(Precision.Fp32, "auto: int8 is made for the embedded backbones only, not for a custom ONNX network");
         if (device != ComputeDevice.Cpu) return new(Precision.Fp32, "auto: the network runs on the GPU, where int8's integer kernels do not run");
-        if (!hasVnni) return new(Precision.Fp32, "auto: this processor has no VNNI (int8 is measured fast and accurate only with it)");
+        if (!hasVnni) return new(Precision.Fp32, "auto: this is not an x86 processor with VNNI, where int8 was measured fast and accurate");
         return new(Precision.Int8, "auto: embedded backbone on a processor with VNNI, where int8 runs about 3x the float network");
     }
 
