@@ -14,8 +14,8 @@ namespace MlNetTransfer.Features;
 /// calibration when its images are all still there with the same contents, every class a fresh calibration would draw
 /// from has an image among them (so a new class is not left out), and the training images are at most
 /// <see cref="MaxGrowth"/> times as many as then (so that a set that has grown well past its first calibration gets a
-/// fresh one); among several, the largest, then the one used last. The figures then differ a little from those of a fresh cache, which calibrates on the current images:
-/// metrics.json says which happened.
+/// fresh one); among several, the largest, then the one used last. The figures then differ a little from those of a
+/// fresh cache, which calibrates on the current images: metrics.json says which happened.
 /// </summary>
 internal static class CalibrationReuse
 {
@@ -86,13 +86,10 @@ internal static class CalibrationReuse
             cancel.ThrowIfCancellationRequested();
             var entries = index.Images!;
             if (entries.Any(e => e.Path is not null && !filesByPath.ContainsKey(e.Path))) continue;
-            if (entries.Any(e => e.Path is null))
+            if (inMemory is null && entries.Any(e => e.Path is null))
             {
-                if (inMemory is null)
-                {
-                    inMemory = new Dictionary<string, LabelledImage>(StringComparer.Ordinal);
-                    foreach (var image in present.Where(i => i.Bytes is not null)) inMemory.TryAdd(Hex(image.Bytes!), image);
-                }
+                inMemory = new Dictionary<string, LabelledImage>(StringComparer.Ordinal);
+                foreach (var image in present.Where(i => i.Bytes is not null)) inMemory.TryAdd(Hex(image.Bytes!), image);
             }
             var images = entries.Select(e => e.Path is not null ? filesByPath[e.Path] : inMemory!.GetValueOrDefault(e.Sha256)).ToList();
             if (images.Any(i => i is null) || !needed.IsSubsetOf(images.Select(i => i!.Label))) continue;
@@ -123,7 +120,7 @@ internal static class CalibrationReuse
     private static bool Unchanged(ImageEntry entry, IReadOnlyDictionary<string, byte[]> knownHashes)
     {
         if (knownHashes.TryGetValue(entry.Path!, out var known)) return Convert.ToHexStringLower(known) == entry.Sha256;
-        try { return Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(entry.Path!))) == entry.Sha256; }
+        try { return Hex(File.ReadAllBytes(entry.Path!)) == entry.Sha256; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 

@@ -77,12 +77,9 @@ internal static class Int8Backbones
 
         byte[]? json = calibrationFolder is null ? null : CachedArtifact.TryGet(calibrationFolder, file);
         bool exact = json is not null;
-        if (json is null && calibrationFolder is not null && present is not null
-            && CalibrationReuse.Find(calibrationFolder, basis, training, present, chosen.Count, chosen.Select(c => c.Image.Label), KnownHashes(chosen), cancel) is { } kept)
-        {
-            json = kept;
-            reused?.Invoke(JsonSerializer.Deserialize<Int8Calibration>(kept, Json.Options)!.Images);
-        }
+        if (json is null && calibrationFolder is not null && present is not null)
+            json = CalibrationReuse.Find(calibrationFolder, basis, training, present, chosen.Count, chosen.Select(c => c.Image.Label), KnownHashes(chosen), cancel);
+        bool kept = json is not null && !exact;
         Onnx.ModelProto? prepared = null;
         bool made = false;
         json ??= CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
@@ -97,6 +94,7 @@ internal static class Int8Backbones
         if (calibrationFolder is not null && (exact || made))
             CalibrationReuse.Record(calibrationFolder, file, basis, training.Count, chosen.Select(c => (c.Image, c.Hash)));
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
+        if (kept) reused?.Invoke(quantized.Int8!.Images);
         if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
         {
             cancel.ThrowIfCancellationRequested();

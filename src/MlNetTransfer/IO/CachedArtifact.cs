@@ -12,13 +12,10 @@ internal static class CachedArtifact
     {
         if (folder is null)
             return build();
-        string path = Path.Combine(folder, fileName);
-        if (TryRead(path) is { } cached)
+        if (TryGet(folder, fileName) is { } cached)
             return cached;
         var bytes = build();
-        try { AtomicFile.Write(path, Checksum.Seal(bytes)); }
-        catch (IOException) { }                // a read-only or full cache folder only costs time
-        catch (UnauthorizedAccessException) { }
+        Store(folder, fileName, bytes); // a read-only or full cache folder only costs time
         return bytes;
     }
 
