@@ -25,7 +25,9 @@ public static class ShrinkOnLoad
     /// Bgra8888 (opaque) like a whole decode; null when it is not a JPEG, no scale applies, or the scaled decode fails
     /// (the caller decodes it whole).
     /// </summary>
-    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor)
+    /// <param name="twoThreads">Decode a baseline JPEG on two threads (<see cref="TwoThreadJpeg"/>): the same pixels,
+    /// sooner, for an image wanted alone.</param>
+    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor, bool twoThreads = false)
     {
         if (floor <= 0 || encoded.Length < 3 || encoded[0] != 0xFF || encoded[1] != 0xD8 || encoded[2] != 0xFF) return null;
         using var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
@@ -36,6 +38,7 @@ public static class ShrinkOnLoad
             if (Math.Min(size.Width, size.Height) < floor) continue;
             if (size == codec.Info.Size) return null;
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Bgra8888, codec.Info.AlphaType);
+            if (twoThreads && TwoThreadJpeg.Decode(encoded, info) is { } split) return split;
             var bitmap = new SKBitmap(info);
             var result = codec.GetPixels(info, bitmap.GetPixels());
             if (result is SKCodecResult.Success or SKCodecResult.IncompleteInput) return bitmap;

@@ -91,7 +91,8 @@ public sealed class BatchingPredictor : IDisposable
         var pixels = _buffers.TryTake(out var buffer) ? buffer : new float[_decoder.Length];
         try
         {
-            _decoder.Decode(image, pixels);
+            // A lone request decodes a large JPEG on two cores (same pixels, sooner); with others in flight each keeps one.
+            _decoder.Decode(image, pixels, twoThreads: Volatile.Read(ref _inFlight) == 1 && Environment.ProcessorCount > 1);
             return pixels;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)

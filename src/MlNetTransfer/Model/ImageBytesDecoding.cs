@@ -29,12 +29,21 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         output.Image = null;
         if (Data.ImageCheck.Problem(input.Bytes) is { } problem)
             throw new InvalidDataException($"The image bytes cannot be used: {problem}.");
-        // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it; anything else whole, as LoadImages does.
-        using var shrunk = Data.ShrinkOnLoad.Decode(input.Bytes);
-        output.Image = shrunk is null
-            ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
-            : MLImage.CreateFromPixels(shrunk.Width, shrunk.Height, MLPixelFormat.Bgra32, shrunk.GetPixelSpan());
+        // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it, on two cores when it is
+        // the only image this process is decoding (a PredictionEngine call: same pixels, sooner); anything else whole,
+        // as LoadImages does.
+        bool alone = Interlocked.Increment(ref _decoding) == 1;
+        try
+        {
+            using var shrunk = Data.ShrinkOnLoad.Decode(input.Bytes, twoThreads: alone && Environment.ProcessorCount > 1);
+            output.Image = shrunk is null
+                ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
+                : MLImage.CreateFromPixels(shrunk.Width, shrunk.Height, MLPixelFormat.Bgra32, shrunk.GetPixelSpan());
+        }
+        finally { Interlocked.Decrement(ref _decoding); }
     }
+
+    private static int _decoding; // rows being decoded in this process, by any model
 
     /// <summary>The step's input row.</summary>
     public sealed class EncodedImage

@@ -31,6 +31,7 @@ public sealed class ImagePredictor : IDisposable
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder; // stateless: shared by every thread
     private readonly ThreadLocal<HeadScorer> _scorers; // built once per thread, not per request
+    private int _predicting; // calls of Predict under way
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
@@ -66,9 +67,15 @@ public sealed class ImagePredictor : IDisposable
         if (ImageCheck.Problem(image) is { } problem)
             throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pixels = new float[_decoder.Length];
-        _decoder.Decode(image, pixels);
         var features = new float[_network.Backbone.FeatureSize];
-        _network.Run(pixels, 1, features);
+        // A lone prediction decodes a large JPEG on two cores (same pixels, sooner); concurrent ones keep a core each.
+        bool alone = Interlocked.Increment(ref _predicting) == 1;
+        try
+        {
+            _decoder.Decode(image, pixels, twoThreads: alone && Environment.ProcessorCount > 1);
+            _network.Run(pixels, 1, features);
+        }
+        finally { Interlocked.Decrement(ref _predicting); }
         return Prediction.FromScores(name ?? "", _classes, _scorers.Value!.Predict(features));
     }
 

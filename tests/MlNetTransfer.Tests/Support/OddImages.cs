@@ -8,16 +8,20 @@ namespace MlNetTransfer.Tests.Support;
 /// <summary>
 /// The kinds of file a user's photo folder holds besides ordinary photos, made by the tests: odd encodings, odd
 /// sizes, misnamed and broken files. PNGs are written by hand (so bit depth, palette and header are exactly what
-/// the test asks for); two that no .NET encoder here writes are embedded: a 16×16 CMYK JPEG and a 2-frame
+/// the test asks for); three that no .NET encoder here writes are embedded: a 16×16 CMYK JPEG and a 2-frame
 /// animated GIF, made with ImageMagick 6.9 ("convert -size 16x16 xc:red -colorspace CMYK cmyk.jpg",
-/// "convert -delay 10 -size 16x16 xc:red xc:blue -loop 0 anim.gif").
+/// "convert -delay 10 -size 16x16 xc:red xc:blue -loop 0 anim.gif"), and a 16×12 progressive JPEG of a generated
+/// gradient (libjpeg-turbo 2.1.5's "cjpeg -progressive -quality 75").
 /// </summary>
 public static class OddImages
 {
     private const string CmykJpegBase64 = "/9j/7gAOQWRvYmUAZAAAAAAC/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4LCxAWEBETFBUVFQwPFxgWFBgSFBUU/9sAQwEDBAQFBAUJBQUJFA0LDRQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU/8AAFAgAEAAQBAERAAIRAQMRAQQRAP/EABYAAQEBAAAAAAAAAAAAAAAAAAAICf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAWAQEBAQAAAAAAAAAAAAAAAAAABwn/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADgQBAAIRAxEEAAA/AKIXNlU1TAAAAf/Z";
     private const string AnimatedGifBase64 = "R0lGODlhEAAQAPAAAP8AAAAAACH5BAAKAAAAIf8LTkVUU0NBUEUyLjADAQAAACwAAAAAEAAQAAACDoSPqcvtD6OctNqLsz4FACH5BAAKAAAALAAAAAAQABAAgAAA/wAAAAIOhI+py+0Po5y02ouzPgUAOw==";
 
+    private const string ProgressiveJpegBase64 = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wgARCAAMABADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAABQb/xAAVAQEBAAAAAAAAAAAAAAAAAAACBf/aAAwDAQACEAMQAAABnE1lpx//xAAXEAADAQAAAAAAAAAAAAAAAAAAAgME/9oACAEBAAEFAkzCZSaKTmp//8QAFhEBAQEAAAAAAAAAAAAAAAAABAAC/9oACAEDAQE/AQu1f//EABcRAQADAAAAAAAAAAAAAAAAAAEAAgP/2gAIAQIBAT8BNG8//8QAFhAAAwAAAAAAAAAAAAAAAAAAABAx/9oACAEBAAY/AiP/xAAXEAADAQAAAAAAAAAAAAAAAAAAEFFh/9oACAEBAAE/IclIiA//2gAMAwEAAgADAAAAEFP/xAAWEQADAAAAAAAAAAAAAAAAAAAAARH/2gAIAQMBAT8QRh//xAAVEQEBAAAAAAAAAAAAAAAAAAAAMf/aAAgBAgEBPxC4/8QAFxAAAwEAAAAAAAAAAAAAAAAAABEhwf/aAAgBAQABPxB6yOWCYyH/2Q==";
+
     public static byte[] CmykJpeg() => Convert.FromBase64String(CmykJpegBase64);
+    public static byte[] ProgressiveJpeg() => Convert.FromBase64String(ProgressiveJpegBase64);
     public static byte[] AnimatedGif() => Convert.FromBase64String(AnimatedGifBase64);
 
     /// <summary>A JPEG drawn by Skia: a diagonal gradient, so orientation matters to the features.</summary>
@@ -28,6 +32,17 @@ public static class OddImages
             for (int x = 0; x < width; x++)
                 bitmap.SetPixel(x, y, new SKColor((byte)(255 * x / Math.Max(1, width - 1)), (byte)(255 * y / Math.Max(1, height - 1)), 60));
         using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        return data.ToArray();
+    }
+
+    /// <summary>A grayscale JPEG (one component) drawn by Skia, with a pattern that is not smooth.</summary>
+    public static byte[] GrayscaleJpeg(int width, int height)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)(x * 7 ^ y * 3), 0, 0));
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 85);
         return data.ToArray();
     }
 
