@@ -31,23 +31,41 @@ internal static class TwoThreadJpeg
     public static SKBitmap? Decode(byte[] encoded, SKImageInfo info)
     {
         if ((long)info.Width * info.Height < MinimumPixels || info.Height < 2 || !IsSequential(encoded)) return null;
-        int top = (int)(info.Height * TopShare);
+        int top = (int)(info.Height * TopShare), bottomRows = info.Height - top;
         var bitmap = new SKBitmap(info);
         nint pixels = bitmap.GetPixels();
         int rowBytes = bitmap.RowBytes;
-        var bottom = Task.Run(() => DecodeRows(encoded, info, pixels, rowBytes, top, info.Height - top));
-        bool topDone;
-        try { topDone = DecodeRows(encoded, info, pixels, rowBytes, 0, top); }
-        catch
+        // Whoever comes first decodes the bottom: the second thread, or the caller itself, on from its top rows, when no
+        // pool thread has started by then (a busy thread pool then costs nothing but the split's gain).
+        int bottomClaimed = 0;
+        var second = Task.Run(() =>
         {
-            // The bitmap's memory must outlive the other thread's writes.
-            try { bottom.Wait(); } catch (AggregateException) { }
-            bitmap.Dispose();
-            throw;
+            if (Interlocked.Exchange(ref bottomClaimed, 1) != 0) return true;
+            using var codec = Start(encoded, info);
+            return codec is not null && (codec.SkipScanlines(top) && Rows(codec, pixels, rowBytes, top, bottomRows));
+        });
+        bool done = false, callerTookBottom = false;
+        try
+        {
+            using var codec = Start(encoded, info);
+            if (codec is not null && Rows(codec, pixels, rowBytes, 0, top))
+            {
+                callerTookBottom = Interlocked.Exchange(ref bottomClaimed, 1) == 0;
+                done = !callerTookBottom || Rows(codec, pixels, rowBytes, top, bottomRows);
+            }
         }
-        if (bottom.GetAwaiter().GetResult() && topDone) return bitmap;
-        bitmap.Dispose();
-        return null;
+        finally
+        {
+            // The bitmap's memory must outlive the second thread's writes: wait for it if it took the bottom, else claim
+            // the bottom (if nobody has) so that it never writes, and do not wait for a thread that will do nothing.
+            if (!callerTookBottom && Interlocked.Exchange(ref bottomClaimed, 1) != 0)
+            {
+                try { done &= second.GetAwaiter().GetResult(); }
+                catch { done = false; }
+            }
+            if (!done) bitmap.Dispose();
+        }
+        return done ? bitmap : null;
     }
 
     /// <summary>
@@ -65,13 +83,17 @@ internal static class TwoThreadJpeg
         return Decode(encoded, info);
     }
 
-    private static bool DecodeRows(byte[] encoded, SKImageInfo info, nint pixels, int rowBytes, int start, int count)
+    // A codec ready to give rows from the first; null when it cannot (the one-call decode will say why).
+    private static SKCodec? Start(byte[] encoded, SKImageInfo info)
     {
-        using var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
-        if (codec is null || codec.StartScanlineDecode(info) != SKCodecResult.Success) return false;
-        if (start > 0 && !codec.SkipScanlines(start)) return false;
-        return codec.GetScanlines(pixels + (nint)start * rowBytes, count, rowBytes) == count;
+        var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
+        if (codec is null || codec.StartScanlineDecode(info) == SKCodecResult.Success) return codec;
+        codec.Dispose();
+        return null;
     }
+
+    private static bool Rows(SKCodec codec, nint pixels, int rowBytes, int start, int count) =>
+        codec.GetScanlines(pixels + (nint)start * rowBytes, count, rowBytes) == count;
 
     /// <summary>
     /// Whether <paramref name="jpeg"/> is a JPEG whose frame is sequential with Huffman coding (SOF0 or SOF1), read from

@@ -42,6 +42,7 @@ public sealed class BatchingPredictor : IDisposable
     private readonly ConcurrentBag<float[]> _buffers = new();
     private readonly Thread _batcher;
     private int _inFlight; // requests accepted and not yet taken into a batch
+    private int _active; // requests accepted and not yet answered
 
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
     public BatchingPredictor(string modelPath, BatchingOptions? options = null)
@@ -69,6 +70,13 @@ public sealed class BatchingPredictor : IDisposable
         if (ImageCheck.Problem(image, _options.MaxPixels) is { } problem)
             throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pending = new Pending(name ?? "", new TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _active);
+        try { return await Predict(image, name, pending, cancel).ConfigureAwait(false); }
+        finally { Interlocked.Decrement(ref _active); }
+    }
+
+    private async Task<Prediction> Predict(byte[] image, string? name, Pending pending, CancellationToken cancel)
+    {
         Interlocked.Increment(ref _inFlight);
         bool queued = false;
         try
@@ -91,8 +99,9 @@ public sealed class BatchingPredictor : IDisposable
         var pixels = _buffers.TryTake(out var buffer) ? buffer : new float[_decoder.Length];
         try
         {
-            // A lone request decodes a large JPEG on two cores (same pixels, sooner); with others in flight each keeps one.
-            _decoder.Decode(image, pixels, twoThreads: Volatile.Read(ref _inFlight) == 1 && Environment.ProcessorCount > 1);
+            // A lone request (none other being decoded, batched or run) decodes a large JPEG on two cores (same pixels,
+            // sooner); with others in hand, each keeps one core and the network keeps the rest.
+            _decoder.Decode(image, pixels, twoThreads: Volatile.Read(ref _active) == 1 && _options.DecodeThreads != 1 && Environment.ProcessorCount > 1);
             return pixels;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)

@@ -56,6 +56,27 @@ public class TwoThreadJpegTests
         Assert.NotNull(TwoThreadJpeg.Decode(jpeg, new SKImageInfo(1300, 900, SKColorType.Bgra8888, codec.Info.AlphaType)));
     }
 
+    // Every chroma subsampling Skia writes, at every DCT scale, with a height that is no multiple of the 16-row groups.
+    [Fact]
+    public void EverySubsamplingAndScaleSplitsToTheOneCallDecodesBitmap()
+    {
+        foreach (var subsampling in new[] { SKJpegEncoderDownsample.Downsample420, SKJpegEncoderDownsample.Downsample422, SKJpegEncoderDownsample.Downsample444 })
+        {
+            var jpeg = Noisy(3200, 2401, subsampling);
+            using var codec = SKCodec.Create(new MemoryStream(jpeg));
+            foreach (float scale in new[] { 1f, 0.5f, 0.25f, 0.125f })
+            {
+                var size = codec.GetScaledDimensions(scale);
+                var info = new SKImageInfo(size.Width, size.Height, SKColorType.Bgra8888, codec.Info.AlphaType);
+                using var oneCall = new SKBitmap(info);
+                Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, oneCall.GetPixels()));
+                using var split = TwoThreadJpeg.Decode(jpeg, info);
+                Assert.NotNull(split);
+                Assert.True(oneCall.GetPixelSpan().SequenceEqual(split!.GetPixelSpan()), $"{subsampling}, scale {scale}: the pixels differ");
+            }
+        }
+    }
+
     [Fact]
     public void OnlySequentialJpegsAreSplit()
     {
@@ -86,7 +107,7 @@ public class TwoThreadJpegTests
     });
 
     // Detail in every block, unlike the smooth gradients: the inverse DCT and upsampling have work at every row.
-    private static byte[] Noisy(int width, int height)
+    private static byte[] Noisy(int width, int height, SKJpegEncoderDownsample subsampling = SKJpegEncoderDownsample.Downsample420)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Opaque));
         var pixels = new byte[bitmap.ByteCount];
@@ -100,7 +121,8 @@ public class TwoThreadJpegTests
                 pixels[i + 3] = 255;
             }
         System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        using var pixmap = bitmap.PeekPixels();
+        using var data = pixmap.Encode(new SKJpegEncoderOptions(90, subsampling, SKJpegEncoderAlphaOption.Ignore));
         return data.ToArray();
     }
 }
