@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.Backbones.Int8;
@@ -39,6 +40,9 @@ internal static class Int8Calibrator
         var decoder = new ImagePixels(backbone);
         int side = backbone.DecodedSize, length = decoder.Length, count = 0;
         var ranges = new Dictionary<string, ActivationRange>();
+        // Every convolution's input is a quantized tensor (the pixels, or a ReLU's, addition's or max-pool's output).
+        var convolutionInputs = editor.Graph.Node.Where(n => n.OpType == "Conv").Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+        var channelSums = new Dictionary<string, double[]>();
         var batch = new float[batchSize * length];
         int inBatch = 0;
         void Run()
@@ -50,6 +54,9 @@ internal static class Int8Calibrator
             for (int i = 0; i < tensors.Count; i++)
                 if (!ranges.ContainsKey(tensors[i]))
                     ranges[tensors[i]] = new ActivationRange(outputs[i].GetTensorTypeAndShape().ElementCount / inBatch * images.Count, OutlierFraction);
+            for (int i = 0; i < tensors.Count; i++)
+                if (convolutionInputs.Contains(tensors[i]))
+                    AddChannelSums(channelSums, tensors[i], outputs[i].GetTensorDataAsSpan<float>(), outputs[i].GetTensorTypeAndShape().Shape);
             Parallel.For(0, tensors.Count, i => ranges[tensors[i]].Add(outputs[i].GetTensorDataAsSpan<float>()));
             count += inBatch;
             inBatch = 0;
@@ -74,6 +81,20 @@ internal static class Int8Calibrator
             Run();
         }
         if (count == 0) throw new DatasetException("No usable calibration image: int8 needs a few of the training images.");
-        return new Int8Calibration { Ranges = ranges.ToDictionary(r => r.Key, r => r.Value.Range), Method = Method, Images = count, ReducedRange = reducedRange };
+        return new Int8Calibration
+        {
+            Ranges = ranges.ToDictionary(r => r.Key, r => r.Value.Range), Method = Method, Images = count, ReducedRange = reducedRange,
+            ChannelMeans = channelSums.ToDictionary(s => s.Key, s => s.Value.Select(v => (float)(v / count)).ToArray()),
+        };
+    }
+
+    // Adds each image's per-channel spatial mean (N × C × H × W) to sums, so that a mean over images comes out at the end.
+    private static void AddChannelSums(Dictionary<string, double[]> sums, string tensor, ReadOnlySpan<float> values, long[] shape)
+    {
+        int images = (int)shape[0], channels = (int)shape[1], plane = (int)(shape[2] * shape[3]);
+        if (!sums.TryGetValue(tensor, out var channelSums)) sums[tensor] = channelSums = new double[channels];
+        for (int n = 0; n < images; n++)
+            for (int c = 0; c < channels; c++)
+                channelSums[c] += (double)TensorPrimitives.Sum(values.Slice((n * channels + c) * plane, plane)) / plane;
     }
 }

@@ -125,6 +125,47 @@ public class Int8GraphTests
         }
     }
 
+    // Bias correction: each output channel's mean over the calibration images, quantized weights · input channel means
+    // + bias, is the float convolution's, to within the int32 bias's own rounding (without the correction it is off by
+    // the weights' rounding, (q · scale - w) · mean, many bias steps).
+    [Fact]
+    public void TheBiasTakesBackTheMeanShiftOfTheWeightsRounding()
+    {
+        using var dir = new TempDir();
+        var calibration = Int8Calibrator.Calibrate(Fp32, ShapeImages(dir, 2), reducedRange: false);
+        var prepared = FeatureGraph.Compose(Fp32, batched: true, featuresAreOutput: true, prepareForInt8: true).Graph;
+        var folded = prepared.Initializer.ToDictionary(t => t.Name);
+        var convolutions = prepared.Node.Where(n => n.OpType == "Conv").ToList();
+        Assert.Equal(convolutions.Select(c => c.Input[0]).ToHashSet(), calibration.ChannelMeans!.Keys.ToHashSet());
+        var initializers = Onnx.ModelProto.Parser.ParseFrom(FeatureGraph.Build(Fp32 with { Int8 = calibration })).Graph.Initializer.ToDictionary(t => t.Name);
+
+        double largestShift = 0;
+        foreach (var conv in convolutions)
+        {
+            float[] w = Tensors.Floats(folded[conv.Input[1]]), bias = Tensors.Floats(folded[conv.Input[2]]), mean = calibration.ChannelMeans[conv.Input[0]];
+            var q = initializers[conv.Input[1] + "_int8"].RawData.ToByteArray();
+            var scales = Tensors.Floats(initializers[conv.Input[1] + "_scales"]);
+            var quantizedBias = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(initializers[conv.Input[2] + "_int32"].RawData.Span).ToArray();
+            var biasScales = Tensors.Floats(initializers[conv.Input[2] + "_scales"]);
+            int perOutput = w.Length / scales.Length, perChannel = perOutput / mean.Length;
+            for (int o = 0; o < scales.Length; o++)
+            {
+                double floatMean = bias[o], int8Mean = quantizedBias[o] * (double)biasScales[o], shift = 0;
+                for (int i = 0; i < perOutput; i++)
+                {
+                    double m = mean[i / perChannel], dequantized = (sbyte)q[o * perOutput + i] * (double)scales[o];
+                    floatMean += w[o * perOutput + i] * m;
+                    int8Mean += dequantized * m;
+                    shift += (dequantized - w[o * perOutput + i]) * m;
+                }
+                Assert.True(Math.Abs(int8Mean - floatMean) <= 0.5 * biasScales[o] + 1e-5 * (1 + Math.Abs(floatMean)),
+                    $"{conv.Input[1]} channel {o}: {int8Mean} against {floatMean} (bias step {biasScales[o]})");
+                largestShift = Math.Max(largestShift, Math.Abs(shift) / biasScales[o]);
+            }
+        }
+        Assert.True(largestShift > 10, $"the weights' rounding moved no channel's mean by more than {largestShift:F1} bias steps");
+    }
+
     // The int8 graph is built once per calibration: with the calibration, from the float graph it prepared, and kept in
     // the int8 backbone's cache folder, where the network finds it; it is the graph a fresh build makes, byte for byte.
     [Fact]

@@ -13,6 +13,14 @@ public sealed record Int8Calibration
 {
     public required IReadOnlyDictionary<string, float[]> Ranges { get; init; }
 
+    /// <summary>
+    /// The mean of each convolution input's channels over the calibration images (tensor name → one value per
+    /// channel), for bias correction: rounding a convolution's weights moves each output channel's mean by
+    /// (quantized − float weights) · input mean, which its bias takes back (<see cref="Int8Graph"/>). Null in
+    /// calibrations made before it (their graphs are made as they were).
+    /// </summary>
+    public IReadOnlyDictionary<string, float[]>? ChannelMeans { get; init; }
+
     /// <summary>How the ranges were taken from the activations ("minmax" or "percentile-99.999").</summary>
     public required string Method { get; init; }
 
@@ -39,6 +47,8 @@ public sealed record Int8Calibration
             var text = new StringBuilder($"scheme={Int8Graph.Scheme};{Method};{Images};{ReducedRange};");
             foreach (var (name, range) in Ranges.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"{name}={range[0]:R},{range[1]:R};");
+            foreach (var (name, means) in (ChannelMeans ?? new Dictionary<string, float[]>()).OrderBy(m => m.Key, StringComparer.Ordinal))
+                text.Append(CultureInfo.InvariantCulture, $"mean {name}={string.Join(',', means.Select(m => m.ToString("R", CultureInfo.InvariantCulture)))};");
             return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
         }
     }

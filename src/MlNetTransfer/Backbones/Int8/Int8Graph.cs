@@ -6,7 +6,8 @@ namespace MlNetTransfer.Backbones.Int8;
 
 /// <summary>
 /// Static post-training quantization of a feature graph, written to ONNX Runtime's QDQ format: each BatchNormalization
-/// folded into its convolution; weights as int8 per output channel (symmetric); biases as int32; each activation that
+/// folded into its convolution; weights as int8 per output channel (symmetric); biases as int32, corrected for the
+/// mean shift of the weights' rounding; each activation that
 /// a convolution, an addition or the max-pool reads or writes as uint8 (QuantizeLinear → DequantizeLinear) with the
 /// calibrated range. ONNX Runtime fuses the patterns into integer kernels (QLinearConv, QLinearAdd, uint8 MaxPool;
 /// a test checks every convolution). Needs opset 13 (per-axis DequantizeLinear): <see cref="Prepare"/> brings the
@@ -20,7 +21,7 @@ internal static class Int8Graph
     /// The quantization scheme's version: part of the calibration's signature (and so of the feature cache key and the
     /// cached graph parts). Raise it with any change to what is quantized or how, so that no old int8 feature is served.
     /// </summary>
-    public const int Scheme = 1;
+    public const int Scheme = 2; // 2: bias correction
 
     /// <summary>Opset-13 forms of the older nodes (Split's sizes as an input, no BatchNormalization 'spatial'), then the BatchNormalization folding.</summary>
     public static void Prepare(GraphProto g)
@@ -118,7 +119,8 @@ internal static class Int8Graph
         foreach (var (name, (scale, zeroPoint)) in quantized)
             InsertQdq(g, name, scale, zeroPoint);
         foreach (var conv in g.Node.Where(n => n.OpType == "Conv").ToList())
-            QuantizeWeights(g, initializers, conv, quantized[Original(conv.Input[0])].Scale, calibration.ReducedRange);
+            QuantizeWeights(g, initializers, conv, quantized[Original(conv.Input[0])].Scale, calibration.ReducedRange,
+                calibration.ChannelMeans?.GetValueOrDefault(Original(conv.Input[0])));
     }
 
     // The tensor a consumer reads before InsertQdq rewired it to "<name>_dq".
@@ -148,8 +150,11 @@ internal static class Int8Graph
         g.Node.Insert(at + 1, Node("DequantizeLinear", [q, scaleName, zeroName], dq));
     }
 
-    // W → int8 per output channel (symmetric, zero point 0) and bias → int32 at scale x·w, each through a per-axis DequantizeLinear.
-    private static void QuantizeWeights(GraphProto g, Dictionary<string, TensorProto> initializers, NodeProto conv, float inputScale, bool reducedRange)
+    // W → int8 per output channel (symmetric, zero point 0) and bias → int32 at scale x·w, each through a per-axis
+    // DequantizeLinear. With the input's channel means, the bias also takes back the mean shift the weights' rounding
+    // puts on each output channel (bias correction, Nagel et al. 2019): feature cosine to fp32 0.99039 → 0.99522 on
+    // digits, 0.99709 → 0.99736 on camera photos, 0.99888 → 0.99907 on ants/bees (README, int8).
+    private static void QuantizeWeights(GraphProto g, Dictionary<string, TensorProto> initializers, NodeProto conv, float inputScale, bool reducedRange, float[]? inputMean = null)
     {
         var weight = initializers[conv.Input[1]];
         var w = Tensors.Floats(weight);
@@ -181,6 +186,16 @@ internal static class Int8Graph
         if (conv.Input.Count < 3) return;
         var biasTensor = initializers.TryGetValue(conv.Input[2], out var b) ? b : g.Initializer.First(i => i.Name == conv.Input[2]);
         var bias = Tensors.Floats(biasTensor);
+        if (inputMean is not null)
+        {
+            int perChannel = perOutput / inputMean.Length;
+            for (int o = 0; o < outputs; o++)
+            {
+                double shift = 0;
+                for (int i = 0; i < perOutput; i++) shift += (q[o * perOutput + i] * (double)scales[o] - w[o * perOutput + i]) * inputMean[i / perChannel];
+                bias[o] -= (float)shift;
+            }
+        }
         var biasScales = scales.Select(s => s * inputScale).ToArray();
         var qb = bias.Select((v, o) => (int)Math.Clamp(Math.Round(v / biasScales[o]), int.MinValue, int.MaxValue)).ToArray();
         string biasName = conv.Input[2];
