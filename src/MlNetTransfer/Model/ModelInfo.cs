@@ -7,8 +7,13 @@ namespace MlNetTransfer.Model;
 public sealed record ModelInfo
 {
     public const string EntryName = "MlNetTransfer/model.json";
-    /// <summary>Format 1: a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>; a path model without a label key is still written as 1, which older versions read.</summary>
-    public const int CurrentFormatVersion = 2;
+    /// <summary>
+    /// Format 1: a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>; a path
+    /// model without a label key is still written as 1, which older versions read. Format 3: an int8 calibration with
+    /// channel means (bias correction), which an older version would read without them and so build another graph
+    /// than training's; other models are still written as 2.
+    /// </summary>
+    public const int CurrentFormatVersion = 3;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 

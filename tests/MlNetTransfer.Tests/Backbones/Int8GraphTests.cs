@@ -164,6 +164,16 @@ public class Int8GraphTests
             }
         }
         Assert.True(largestShift > 10, $"the weights' rounding moved no channel's mean by more than {largestShift:F1} bias steps");
+
+        // A calibration made before (no means: models trained then carry such) builds the uncorrected graph it was trained with.
+        var before = Onnx.ModelProto.Parser.ParseFrom(FeatureGraph.Build(Fp32 with { Int8 = calibration with { ChannelMeans = null } })).Graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var conv in convolutions)
+        {
+            var bias = Tensors.Floats(folded[conv.Input[2]]);
+            var steps = Tensors.Floats(before[conv.Input[2] + "_scales"]);
+            var stored = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(before[conv.Input[2] + "_int32"].RawData.Span).ToArray();
+            Assert.Equal(bias.Select((b, o) => (int)Math.Round(b / steps[o])), stored);
+        }
     }
 
     // The int8 graph is built once per calibration: with the calibration, from the float graph it prepared, and kept in

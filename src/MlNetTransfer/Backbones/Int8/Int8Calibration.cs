@@ -5,9 +5,10 @@ using System.Text;
 namespace MlNetTransfer.Backbones.Int8;
 
 /// <summary>
-/// What an int8 backbone is quantized with: the value range of each quantized activation (tensor name → min, max),
-/// measured by running the float network on calibration images (a few hundred of the user's training images). With
-/// the weights quantized per channel from the network itself, this decides the int8 graph entirely.
+/// What an int8 backbone is quantized with: the value range of each quantized activation (tensor name → min, max) and
+/// the channel means of each convolution's input, measured by running the float network on calibration images (a few
+/// hundred of the user's training images). With the weights quantized per channel from the network itself, this
+/// decides the int8 graph entirely.
 /// </summary>
 public sealed record Int8Calibration
 {
@@ -44,7 +45,8 @@ public sealed record Int8Calibration
     {
         get
         {
-            var text = new StringBuilder($"scheme={Int8Graph.Scheme};{Method};{Images};{ReducedRange};");
+            // A calibration without means builds the graph of scheme 1 (no bias correction), and keeps its features' key.
+            var text = new StringBuilder($"scheme={(ChannelMeans is null ? 1 : Int8Graph.Scheme)};{Method};{Images};{ReducedRange};");
             foreach (var (name, range) in Ranges.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"{name}={range[0]:R},{range[1]:R};");
             foreach (var (name, means) in (ChannelMeans ?? new Dictionary<string, float[]>()).OrderBy(m => m.Key, StringComparer.Ordinal))
