@@ -80,11 +80,16 @@ public class TwoThreadJpegTests
     [Fact]
     public void OnlySequentialJpegsAreSplit()
     {
-        Assert.True(TwoThreadJpeg.IsSequential(OddImages.Jpeg(30, 20)));
-        Assert.True(TwoThreadJpeg.IsSequential(OddImages.ExifRotatedJpeg(30, 20))); // an APP1 segment before the frame
-        Assert.False(TwoThreadJpeg.IsSequential(OddImages.ProgressiveJpeg()));
-        Assert.False(TwoThreadJpeg.IsSequential(OddImages.GrayscalePng(30)));
-        Assert.False(TwoThreadJpeg.IsSequential(OddImages.Jpeg(30, 20)[..40])); // cut before its frame header
+        Assert.True(TwoThreadJpeg.CanSplit(OddImages.Jpeg(30, 20)));
+        Assert.True(TwoThreadJpeg.CanSplit(OddImages.GrayscaleJpeg(30, 20)));
+        Assert.True(TwoThreadJpeg.CanSplit(OddImages.ExifRotatedJpeg(30, 20))); // an APP1 segment before the frame
+        Assert.False(TwoThreadJpeg.CanSplit(OddImages.ProgressiveJpeg()));
+        Assert.False(TwoThreadJpeg.CanSplit(OddImages.ScanPerComponentJpeg()));
+        Assert.False(TwoThreadJpeg.CanSplit(OddImages.GrayscalePng(30)));
+        var whole = OddImages.Jpeg(30, 20);
+        Assert.False(TwoThreadJpeg.CanSplit(whole[..40])); // cut before its frame header
+        Assert.False(TwoThreadJpeg.CanSplit(whole[..^10])); // cut in its scan
+        Assert.True(TwoThreadJpeg.CanSplit([.. whole, .. "trailer written by a phone"u8.ToArray()]));
         Assert.Null(TwoThreadJpeg.DecodeWhole(OddImages.Jpeg(100, 80))); // too small to gain
     }
 

@@ -11,7 +11,8 @@ namespace MlNetTransfer.Tests.Support;
 /// the test asks for); three that no .NET encoder here writes are embedded: a 16×16 CMYK JPEG and a 2-frame
 /// animated GIF, made with ImageMagick 6.9 ("convert -size 16x16 xc:red -colorspace CMYK cmyk.jpg",
 /// "convert -delay 10 -size 16x16 xc:red xc:blue -loop 0 anim.gif"), and a 16×12 progressive JPEG of a generated
-/// gradient (libjpeg-turbo 2.1.5's "cjpeg -progressive -quality 75").
+/// gradient (libjpeg-turbo 2.1.5's "cjpeg -progressive -quality 75") and a 40×30 baseline JPEG with one scan per
+/// component ("cjpeg -scans" with the scans "0;", "1;", "2;").
 /// </summary>
 public static class OddImages
 {
@@ -20,8 +21,11 @@ public static class OddImages
 
     private const string ProgressiveJpegBase64 = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wgARCAAMABADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAABQb/xAAVAQEBAAAAAAAAAAAAAAAAAAACBf/aAAwDAQACEAMQAAABnE1lpx//xAAXEAADAQAAAAAAAAAAAAAAAAAAAgME/9oACAEBAAEFAkzCZSaKTmp//8QAFhEBAQEAAAAAAAAAAAAAAAAABAAC/9oACAEDAQE/AQu1f//EABcRAQADAAAAAAAAAAAAAAAAAAEAAgP/2gAIAQIBAT8BNG8//8QAFhAAAwAAAAAAAAAAAAAAAAAAABAx/9oACAEBAAY/AiP/xAAXEAADAQAAAAAAAAAAAAAAAAAAEFFh/9oACAEBAAE/IclIiA//2gAMAwEAAgADAAAAEFP/xAAWEQADAAAAAAAAAAAAAAAAAAAAARH/2gAIAQMBAT8QRh//xAAVEQEBAAAAAAAAAAAAAAAAAAAAMf/aAAgBAgEBPxC4/8QAFxAAAwEAAAAAAAAAAAAAAAAAABEhwf/aAAgBAQABPxB6yOWCYyH/2Q==";
 
+    private const string ScanPerComponentJpegBase64 = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAeACgDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/APF4LDOOK0oNNzj5a0YNKzj5a0oNHzj5a0ItHVQCwCj1PFYdtYZxxWzbabnHy1orapCQuzc/oO1WobOaTHO0ei8Vei0uOPG/Az2rGs9PzjitgWhhjXavztwOOnvVq00sYyRgDvWhFas52xLhfXHJq7Dp8cPBXc/90VjWFmpx0rRjtFkuT6L8orQ+yhpBEDhRjPuavrarHtjThiMlvQVdis0gVMAFm6Z6V//EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAgBAhEAPwB4Sl9YOmrDB0peza5pdl09Xt+bOaXsU7ShCL7OSv8AocOFxcqODTh8UnZPt3f3fiYzxKpRcIXjGOja3b7LsvP9N+CWLVJ8nNyeSin97a1fof/aAAgBAxEAPwDHC5hbqfTYPMJPW59LRx75dz8BwuMvLU+pweNbs2fS0cY3E//Z";
+
     public static byte[] CmykJpeg() => Convert.FromBase64String(CmykJpegBase64);
     public static byte[] ProgressiveJpeg() => Convert.FromBase64String(ProgressiveJpegBase64);
+    public static byte[] ScanPerComponentJpeg() => Convert.FromBase64String(ScanPerComponentJpegBase64);
     public static byte[] AnimatedGif() => Convert.FromBase64String(AnimatedGifBase64);
 
     /// <summary>A JPEG drawn by Skia: a diagonal gradient, so orientation matters to the features.</summary>
