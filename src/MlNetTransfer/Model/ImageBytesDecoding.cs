@@ -29,16 +29,17 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         output.Image = null;
         if (Data.ImageCheck.Problem(input.Bytes) is { } problem)
             throw new InvalidDataException($"The image bytes cannot be used: {problem}.");
-        // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it, on two cores when it is
-        // the only image this process is decoding (a PredictionEngine call: same pixels, sooner); anything else whole,
-        // as LoadImages does.
-        bool alone = Interlocked.Increment(ref _decoding) == 1;
+        // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it; anything else whole, as
+        // LoadImages does. When it is the only image this process is decoding (a PredictionEngine call), a baseline
+        // JPEG is decoded on two cores (Data.TwoThreadJpeg: the same pixels, sooner).
+        bool split = Interlocked.Increment(ref _decoding) == 1 && Environment.ProcessorCount > 1;
         try
         {
-            using var shrunk = Data.ShrinkOnLoad.Decode(input.Bytes, twoThreads: alone && Environment.ProcessorCount > 1);
-            output.Image = shrunk is null
-                ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
-                : MLImage.CreateFromPixels(shrunk.Width, shrunk.Height, MLPixelFormat.Bgra32, shrunk.GetPixelSpan());
+            using var decoded = Data.ShrinkOnLoad.Decode(input.Bytes, twoThreads: split) ?? (split ? Data.TwoThreadJpeg.DecodeWhole(input.Bytes) : null);
+            // MLImage keeps a Bgra8888 decode as it is (other colour types it converts: a grayscale JPEG is decoded again).
+            output.Image = decoded is { ColorType: SkiaSharp.SKColorType.Bgra8888 }
+                ? MLImage.CreateFromPixels(decoded.Width, decoded.Height, MLPixelFormat.Bgra32, decoded.GetPixelSpan())
+                : MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false));
         }
         finally { Interlocked.Decrement(ref _decoding); }
     }

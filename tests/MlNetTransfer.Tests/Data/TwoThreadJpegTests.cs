@@ -77,6 +77,21 @@ public class TwoThreadJpegTests
         }
     }
 
+    // A bytes model's decoding step splits a lone JPEG decoded whole too: its image must be ML.NET's own decode's.
+    [Fact]
+    public void TheBytesModelsDecodingStepGivesMlNetsOwnImage()
+    {
+        foreach (var jpeg in new[] { Noisy(900, 700), OddImages.GrayscaleJpeg(700, 500), OddImages.Jpeg(500, 375) })
+        {
+            var decoded = new MlNetTransfer.Model.ImageBytesDecoding.DecodedImage();
+            MlNetTransfer.Model.ImageBytesDecoding.Decode(new MlNetTransfer.Model.ImageBytesDecoding.EncodedImage { Bytes = jpeg }, decoded);
+            using var mlnet = Microsoft.ML.Data.MLImage.CreateFromStream(new MemoryStream(jpeg));
+            Assert.Equal((mlnet.Width, mlnet.Height, mlnet.PixelFormat), (decoded.Image!.Width, decoded.Image.Height, decoded.Image.PixelFormat));
+            Assert.True(mlnet.Pixels.SequenceEqual(decoded.Image.Pixels));
+            decoded.Image.Dispose();
+        }
+    }
+
     [Fact]
     public void OnlySequentialJpegsAreSplit()
     {
