@@ -117,9 +117,11 @@ internal static class TwoThreadJpeg
             if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) { at += 2; continue; } // markers without a length
             if (marker is 0xC0 or 0xC1 && at + 9 < jpeg.Length) components = jpeg[at + 9];
             else if (marker is >= 0xC2 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return false; // progressive, lossless, arithmetic
-            else if (marker == 0xDA) return components > 0 && jpeg[at + 4] == components && jpeg[(at + 2)..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
+            else if (marker == 0xDA) return components > 0 && jpeg[at + 4] == components && jpeg[(at + 2)..].LastIndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
             else if (marker == 0xD9) return false;
-            at += 2 + ((jpeg[at + 2] << 8) | jpeg[at + 3]);
+            int length = (jpeg[at + 2] << 8) | jpeg[at + 3];
+            if (length > jpeg.Length - at - 2) return false;
+            at += 2 + length;
         }
         return false;
     }

@@ -36,10 +36,13 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         try
         {
             using var decoded = Data.ShrinkOnLoad.Decode(input.Bytes, twoThreads: split) ?? (split ? Data.TwoThreadJpeg.DecodeWhole(input.Bytes) : null);
-            // MLImage keeps a Bgra8888 decode as it is (other colour types it converts: a grayscale JPEG is decoded again).
-            output.Image = decoded is { ColorType: SkiaSharp.SKColorType.Bgra8888 }
-                ? MLImage.CreateFromPixels(decoded.Width, decoded.Height, MLPixelFormat.Bgra32, decoded.GetPixelSpan())
-                : MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false));
+            // MLImage keeps a Bgra8888 decode as it is and copies any other (a grayscale JPEG's Gray8) to Bgra8888: the same here.
+            using var converted = decoded is null || decoded.ColorType == SkiaSharp.SKColorType.Bgra8888 || !decoded.CanCopyTo(SkiaSharp.SKColorType.Bgra8888)
+                ? null : decoded.Copy(SkiaSharp.SKColorType.Bgra8888);
+            var bgra = converted ?? (decoded?.ColorType == SkiaSharp.SKColorType.Bgra8888 ? decoded : null);
+            output.Image = bgra is null
+                ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
+                : MLImage.CreateFromPixels(bgra.Width, bgra.Height, MLPixelFormat.Bgra32, bgra.GetPixelSpan());
         }
         finally { Interlocked.Decrement(ref _decoding); }
     }

@@ -105,7 +105,7 @@ public class ImagePixelsTests
         return MlNetPixels(backbone, image);
     }
 
-    private static float[] MlNetPixels(BackboneDescription backbone, MLImage image)
+    internal static float[] MlNetPixels(BackboneDescription backbone, MLImage image)
     {
         var ml = new MLContext(seed: 0);
         var transformer = MlNetTransfer.Model.ModelFront.ResizeAndExtract(ml, backbone, nameof(ImageRow.Image)).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));

@@ -32,7 +32,7 @@ public class TwoThreadJpegTests
     [Fact]
     public void ABaselineJpegIsSplitAndDecodesAsSkiaDecodesItWhole()
     {
-        foreach (var jpeg in new[] { OddImages.Jpeg(800, 600), OddImages.GrayscaleJpeg(700, 500), Noisy(640, 480) })
+        foreach (var jpeg in new[] { OddImages.Jpeg(800, 600), OddImages.GrayscaleJpeg(700, 500), Noisy(640, 480), OddImages.VerticalChromaJpegWithRestarts() })
         {
             using var split = TwoThreadJpeg.DecodeWhole(jpeg);
             using var whole = SKBitmap.Decode(jpeg);
@@ -77,18 +77,22 @@ public class TwoThreadJpegTests
         }
     }
 
-    // A bytes model's decoding step splits a lone JPEG decoded whole too: its image must be ML.NET's own decode's.
+    // A bytes model's decoding step splits a lone JPEG decoded whole too: its image must be ML.NET's own decode's, and
+    // so must the pixels ML.NET's resize makes of it (the step's MLImage is premultiplied, ML.NET's own decode opaque).
     [Fact]
     public void TheBytesModelsDecodingStepGivesMlNetsOwnImage()
     {
         foreach (var jpeg in new[] { Noisy(900, 700), OddImages.GrayscaleJpeg(700, 500), OddImages.Jpeg(500, 375) })
         {
+            using (var split = TwoThreadJpeg.DecodeWhole(jpeg)) Assert.NotNull(split); // the step takes the two-thread path
             var decoded = new MlNetTransfer.Model.ImageBytesDecoding.DecodedImage();
             MlNetTransfer.Model.ImageBytesDecoding.Decode(new MlNetTransfer.Model.ImageBytesDecoding.EncodedImage { Bytes = jpeg }, decoded);
+            using var step = decoded.Image!;
             using var mlnet = Microsoft.ML.Data.MLImage.CreateFromStream(new MemoryStream(jpeg));
-            Assert.Equal((mlnet.Width, mlnet.Height, mlnet.PixelFormat), (decoded.Image!.Width, decoded.Image.Height, decoded.Image.PixelFormat));
-            Assert.True(mlnet.Pixels.SequenceEqual(decoded.Image.Pixels));
-            decoded.Image.Dispose();
+            Assert.Equal((mlnet.Width, mlnet.Height, mlnet.PixelFormat), (step.Width, step.Height, step.PixelFormat));
+            Assert.True(mlnet.Pixels.SequenceEqual(step.Pixels));
+            foreach (var backbone in new[] { BackboneRegistry.Get(), BackboneRegistry.Get() with { Resize = ResizeMode.Stretch } })
+                Assert.Equal(ImagePixelsTests.MlNetPixels(backbone, mlnet), ImagePixelsTests.MlNetPixels(backbone, step));
         }
     }
 
@@ -105,6 +109,8 @@ public class TwoThreadJpegTests
         Assert.False(TwoThreadJpeg.CanSplit(whole[..40])); // cut before its frame header
         Assert.False(TwoThreadJpeg.CanSplit(whole[..^10])); // cut in its scan
         Assert.True(TwoThreadJpeg.CanSplit([.. whole, .. "trailer written by a phone"u8.ToArray()]));
+        for (int length = 0; length < whole.Length; length++) TwoThreadJpeg.CanSplit(whole[..length]); // no cut throws
+        Assert.True(TwoThreadJpeg.CanSplit(OddImages.VerticalChromaJpegWithRestarts()));
         Assert.Null(TwoThreadJpeg.DecodeWhole(OddImages.Jpeg(100, 80))); // too small to gain
     }
 
