@@ -61,10 +61,8 @@ internal sealed class ImagePixels
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
-        using var decoded = ShrinkOnLoad.Decode(encoded, _shrinkFloor, twoThreads)
-            ?? (twoThreads ? TwoThreadJpeg.DecodeWhole(encoded) : null)
-            ?? DecodeWhole(encoded);
-        using var converted = IsSupported(decoded.ColorType) ? null : ToBgra(decoded);
+        using var decoded = ShrinkOnLoad.Decode(encoded, _shrinkFloor, twoThreads) ?? DecodeWhole(encoded);
+        using var converted = MlImageKeeps(decoded.ColorType) ? null : ToBgra(decoded);
         var source = converted ?? decoded;
         using var resized = source.Width == side && source.Height == side ? null
             : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
@@ -78,10 +76,10 @@ internal sealed class ImagePixels
         return SKBitmap.Decode(stream) ?? throw new ArgumentException("Invalid input stream contents"); // MLImage's decode and message
     }
 
-    // MLImage keeps decoded Bgra8888/Rgba8888 as they are and copies anything else to Bgra8888.
-    private static bool IsSupported(SKColorType type) => type is SKColorType.Bgra8888 or SKColorType.Rgba8888;
+    /// <summary>MLImage keeps decoded Bgra8888 / Rgba8888 as they are and copies anything else to Bgra8888 (<see cref="ToBgra"/>).</summary>
+    internal static bool MlImageKeeps(SKColorType type) => type is SKColorType.Bgra8888 or SKColorType.Rgba8888;
 
-    private static SKBitmap ToBgra(SKBitmap decoded) =>
+    internal static SKBitmap ToBgra(SKBitmap decoded) =>
         decoded.CanCopyTo(SKColorType.Bgra8888)
             ? decoded.Copy(SKColorType.Bgra8888)
             : throw new ArgumentException("Unsupported image format.");

@@ -25,9 +25,17 @@ public static class ShrinkOnLoad
     /// Bgra8888 (opaque) like a whole decode; null when it is not a JPEG, no scale applies, or the scaled decode fails
     /// (the caller decodes it whole).
     /// </summary>
-    /// <param name="twoThreads">Decode a baseline JPEG on two threads (<see cref="TwoThreadJpeg"/>): the same pixels,
-    /// sooner, for an image wanted alone.</param>
-    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor, bool twoThreads = false)
+    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor) => Decode(encoded, floor, twoThreads: false);
+
+    /// <summary>
+    /// As <see cref="Decode(byte[], int)"/>; with <paramref name="twoThreads"/>, a baseline JPEG is decoded on two threads
+    /// (<see cref="TwoThreadJpeg"/>: the same pixels, sooner, for an image wanted alone), also when no scale applies (then
+    /// as <see cref="SKBitmap.Decode(SKCodec)"/> decodes it whole). Null where neither applies: the caller decodes it whole.
+    /// </summary>
+    internal static SKBitmap? Decode(byte[] encoded, int floor, bool twoThreads) =>
+        DecodeScaled(encoded, floor, twoThreads) ?? (twoThreads ? TwoThreadJpeg.DecodeWhole(encoded) : null);
+
+    private static SKBitmap? DecodeScaled(byte[] encoded, int floor, bool twoThreads)
     {
         if (floor <= 0 || encoded.Length < 3 || encoded[0] != 0xFF || encoded[1] != 0xD8 || encoded[2] != 0xFF) return null;
         using var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));

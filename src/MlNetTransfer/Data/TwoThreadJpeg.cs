@@ -9,8 +9,8 @@ namespace MlNetTransfer.Data;
 /// colour conversion and upsampling, which are the part shared out. The pixels are those of one whole decode, bit for
 /// bit (libjpeg-turbo's scanlines do not depend on where a read starts; the skip always starts at the first row, not
 /// mid row group, where its past bugs were; tests compare bitmaps over subsamplings and scales).
-/// Measured on this machine's 2 cores (best of five, one image at a time): 33 baseline camera JPEGs at 1/2 scale 24.5 →
-/// 17.6 ms, 80 ants/bees photos decoded whole 2.31 → 1.58 ms. Progressive JPEGs gain nothing (their whole scan is
+/// Measured on this machine's 2 cores, one image at a time: about 0.8 of the one-call decode's time on camera photos and
+/// ants/bees photos (README, "Camera photos"). Progressive JPEGs gain nothing (their whole scan is
 /// decoded before any row comes out) and are decoded in one call, as are files with a scan per component and cut-short
 /// files (<see cref="CanSplit"/>). On busy cores the skipped rows are work done twice: callers use this only when no
 /// other image of theirs is being decoded.
@@ -32,37 +32,38 @@ internal static class TwoThreadJpeg
     /// </summary>
     public static SKBitmap? Decode(byte[] encoded, SKImageInfo info)
     {
-        if ((long)info.Width * info.Height < MinimumPixels || info.Height < 2 || !CanSplit(encoded)) return null;
+        // One core: nobody to share with.
+        if (Environment.ProcessorCount < 2 || (long)info.Width * info.Height < MinimumPixels || info.Height < 2 || !CanSplit(encoded)) return null;
         int top = (int)(info.Height * TopShare), bottomRows = info.Height - top;
         var bitmap = new SKBitmap(info);
         nint pixels = bitmap.GetPixels();
         int rowBytes = bitmap.RowBytes;
         // Whoever comes first decodes the bottom: the second thread, or the caller itself, on from its top rows, when no
         // pool thread has started by then (a busy thread pool then costs nothing but the split's gain).
-        int bottomClaimed = 0;
-        var second = Task.Run(() =>
+        int bottomTaken = 0;
+        var bottomTask = Task.Run(() =>
         {
-            if (Interlocked.Exchange(ref bottomClaimed, 1) != 0) return true;
-            using var codec = Start(encoded, info);
-            return codec is not null && (codec.SkipScanlines(top) && Rows(codec, pixels, rowBytes, top, bottomRows));
+            if (Interlocked.Exchange(ref bottomTaken, 1) != 0) return true;
+            using var codec = StartScanlines(encoded, info);
+            return codec is not null && (codec.SkipScanlines(top) && TryDecodeRows(codec, pixels, rowBytes, top, bottomRows));
         });
         bool done = false, callerTookBottom = false;
         try
         {
-            using var codec = Start(encoded, info);
-            if (codec is not null && Rows(codec, pixels, rowBytes, 0, top))
+            using var codec = StartScanlines(encoded, info);
+            if (codec is not null && TryDecodeRows(codec, pixels, rowBytes, 0, top))
             {
-                callerTookBottom = Interlocked.Exchange(ref bottomClaimed, 1) == 0;
-                done = !callerTookBottom || Rows(codec, pixels, rowBytes, top, bottomRows);
+                callerTookBottom = Interlocked.Exchange(ref bottomTaken, 1) == 0;
+                done = !callerTookBottom || TryDecodeRows(codec, pixels, rowBytes, top, bottomRows);
             }
         }
         finally
         {
             // The bitmap's memory must outlive the second thread's writes: wait for it if it took the bottom, else claim
             // the bottom (if nobody has) so that it never writes, and do not wait for a thread that will do nothing.
-            if (!callerTookBottom && Interlocked.Exchange(ref bottomClaimed, 1) != 0)
+            if (!callerTookBottom && Interlocked.Exchange(ref bottomTaken, 1) != 0)
             {
-                try { done &= second.GetAwaiter().GetResult(); }
+                try { done &= bottomTask.GetAwaiter().GetResult(); }
                 catch { done = false; }
             }
             if (!done) bitmap.Dispose();
@@ -86,7 +87,7 @@ internal static class TwoThreadJpeg
     }
 
     // A codec ready to give rows from the first; null when it cannot (the one-call decode will say why).
-    private static SKCodec? Start(byte[] encoded, SKImageInfo info)
+    private static SKCodec? StartScanlines(byte[] encoded, SKImageInfo info)
     {
         var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
         if (codec is null || codec.StartScanlineDecode(info) == SKCodecResult.Success) return codec;
@@ -94,7 +95,7 @@ internal static class TwoThreadJpeg
         return null;
     }
 
-    private static bool Rows(SKCodec codec, nint pixels, int rowBytes, int start, int count) =>
+    private static bool TryDecodeRows(SKCodec codec, nint pixels, int rowBytes, int start, int count) =>
         codec.GetScanlines(pixels + (nint)start * rowBytes, count, rowBytes) == count;
 
     /// <summary>

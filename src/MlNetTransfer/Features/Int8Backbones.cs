@@ -36,7 +36,7 @@ internal static class Int8Backbones
         backbone.Int8 is null ? FeatureGraph.Build(backbone) : CachedArtifact.GetOrBuild(cacheFolder, GraphFileName(backbone), () => FeatureGraph.Build(backbone));
 
     /// <summary>
-    /// <paramref name="backbone"/> quantized to int8 with ranges measured on up to <see cref="CalibrationImages"/> of
+    /// <paramref name="backbone"/> quantized to int8 with ranges and channel means measured on up to <see cref="CalibrationImages"/> of
     /// <paramref name="training"/> (spread evenly over them in path order, so every class takes part). The calibration is
     /// stored in the float backbone's cache folder under a key of the chosen images' contents, so a later run on the same
     /// images builds nothing, and one on more images may keep it while its images are all still in

@@ -19,7 +19,7 @@ public sealed record BatchingOptions
     /// </summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Images decoded at once; 0: one per core.</summary>
+    /// <summary>Images decoded at once; 0: one per core. Above 1, a lone request's JPEG is decoded on two cores; 1 keeps it to one.</summary>
     public int DecodeThreads { get; init; }
 
     /// <summary>Images with more pixels than this are refused from their header, before decoding.</summary>
@@ -42,7 +42,7 @@ public sealed class BatchingPredictor : IDisposable
     private readonly ConcurrentBag<float[]> _buffers = new();
     private readonly Thread _batcher;
     private int _inFlight; // requests accepted and not yet taken into a batch
-    private int _active; // requests accepted and not yet answered
+    private int _unanswered; // requests accepted and not yet answered
 
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
     public BatchingPredictor(string modelPath, BatchingOptions? options = null)
@@ -70,12 +70,12 @@ public sealed class BatchingPredictor : IDisposable
         if (ImageCheck.Problem(image, _options.MaxPixels) is { } problem)
             throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pending = new Pending(name ?? "", new TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously));
-        Interlocked.Increment(ref _active);
-        try { return await Predict(image, name, pending, cancel).ConfigureAwait(false); }
-        finally { Interlocked.Decrement(ref _active); }
+        Interlocked.Increment(ref _unanswered);
+        try { return await DecodeAndAwaitBatchAsync(image, name, pending, cancel).ConfigureAwait(false); }
+        finally { Interlocked.Decrement(ref _unanswered); }
     }
 
-    private async Task<Prediction> Predict(byte[] image, string? name, Pending pending, CancellationToken cancel)
+    private async Task<Prediction> DecodeAndAwaitBatchAsync(byte[] image, string? name, Pending pending, CancellationToken cancel)
     {
         Interlocked.Increment(ref _inFlight);
         bool queued = false;
@@ -101,7 +101,7 @@ public sealed class BatchingPredictor : IDisposable
         {
             // A lone request (none other being decoded, batched or run) decodes a large JPEG on two cores (same pixels,
             // sooner); with others in hand, each keeps one core and the network keeps the rest.
-            _decoder.Decode(image, pixels, twoThreads: Volatile.Read(ref _active) == 1 && _options.DecodeThreads != 1 && Environment.ProcessorCount > 1);
+            _decoder.Decode(image, pixels, twoThreads: Volatile.Read(ref _unanswered) == 1 && _options.DecodeThreads != 1);
             return pixels;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)

@@ -30,24 +30,24 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         if (Data.ImageCheck.Problem(input.Bytes) is { } problem)
             throw new InvalidDataException($"The image bytes cannot be used: {problem}.");
         // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it; anything else whole, as
-        // LoadImages does. When it is the only image this process is decoding (a PredictionEngine call), a baseline
-        // JPEG is decoded on two cores (Data.TwoThreadJpeg: the same pixels, sooner).
-        bool split = Interlocked.Increment(ref _decoding) == 1 && Environment.ProcessorCount > 1;
+        // LoadImages does. When no other row is in any bytes model's decoding step in this process (a PredictionEngine
+        // call), a baseline JPEG is decoded on two cores (Data.TwoThreadJpeg: the same pixels, sooner).
+        bool alone = Interlocked.Increment(ref _decoding) == 1;
         try
         {
-            using var decoded = Data.ShrinkOnLoad.Decode(input.Bytes, twoThreads: split) ?? (split ? Data.TwoThreadJpeg.DecodeWhole(input.Bytes) : null);
-            // MLImage keeps a Bgra8888 decode as it is and copies any other (a grayscale JPEG's Gray8) to Bgra8888: the same here.
-            using var converted = decoded is null || decoded.ColorType == SkiaSharp.SKColorType.Bgra8888 || !decoded.CanCopyTo(SkiaSharp.SKColorType.Bgra8888)
-                ? null : decoded.Copy(SkiaSharp.SKColorType.Bgra8888);
-            var bgra = converted ?? (decoded?.ColorType == SkiaSharp.SKColorType.Bgra8888 ? decoded : null);
-            output.Image = bgra is null
+            using var decoded = Data.ShrinkOnLoad.Decode(input.Bytes, Data.ShrinkOnLoad.DefaultFloor, twoThreads: alone);
+            // What MLImage does with a decode: Bgra8888 and Rgba8888 kept, anything else (a grayscale JPEG's Gray8) copied to Bgra8888.
+            using var converted = decoded is null || Data.ImagePixels.MlImageKeeps(decoded.ColorType) ? null : Data.ImagePixels.ToBgra(decoded);
+            var image = converted ?? decoded;
+            output.Image = image is null
                 ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
-                : MLImage.CreateFromPixels(bgra.Width, bgra.Height, MLPixelFormat.Bgra32, bgra.GetPixelSpan());
+                : MLImage.CreateFromPixels(image.Width, image.Height,
+                    image.ColorType == SkiaSharp.SKColorType.Rgba8888 ? MLPixelFormat.Rgba32 : MLPixelFormat.Bgra32, image.GetPixelSpan());
         }
         finally { Interlocked.Decrement(ref _decoding); }
     }
 
-    private static int _decoding; // rows being decoded in this process, by any model
+    private static int _decoding; // rows in this step in this process, of any model
 
     /// <summary>The step's input row.</summary>
     public sealed class EncodedImage

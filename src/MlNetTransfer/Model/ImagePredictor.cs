@@ -72,7 +72,7 @@ public sealed class ImagePredictor : IDisposable
         bool alone = Interlocked.Increment(ref _predicting) == 1;
         try
         {
-            _decoder.Decode(image, pixels, twoThreads: alone && Environment.ProcessorCount > 1);
+            _decoder.Decode(image, pixels, twoThreads: alone);
             _network.Run(pixels, 1, features);
         }
         finally { Interlocked.Decrement(ref _predicting); }

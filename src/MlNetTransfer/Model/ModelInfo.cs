@@ -11,9 +11,12 @@ public sealed record ModelInfo
     /// Format 1: a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>; a path
     /// model without a label key is still written as 1, which older versions read. Format 3: an int8 calibration with
     /// channel means (bias correction), which an older version would read without them and so build another graph
-    /// than training's; other models are still written as 2.
+    /// than training's; other models are still written as 1 or 2.
     /// </summary>
     public const int CurrentFormatVersion = 3;
+
+    /// <summary>The format of a model that is no plain path model and has no int8 channel means.</summary>
+    public const int FormatWithoutChannelMeans = 2;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 

@@ -38,7 +38,7 @@ public static class ModelWriter
         bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop && backbone.Int8 is null;
         var info = new ModelInfo
         {
-            FormatVersion = plainPathModel ? 1 : backbone.Int8?.ChannelMeans is null ? 2 : ModelInfo.CurrentFormatVersion,
+            FormatVersion = plainPathModel ? 1 : backbone.Int8?.ChannelMeans is null ? ModelInfo.FormatWithoutChannelMeans : ModelInfo.CurrentFormatVersion,
             Input = plainPathModel ? null : input,
             LabelKey = labelKey,
             Validation = validation,

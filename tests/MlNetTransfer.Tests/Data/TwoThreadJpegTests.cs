@@ -48,7 +48,7 @@ public class TwoThreadJpegTests
     {
         var jpeg = Noisy(2600, 1800);
         using var oneCall = ShrinkOnLoad.Decode(jpeg);
-        using var split = ShrinkOnLoad.Decode(jpeg, twoThreads: true);
+        using var split = ShrinkOnLoad.Decode(jpeg, ShrinkOnLoad.DefaultFloor, twoThreads: true);
         Assert.NotNull(oneCall);
         Assert.Equal((1300, 900), (split!.Width, split.Height));
         Assert.True(oneCall!.GetPixelSpan().SequenceEqual(split.GetPixelSpan()));

@@ -8,7 +8,7 @@ namespace MlNetTransfer.Tests.Support;
 /// <summary>
 /// The kinds of file a user's photo folder holds besides ordinary photos, made by the tests: odd encodings, odd
 /// sizes, misnamed and broken files. PNGs are written by hand (so bit depth, palette and header are exactly what
-/// the test asks for); three that no .NET encoder here writes are embedded: a 16×16 CMYK JPEG and a 2-frame
+/// the test asks for); five that no .NET encoder here writes are embedded: a 16×16 CMYK JPEG and a 2-frame
 /// animated GIF, made with ImageMagick 6.9 ("convert -size 16x16 xc:red -colorspace CMYK cmyk.jpg",
 /// "convert -delay 10 -size 16x16 xc:red xc:blue -loop 0 anim.gif"), and a 16×12 progressive JPEG of a generated
 /// gradient (libjpeg-turbo 2.1.5's "cjpeg -progressive -quality 75") and a 40×30 baseline JPEG with one scan per

@@ -46,7 +46,7 @@ public sealed record Int8Calibration
         get
         {
             // A calibration without means builds the graph of scheme 1 (no bias correction), and keeps its features' key.
-            var text = new StringBuilder($"scheme={(ChannelMeans is null ? 1 : Int8Graph.Scheme)};{Method};{Images};{ReducedRange};");
+            var text = new StringBuilder($"scheme={(ChannelMeans is null ? Int8Graph.SchemeWithoutMeans : Int8Graph.Scheme)};{Method};{Images};{ReducedRange};");
             foreach (var (name, range) in Ranges.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"{name}={range[0]:R},{range[1]:R};");
             foreach (var (name, means) in (ChannelMeans ?? new Dictionary<string, float[]>()).OrderBy(m => m.Key, StringComparer.Ordinal))

@@ -7,8 +7,8 @@ namespace MlNetTransfer.Backbones.Int8;
 /// <summary>
 /// Static post-training quantization of a feature graph, written to ONNX Runtime's QDQ format: each BatchNormalization
 /// folded into its convolution; weights as int8 per output channel (symmetric); biases as int32, corrected for the
-/// mean shift of the weights' rounding; each activation that
-/// a convolution, an addition or the max-pool reads or writes as uint8 (QuantizeLinear → DequantizeLinear) with the
+/// mean shift of the weights' rounding; each activation that a convolution, an addition or the max-pool reads or
+/// writes as uint8 (QuantizeLinear → DequantizeLinear) with the
 /// calibrated range. ONNX Runtime fuses the patterns into integer kernels (QLinearConv, QLinearAdd, uint8 MaxPool;
 /// a test checks every convolution). Needs opset 13 (per-axis DequantizeLinear): <see cref="Prepare"/> brings the
 /// graph there.
@@ -22,6 +22,9 @@ internal static class Int8Graph
     /// cached graph parts). Raise it with any change to what is quantized or how, so that no old int8 feature is served.
     /// </summary>
     public const int Scheme = 2; // 2: bias correction
+
+    /// <summary>The scheme a calibration without channel means builds (no bias correction): models trained before keep it.</summary>
+    public const int SchemeWithoutMeans = 1;
 
     /// <summary>Opset-13 forms of the older nodes (Split's sizes as an input, no BatchNormalization 'spatial'), then the BatchNormalization folding.</summary>
     public static void Prepare(GraphProto g)
@@ -155,7 +158,7 @@ internal static class Int8Graph
     // puts on each output channel (bias correction, Nagel et al. 2019; one mean per input channel, so taps over the
     // padding are corrected as if inside): feature cosine to fp32 0.99078 → 0.99547 on digits, 0.99709 → 0.99736 on
     // camera photos, 0.99880 → 0.99899 on ants/bees (README, int8).
-    private static void QuantizeWeights(GraphProto g, Dictionary<string, TensorProto> initializers, NodeProto conv, float inputScale, bool reducedRange, float[]? inputMean = null)
+    private static void QuantizeWeights(GraphProto g, Dictionary<string, TensorProto> initializers, NodeProto conv, float inputScale, bool reducedRange, float[]? inputMean)
     {
         var weight = initializers[conv.Input[1]];
         var w = Tensors.Floats(weight);
@@ -189,6 +192,8 @@ internal static class Int8Graph
         var bias = Tensors.Floats(biasTensor);
         if (inputMean is not null)
         {
+            if (conv.Attribute.FirstOrDefault(a => a.Name == "group") is { I: > 1 })
+                throw new InvalidDataException($"Bias correction does not handle grouped convolutions ('{conv.Input[1]}').");
             int perChannel = (int)(weight.Dims[2] * weight.Dims[3]);
             if (inputMean.Length * perChannel != perOutput)
                 throw new InvalidDataException($"The int8 calibration's channel means of '{conv.Input[0]}' do not fit its convolution: it was made for another graph.");
