@@ -60,7 +60,9 @@ public static class ImageClassifier
 
     // int8: calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
     // view, so that the view choice already compares int8 features and they are the ones training uses. (The channel
-    // means of bias correction, measured in that view too, are applied to fill's graph as well; not measured apart.) A calibration
+    // means of bias correction, measured in that view too, serve fill's graph as well: its features' cosine to fp32
+    // fill rose with them as crop's did, camera photos 0.99729 → 0.99753, ants/bees 0.99884 → 0.99902, digits 0.97640
+    // → 0.97898.) A calibration
     // of an earlier run is kept while its images are all still in the data set (training or validation).
     private static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
         ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
