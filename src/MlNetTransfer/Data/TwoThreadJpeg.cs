@@ -30,10 +30,12 @@ internal static class TwoThreadJpeg
     /// when it is not a sequential JPEG, too small to gain, or a part of it cannot be decoded (the caller then decodes it
     /// in one call, which treats a truncated file as it always has).
     /// </summary>
-    public static SKBitmap? Decode(byte[] encoded, SKImageInfo info)
+    public static SKBitmap? Decode(byte[] encoded, SKImageInfo info) => CanSplit(encoded) ? DecodeSplittable(encoded, info) : null;
+
+    private static SKBitmap? DecodeSplittable(byte[] encoded, SKImageInfo info)
     {
         // One core: nobody to share with.
-        if (Environment.ProcessorCount < 2 || (long)info.Width * info.Height < MinimumPixels || info.Height < 2 || !CanSplit(encoded)) return null;
+        if (Environment.ProcessorCount < 2 || (long)info.Width * info.Height < MinimumPixels || info.Height < 2) return null;
         int top = (int)(info.Height * TopShare), bottomRows = info.Height - top;
         var bitmap = new SKBitmap(info);
         nint pixels = bitmap.GetPixels();
@@ -83,7 +85,7 @@ internal static class TwoThreadJpeg
         var info = codec.Info;
         if (info.AlphaType == SKAlphaType.Unpremul) info.AlphaType = SKAlphaType.Premul;
         info.ColorSpace = null;
-        return Decode(encoded, info);
+        return DecodeSplittable(encoded, info);
     }
 
     // A codec ready to give rows from the first; null when it cannot (the one-call decode will say why).

@@ -190,20 +190,7 @@ internal static class Int8Graph
         if (conv.Input.Count < 3) return;
         var biasTensor = initializers.TryGetValue(conv.Input[2], out var b) ? b : g.Initializer.First(i => i.Name == conv.Input[2]);
         var bias = Tensors.Floats(biasTensor);
-        if (inputMean is not null)
-        {
-            if (conv.Attribute.FirstOrDefault(a => a.Name == "group") is { I: > 1 })
-                throw new InvalidDataException($"Bias correction does not handle grouped convolutions ('{conv.Input[1]}').");
-            int perChannel = (int)(weight.Dims[2] * weight.Dims[3]);
-            if (inputMean.Length * perChannel != perOutput)
-                throw new InvalidDataException($"The int8 calibration's channel means of '{conv.Input[0]}' do not fit its convolution: it was made for another graph.");
-            for (int o = 0; o < outputs; o++)
-            {
-                double shift = 0;
-                for (int i = 0; i < perOutput; i++) shift += (q[o * perOutput + i] * (double)scales[o] - w[o * perOutput + i]) * inputMean[i / perChannel];
-                bias[o] -= (float)shift;
-            }
-        }
+        if (inputMean is not null) CorrectBias(conv, weight, w, q, scales, inputMean, bias);
         var biasScales = scales.Select(s => s * inputScale).ToArray();
         var qb = bias.Select((v, o) => (int)Math.Clamp(Math.Round(v / biasScales[o]), int.MinValue, int.MaxValue)).ToArray();
         string biasName = conv.Input[2];
@@ -213,6 +200,27 @@ internal static class Int8Graph
         g.Node.Insert(at, Node("DequantizeLinear", [biasName + "_int32", biasName + "_scales", biasName + "_zero_points"], biasName + "_dq", axis: 0));
         conv.Input[2] = biasName + "_dq";
         g.Initializer.Remove(biasTensor);
+    }
+
+    // bias -= (q · scale - w) · input mean, per output channel. Vectorised like the rounding above: a scalar loop here
+    // added 30-80 ms to every int8 graph's build (a model's loading builds one).
+    private static void CorrectBias(NodeProto conv, TensorProto weight, float[] w, sbyte[] q, float[] scales, float[] inputMean, float[] bias)
+    {
+        if (conv.Attribute.FirstOrDefault(a => a.Name == "group") is { I: > 1 })
+            throw new InvalidDataException($"Bias correction does not handle grouped convolutions ('{conv.Input[1]}').");
+        int outputs = scales.Length, perOutput = w.Length / outputs, perChannel = (int)(weight.Dims[2] * weight.Dims[3]);
+        if (inputMean.Length * perChannel != perOutput)
+            throw new InvalidDataException($"The int8 calibration's channel means of '{conv.Input[0]}' do not fit its convolution: it was made for another graph.");
+        var tapMeans = new float[perOutput]; // each weight's input channel mean, in the weights' [C, kh, kw] order
+        for (int i = 0; i < perOutput; i++) tapMeans[i] = inputMean[i / perChannel];
+        var error = new float[perOutput];
+        for (int o = 0; o < outputs; o++)
+        {
+            TensorPrimitives.ConvertChecked<sbyte, float>(q.AsSpan(o * perOutput, perOutput), error);
+            TensorPrimitives.Multiply(error, scales[o], error);
+            TensorPrimitives.Subtract(error, w.AsSpan(o * perOutput, perOutput), error);
+            bias[o] -= TensorPrimitives.Dot(error, tapMeans);
+        }
     }
 
     private static NodeProto Node(string op, string[] inputs, string output, int? axis = null)
