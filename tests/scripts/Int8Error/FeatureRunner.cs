@@ -37,6 +37,7 @@ internal sealed class FeatureRunner(int side, IReadOnlyList<float[]> images)
             IntraOpNumThreads = Environment.ProcessorCount,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, // the float variants leave unused scales behind
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); // as extraction runs the network
         return new InferenceSession(model, options);
     }
 

@@ -8,6 +8,9 @@ internal sealed class Int8Variants(BackboneDescription backbone, Int8Calibration
 {
     public IReadOnlyList<string> QuantizedActivations { get; } = Int8Graph.QuantizedTensors(Prepared(backbone).Graph);
 
+    /// <summary>The network's input as the first convolution reads it (QuantizedTensors lists it first).</summary>
+    public string FirstConvolutionInput => QuantizedActivations[0];
+
     public ModelProto Float() => Prepared(backbone);
 
     public ModelProto Int8()
@@ -29,6 +32,7 @@ internal sealed class Int8Variants(BackboneDescription backbone, Int8Calibration
             foreach (var node in g.Node)
                 for (int i = 0; i < node.Input.Count; i++)
                     if (node.Input[i] == tensor + "_dq") node.Input[i] = tensor;
+            foreach (var output in g.Output.Where(o => o.Name == tensor + "_dq")) output.Name = tensor;
         }
         return model;
     }
