@@ -63,8 +63,9 @@ public static class ImageClassifier
     // means of bias correction, measured in that view too, serve fill's graph as well: its features' cosine to fp32
     // fill rose with them as crop's did, camera photos 0.99729 → 0.99753, ants/bees 0.99884 → 0.99902, digits 0.97640
     // → 0.97898.) A calibration
-    // of an earlier run is kept while its images are all still in the data set (training or validation).
-    private static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
+    // of an earlier run is kept while its images are all still in the data set (training or validation). Also the
+    // estimator's (ImageClassificationTrainer), so that both report and keep calibrations alike.
+    internal static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
         ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         if (precision.Precision != Precision.Int8) return (described, precision);

@@ -61,9 +61,7 @@ internal sealed class ImagePixels
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
-        using var decoded = ShrinkOnLoad.Decode(encoded, _shrinkFloor, twoThreads) ?? DecodeWhole(encoded);
-        using var converted = MlImageKeeps(decoded.ColorType) ? null : ToBgra(decoded);
-        var source = converted ?? decoded;
+        using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded, _shrinkFloor, twoThreads) ?? DecodeWhole(encoded));
         using var resized = source.Width == side && source.Height == side ? null
             : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
             : ResizeWithCentreCrop(source, side, side);
@@ -76,13 +74,19 @@ internal sealed class ImagePixels
         return SKBitmap.Decode(stream) ?? throw new ArgumentException("Invalid input stream contents"); // MLImage's decode and message
     }
 
-    /// <summary>MLImage keeps decoded Bgra8888 / Rgba8888 as they are and copies anything else to Bgra8888 (<see cref="ToBgra"/>).</summary>
-    internal static bool MlImageKeeps(SKColorType type) => type is SKColorType.Bgra8888 or SKColorType.Rgba8888;
-
-    internal static SKBitmap ToBgra(SKBitmap decoded) =>
-        decoded.CanCopyTo(SKColorType.Bgra8888)
-            ? decoded.Copy(SKColorType.Bgra8888)
-            : throw new ArgumentException("Unsupported image format.");
+    /// <summary>
+    /// <paramref name="decoded"/> as MLImage holds a decode: Bgra8888 and Rgba8888 as they are, anything else (a
+    /// grayscale JPEG's Gray8) copied to Bgra8888, <paramref name="decoded"/> then disposed. The caller owns the result.
+    /// </summary>
+    /// <exception cref="ArgumentException">The decode cannot be copied to Bgra8888 (MLImage's message).</exception>
+    internal static SKBitmap InMlImageForm(SKBitmap decoded)
+    {
+        if (decoded.ColorType is SKColorType.Bgra8888 or SKColorType.Rgba8888) return decoded;
+        using (decoded)
+            return decoded.CanCopyTo(SKColorType.Bgra8888)
+                ? decoded.Copy(SKColorType.Bgra8888)
+                : throw new ArgumentException("Unsupported image format.");
+    }
 
     // MLImage.ResizeWithCrop with the centre anchor: scale to cover the target, centre, draw with high filter quality.
     private static unsafe SKBitmap ResizeWithCentreCrop(SKBitmap image, int width, int height)

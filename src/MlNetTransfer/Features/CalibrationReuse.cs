@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using MlNetTransfer.Data;
 using MlNetTransfer.IO;
@@ -89,7 +88,7 @@ internal static class CalibrationReuse
             if (inMemory is null && entries.Any(e => e.Path is null))
             {
                 inMemory = new Dictionary<string, LabelledImage>(StringComparer.Ordinal);
-                foreach (var image in present.Where(i => i.Bytes is not null)) inMemory.TryAdd(Hex(image.Bytes!), image);
+                foreach (var image in present.Where(i => i.Bytes is not null)) inMemory.TryAdd(FeatureCache.ContentKey(image.Bytes!), image);
             }
             var images = entries.Select(e => e.Path is not null ? filesByPath[e.Path] : inMemory!.GetValueOrDefault(e.Sha256)).ToList();
             if (images.Any(i => i is null) || !needed.IsSubsetOf(images.Select(i => i!.Label))) continue;
@@ -115,12 +114,10 @@ internal static class CalibrationReuse
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
     private static bool Unchanged(ImageEntry entry, IReadOnlyDictionary<string, byte[]> knownHashes)
     {
         if (knownHashes.TryGetValue(entry.Path!, out var known)) return Convert.ToHexStringLower(known) == entry.Sha256;
-        try { return Hex(File.ReadAllBytes(entry.Path!)) == entry.Sha256; }
+        try { return FeatureCache.ContentKey(File.ReadAllBytes(entry.Path!)) == entry.Sha256; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 

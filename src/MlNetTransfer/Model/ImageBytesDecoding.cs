@@ -35,10 +35,8 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         bool alone = Interlocked.Increment(ref _decoding) == 1;
         try
         {
-            using var decoded = Data.ShrinkOnLoad.Decode(input.Bytes, Data.ShrinkOnLoad.DefaultFloor, twoThreads: alone);
-            // What MLImage does with a decode: Bgra8888 and Rgba8888 kept, anything else (a grayscale JPEG's Gray8) copied to Bgra8888.
-            using var converted = decoded is null || Data.ImagePixels.MlImageKeeps(decoded.ColorType) ? null : Data.ImagePixels.ToBgra(decoded);
-            var image = converted ?? decoded;
+            using var image = Data.ShrinkOnLoad.Decode(input.Bytes, Data.ShrinkOnLoad.DefaultFloor, twoThreads: alone) is { } decoded
+                ? Data.ImagePixels.InMlImageForm(decoded) : null;
             output.Image = image is null
                 ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
                 : MLImage.CreateFromPixels(image.Width, image.Height,

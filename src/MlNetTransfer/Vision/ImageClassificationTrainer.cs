@@ -60,10 +60,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         var backbone = ResolveBackbone(reporting);
         var precision = PrecisionChoice.Resolve(_options.Precision, backbone, ComputeDevice.Cpu);
         reporting.Report(new PrecisionChosen(precision));
-        if (precision.Precision == Precision.Int8)
-            backbone = Int8Backbones.Quantize(backbone, dataset.Train, b => FeatureCache.For(b, _options.WorkspacePath),
-                calibrating: images => reporting.Report(new Calibrating(images)), cancel: _options.CancellationToken,
-                present: [.. dataset.Train, .. dataset.Validation], reused: images => reporting.Report(new CalibrationKept(images)));
+        (backbone, _) = ImageClassifier.WithPrecision(backbone, precision, backbone.View, ComputeDevice.Cpu, dataset,
+            b => FeatureCache.For(b, _options.WorkspacePath), reporting, _options.CancellationToken);
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
 

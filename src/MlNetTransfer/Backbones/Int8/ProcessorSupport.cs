@@ -7,11 +7,10 @@ namespace MlNetTransfer.Backbones.Int8;
 /// </summary>
 internal static class ProcessorSupport
 {
-    public static bool NeedsReducedRange { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && !DetectVnni();
-
     /// <summary>An x86 processor with AVX-512 VNNI or AVX-VNNI: where int8 was measured (and <see cref="Precision.Auto"/> takes it).</summary>
-    public static bool HasVnni { get; } = // after NeedsReducedRange: static initializers run in the order written
-         System.Runtime.Intrinsics.X86.X86Base.IsSupported && !NeedsReducedRange;
+    public static bool HasVnni { get; } = System.Runtime.Intrinsics.X86.X86Base.IsSupported && DetectVnni();
+
+    public static bool NeedsReducedRange => System.Runtime.Intrinsics.X86.X86Base.IsSupported && !HasVnni;
 
     private static bool DetectVnni()
     {
