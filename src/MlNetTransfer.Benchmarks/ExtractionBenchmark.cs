@@ -221,7 +221,7 @@ public static class ExtractionBenchmark
             void Zip(string p) => engine.Predict(new PathRow { ImagePath = p });
             void Raw(string p)
             {
-                decoder.Decode(File.ReadAllBytes(p), pixels, twoThreads: true); // as ImagePredictor, one image at a time
+                decoder.Decode(File.ReadAllBytes(p), pixels);
                 network.Run(pixels, 1, features);
             }
 

@@ -12,7 +12,7 @@ internal static class NetworkClock
         var pixels = new float[batchSize * network.PixelLength];
         var random = new Random(1);
         for (int i = 0; i < pixels.Length; i++) pixels[i] = random.Next(256);
-        var features = new float[batchSize * network.Backbone.FeatureSize];
+        var features = new float[batchSize * network.OutputSize];
         var clock = Stopwatch.StartNew();
         for (int done = 0; done < images; done += batchSize)
             network.Run(pixels, Math.Min(batchSize, images - done), features);

@@ -19,7 +19,6 @@ public static class CliApp
             BenchCommand.Create(output, error),
             Serving.ServeCommand.Create(output, error),
             Serving.ServeBenchCommand.Create(output, error),
-            ParityCommand.Create(output, error),
             ExtractCommand.Create(output, error),
         };
         var parse = root.Parse(args);

@@ -53,9 +53,6 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case PrecisionChosen { Choice: var choice }:
                     _data += $"  ·  network [bold]{choice.Name}[/]";
                     break;
-                case CalibrationKept k:
-                    _status = $"keeping the int8 calibration of an earlier run ({k.Images} images, all still in the data set)";
-                    break;
                 case Calibrating c:
                     _status = $"calibrating the int8 network on {c.Images} training images (kept in the cache for later runs)";
                     break;

@@ -24,9 +24,6 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                 case PrecisionChosen { Choice: var choice }:
                     output.WriteLine($"Network: {choice.Name} ({choice.Reason}).");
                     break;
-                case CalibrationKept kept:
-                    output.WriteLine($"Keeping the int8 calibration of an earlier run ({kept.Images} images, all still in the data set): its cached features stay valid.");
-                    break;
                 case Calibrating calibrating:
                     output.WriteLine($"Calibrating the int8 network on {calibrating.Images} training images (kept in the cache for later runs).");
                     break;

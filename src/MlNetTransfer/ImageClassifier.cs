@@ -62,18 +62,14 @@ public static class ImageClassifier
     // view, so that the view choice already compares int8 features and they are the ones training uses. (The channel
     // means of bias correction, measured in that view too, serve fill's graph as well: its features' cosine to fp32
     // fill rose with them as crop's did, camera photos 0.99729 → 0.99753, ants/bees 0.99884 → 0.99902, digits 0.97640
-    // → 0.97898.) A calibration
-    // of an earlier run is kept while its images are all still in the data set (training or validation). Also the
-    // estimator's (ImageClassificationTrainer), so that both report and keep calibrations alike.
+    // → 0.97898.) Also the estimator's (ImageClassificationTrainer), so that both report and keep calibrations alike.
     internal static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
         ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         if (precision.Precision != Precision.Int8) return (described, precision);
         var calibrated = view == ImageView.Auto ? described : described.WithView(view);
-        int? kept = null;
-        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, device, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel,
-            present: [.. dataset.Train, .. dataset.Validation], reused: images => { kept = images; progress?.Report(new CalibrationKept(images)); });
-        return (quantized, kept is { } images ? precision with { Reason = $"{precision.Reason}; calibration of an earlier run kept ({images} images, all still in the data set)" } : precision);
+        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, device, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel);
+        return (quantized, precision);
     }
 
     /// <summary>

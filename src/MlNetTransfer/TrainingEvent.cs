@@ -36,9 +36,6 @@ public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates,
 /// <summary>The network's precision for this run, resolved from the settings (fp32 unless asked otherwise; <see cref="Backbones.Precision.Auto"/> resolves per machine).</summary>
 public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
 
-/// <summary>An earlier run's int8 calibration is kept: its <paramref name="Images"/> images are all still in the data set, so cached int8 features stay valid.</summary>
-public sealed record CalibrationKept(int Images) : TrainingEvent;
-
 /// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
 public sealed record Calibrating(int Images) : TrainingEvent;
 

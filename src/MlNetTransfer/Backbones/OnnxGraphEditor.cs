@@ -30,6 +30,16 @@ internal sealed class OnnxGraphEditor
         _model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
     }
 
+    private OnnxGraphEditor(ModelProto model, string namePrefix)
+    {
+        _model = model;
+        _namePrefix = namePrefix;
+        Opset = OpsetOf(model);
+    }
+
+    /// <summary>An editor over an existing model (edited in place), whose new names start with <paramref name="namePrefix"/>.</summary>
+    public static OnnxGraphEditor Wrap(ModelProto model, string namePrefix) => new(model, namePrefix);
+
     public long Opset { get; }
     public GraphProto Graph => _model.Graph;
     public ModelProto Model => _model;

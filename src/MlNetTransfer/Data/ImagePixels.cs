@@ -35,10 +35,8 @@ internal sealed class ImagePixels
         $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))};{ShrinkOnLoad.Signature}";
 
     /// <summary>Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/>.</summary>
-    /// <param name="twoThreads">Decode a baseline JPEG on two threads (<see cref="TwoThreadJpeg"/>): the same pixels, sooner,
-    /// for an image wanted alone; work done twice when other images are being decoded.</param>
     /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
-    public void Decode(byte[] encoded, Span<float> destination, bool twoThreads = false)
+    public void Decode(byte[] encoded, Span<float> destination)
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         // One decoding path for both forms, so that they cannot drift apart. Rented and returned on this thread, the
@@ -46,7 +44,7 @@ internal sealed class ImagePixels
         var planes = ArrayPool<byte>.Shared.Rent(Length);
         try
         {
-            Decode(encoded, planes.AsSpan(0, Length), twoThreads);
+            Decode(encoded, planes.AsSpan(0, Length));
             TensorPrimitives.ConvertTruncating<byte, float>(planes.AsSpan(0, Length), destination);
         }
         finally { ArrayPool<byte>.Shared.Return(planes); }
@@ -57,11 +55,11 @@ internal sealed class ImagePixels
     /// values (ExtractPixels' are whole numbers 0..255) in a quarter of the memory, for images waiting to be run.
     /// </summary>
     /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
-    public void Decode(byte[] encoded, Span<byte> destination, bool twoThreads = false)
+    public void Decode(byte[] encoded, Span<byte> destination)
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
-        using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded, _shrinkFloor, twoThreads) ?? DecodeWhole(encoded));
+        using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded, _shrinkFloor) ?? DecodeWhole(encoded));
         using var resized = source.Width == side && source.Height == side ? null
             : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
             : ResizeWithCentreCrop(source, side, side);

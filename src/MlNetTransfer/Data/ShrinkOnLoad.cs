@@ -10,7 +10,7 @@ namespace MlNetTransfer.Data;
 /// LoadImages. The rule depends on the image alone (not on the
 /// backbone), so training, the predictors and a bytes model's decoding step all decode a photo alike.
 /// </summary>
-public static class ShrinkOnLoad
+internal static class ShrinkOnLoad
 {
     /// <summary>The shortest side a scaled decode may leave (twice the embedded backbone's 256-pixel resize; chosen by measurement, README).</summary>
     public const int DefaultFloor = 512;
@@ -25,17 +25,7 @@ public static class ShrinkOnLoad
     /// Bgra8888 (opaque) like a whole decode; null when it is not a JPEG, no scale applies, or the scaled decode fails
     /// (the caller decodes it whole).
     /// </summary>
-    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor) => Decode(encoded, floor, twoThreads: false);
-
-    /// <summary>
-    /// As <see cref="Decode(byte[], int)"/>; with <paramref name="twoThreads"/>, a baseline JPEG is decoded on two threads
-    /// (<see cref="TwoThreadJpeg"/>: the same pixels, sooner, for an image wanted alone), also when no scale applies (then
-    /// as <see cref="SKBitmap.Decode(SKCodec)"/> decodes it whole). Null where neither applies: the caller decodes it whole.
-    /// </summary>
-    internal static SKBitmap? Decode(byte[] encoded, int floor, bool twoThreads) =>
-        DecodeScaled(encoded, floor, twoThreads) ?? (twoThreads ? TwoThreadJpeg.DecodeWhole(encoded) : null);
-
-    private static SKBitmap? DecodeScaled(byte[] encoded, int floor, bool twoThreads)
+    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor)
     {
         if (floor <= 0 || encoded.Length < 3 || encoded[0] != 0xFF || encoded[1] != 0xD8 || encoded[2] != 0xFF) return null;
         using var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
@@ -46,7 +36,6 @@ public static class ShrinkOnLoad
             if (Math.Min(size.Width, size.Height) < floor) continue;
             if (size == codec.Info.Size) return null;
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Bgra8888, codec.Info.AlphaType);
-            if (twoThreads && TwoThreadJpeg.Decode(encoded, info) is { } split) return split;
             var bitmap = new SKBitmap(info);
             var result = codec.GetPixels(info, bitmap.GetPixels());
             if (result is SKCodecResult.Success or SKCodecResult.IncompleteInput) return bitmap;

@@ -56,6 +56,18 @@ public sealed class FeatureCache
         return new FeatureCache(root, BackboneKey(files, $"{backbone.PreprocessingSignature};{Data.ImagePixels.DecoderSignature}", memoFolder: root));
     }
 
+    /// <summary>
+    /// The cache of the features that <paramref name="featureGraph"/> (a saved model's feature part) makes from pixels
+    /// prepared as <paramref name="pixels"/> says: keyed by the graph's bytes, not by a description of them.
+    /// </summary>
+    internal static FeatureCache ForGraph(byte[] featureGraph, BackboneDescription pixels, string? root = null)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(featureGraph);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"graph;side={pixels.DecodedSize};resize={pixels.Resize};{Data.ImagePixels.DecoderSignature};entries=v{FormatVersion}"));
+        return new FeatureCache(root ?? DefaultRoot(), "g" + Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
     /// <summary>Hash of the backbone's files and preprocessing settings: the folder that this backbone's features live in.</summary>
     /// <param name="memoFolder">Where file hashes are remembered by path, size and modification time (hashing 60 MB costs
     /// a noticeable part of a fully cached run); null hashes every time.</param>

@@ -21,10 +21,18 @@ public sealed class FeatureExtractor : IDisposable
     private readonly ImagePixels _pixels;
     private readonly PixelBuffers _buffers;
     private readonly object _networkLock = new();
+    private readonly byte[]? _graph;
     private Task<FeatureNetwork>? _network;
 
     public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null)
+        : this(backbone, null, options)
     {
+    }
+
+    /// <summary>Runs <paramref name="graph"/> (a saved model's feature part) on pixels made as <paramref name="backbone"/> says, instead of the backbone's own graph.</summary>
+    internal FeatureExtractor(BackboneDescription backbone, byte[]? graph, ExtractorOptions? options = null)
+    {
+        _graph = graph;
         _backbone = backbone ?? throw new ArgumentNullException(nameof(backbone));
         _options = options ?? new ExtractorOptions();
         _pixels = new ImagePixels(backbone);
@@ -225,7 +233,9 @@ public sealed class FeatureExtractor : IDisposable
     private Task<FeatureNetwork> StartLoadingNetwork()
     {
         lock (_networkLock)
-            return _network ??= Task.Factory.StartNew(() => new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device, _options.Cache?.BackboneFolder),
+            return _network ??= Task.Factory.StartNew(() => _graph is null
+                    ? new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device, _options.Cache?.BackboneFolder)
+                    : new FeatureNetwork(_graph, _backbone.DecodedSize, FeatureGraph.FeaturesOutput, _backbone.FeatureSize, _options.ResolvedInferenceThreads, _options.Device),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 

@@ -3,15 +3,28 @@ using MlNetTransfer.Backbones;
 
 namespace MlNetTransfer.Features;
 
-/// <summary>The feature graph in one ONNX Runtime session, run on whole batches.</summary>
+/// <summary>
+/// A graph from pixels [N, 3, side, side] to one output [N, size] (a backbone's features, or a saved model's logits) in
+/// one ONNX Runtime session, run on whole batches.
+/// </summary>
 internal sealed class FeatureNetwork : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly string _output;
 
+    /// <summary>The backbone's feature graph.</summary>
     /// <param name="cacheFolder">The backbone's cache folder, where an int8 graph is kept once built (<see cref="Int8Backbones.FeatureGraphOf"/>).</param>
     public FeatureNetwork(BackboneDescription backbone, int threads, ComputeDevice device = ComputeDevice.Cpu, string? cacheFolder = null)
+        : this(Int8Backbones.FeatureGraphOf(backbone, cacheFolder), backbone.DecodedSize, FeatureGraph.FeaturesOutput, backbone.FeatureSize, threads, device)
     {
-        Backbone = backbone;
+    }
+
+    /// <summary>Any graph with the pixels input and an output <paramref name="output"/> of <paramref name="outputSize"/> values per image.</summary>
+    public FeatureNetwork(byte[] graph, int side, string output, int outputSize, int threads, ComputeDevice device = ComputeDevice.Cpu)
+    {
+        Side = side;
+        OutputSize = outputSize;
+        _output = output;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -22,7 +35,7 @@ internal sealed class FeatureNetwork : IDisposable
         // Spinning worker threads fight the decode threads for the cores; measured to halve throughput on 2 cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device == ComputeDevice.Cuda) AddCuda(options);
-        _session = new InferenceSession(Int8Backbones.FeatureGraphOf(backbone, cacheFolder), options);
+        _session = new InferenceSession(graph, options);
     }
 
     // TF32 off: the saved model runs in full float on the CPU, and features made on the GPU should be those features
@@ -44,18 +57,18 @@ internal sealed class FeatureNetwork : IDisposable
         }
     }
 
-    public BackboneDescription Backbone { get; }
-    public int PixelLength => 3 * Backbone.DecodedSize * Backbone.DecodedSize;
+    public int Side { get; }
+    public int OutputSize { get; }
+    public int PixelLength => 3 * Side * Side;
 
-    /// <summary>Runs <paramref name="count"/> images laid out back to back in <paramref name="pixels"/>; writes count × FeatureSize floats.</summary>
-    public void Run(float[] pixels, int count, Span<float> features)
+    /// <summary>Runs <paramref name="count"/> images laid out back to back in <paramref name="pixels"/>; writes count × OutputSize floats.</summary>
+    public void Run(float[] pixels, int count, Span<float> outputs)
     {
-        int side = Backbone.DecodedSize;
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-            pixels.AsMemory(0, count * PixelLength), [count, 3, side, side]);
+            pixels.AsMemory(0, count * PixelLength), [count, 3, Side, Side]);
         using var run = new RunOptions(); // one per call: Run may be called from several threads at once
-        using var outputs = _session.Run(run, [FeatureGraph.PixelsInput], [input], [FeatureGraph.FeaturesOutput]);
-        outputs[0].GetTensorDataAsSpan<float>()[..(count * Backbone.FeatureSize)].CopyTo(features);
+        using var results = _session.Run(run, [FeatureGraph.PixelsInput], [input], [_output]);
+        results[0].GetTensorDataAsSpan<float>()[..(count * OutputSize)].CopyTo(outputs);
     }
 
     public void Dispose()

@@ -39,21 +39,16 @@ internal static class Int8Backbones
     /// <paramref name="backbone"/> quantized to int8 with ranges and channel means measured on up to <see cref="CalibrationImages"/> of
     /// <paramref name="training"/> (spread evenly over them in path order, so every class takes part). The calibration is
     /// stored in the float backbone's cache folder under a key of the chosen images' contents, so a later run on the same
-    /// images builds nothing, and one on more images may keep it while its images are all still in
-    /// <paramref name="present"/> (<see cref="CalibrationReuse"/> says when). When a calibration is made, the int8 graph of this
+    /// images builds nothing (other images: a new calibration, so a run's figures never depend on the cache's history).
+    /// When a calibration is made, the int8 graph of this
     /// view is made with it, from the float graph the calibration prepared, and kept in the int8 backbone's folder
     /// (<see cref="FeatureGraphOf"/>). An unreadable or unusable image is passed over here; extraction reports it.
     /// </summary>
     /// <param name="cacheFor">The feature cache of a backbone (null: nothing is kept).</param>
-    /// <param name="present">Every image of the data set (training and validation): a stored calibration whose images
-    /// are all among them may be kept (the other conditions: <see cref="CalibrationReuse"/>). Null: only a calibration of
-    /// exactly the chosen images is.</param>
     /// <param name="calibrating">Called with the number of images before a calibration is made (not when it is read from the cache).</param>
-    /// <param name="reused">Called with the number of images of an earlier calibration kept for this data set.</param>
     /// <exception cref="ArgumentException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
     public static BackboneDescription Quantize(BackboneDescription backbone, IReadOnlyList<LabelledImage> training, Func<BackboneDescription, FeatureCache?> cacheFor,
-        ComputeDevice device = ComputeDevice.Cpu, Action<int>? calibrating = null, CancellationToken cancel = default,
-        IReadOnlyList<LabelledImage>? present = null, Action<int>? reused = null, int calibrationImages = CalibrationImages)
+        ComputeDevice device = ComputeDevice.Cpu, Action<int>? calibrating = null, CancellationToken cancel = default, int calibrationImages = CalibrationImages)
     {
         EnsureSupported(backbone, device);
         var chosen = new List<(LabelledImage Image, byte[] Bytes, byte[] Hash)>();
@@ -75,26 +70,16 @@ internal static class Int8Backbones
         string file = $"int8-calibration-{Convert.ToHexStringLower(keys.GetHashAndReset())[..24]}.json";
         string? calibrationFolder = cacheFor(backbone)?.BackboneFolder;
 
-        byte[]? json = calibrationFolder is null ? null : CachedArtifact.TryGet(calibrationFolder, file);
-        bool exact = json is not null;
-        if (json is null && calibrationFolder is not null && present is not null)
-            json = CalibrationReuse.Find(calibrationFolder, basis, training, present, chosen.Count, chosen.Select(c => c.Image.Label), KnownHashes(chosen), cancel);
-        bool kept = json is not null && !exact;
         Onnx.ModelProto? prepared = null;
-        bool made = false;
-        json ??= CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
+        var json = CachedArtifact.GetOrBuild(calibrationFolder, file, () =>
         {
-            made = true;
             calibrating?.Invoke(chosen.Count);
             // The float graph calibration prepares is the one the int8 graph is made from: kept (only where there is a
             // cache to store the result in) so that the graph is built without a second parse of the network.
             return JsonSerializer.SerializeToUtf8Bytes(Int8Calibrator.Calibrate(backbone, chosen.Select(c => c.Bytes).ToList(), reducedRange, cancel: cancel,
                 prepared: calibrationFolder is null ? null : m => prepared = m), Json.Options);
         });
-        if (calibrationFolder is not null && (exact || made))
-            CalibrationReuse.Record(calibrationFolder, file, basis, training.Count, chosen.Select(c => (c.Image, c.Hash)));
         var quantized = backbone with { Int8 = JsonSerializer.Deserialize<Int8Calibration>(json, Json.Options) };
-        if (kept) reused?.Invoke(quantized.Int8!.Images);
         if (prepared is not null && cacheFor(quantized)?.BackboneFolder is { } graphFolder)
         {
             cancel.ThrowIfCancellationRequested();
@@ -111,14 +96,6 @@ internal static class Int8Backbones
     /// <summary>What a calibration depends on besides its images: two calibrations with the same basis are interchangeable.</summary>
     internal static string CalibrationBasis(BackboneDescription backbone, bool reducedRange) =>
         $"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|";
-
-    private static Dictionary<string, byte[]> KnownHashes(IEnumerable<(LabelledImage Image, byte[] Bytes, byte[] Hash)> chosen)
-    {
-        var known = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var c in chosen.Where(c => c.Image.Bytes is null))
-            if (CalibrationReuse.FullPath(c.Image.Path) is { } path) known.TryAdd(path, c.Hash);
-        return known;
-    }
 
     /// <summary>Up to <paramref name="count"/> of <paramref name="items"/>, evenly spaced from the first to near the last.</summary>
     internal static IEnumerable<T> Spread<T>(IReadOnlyList<T> items, int count) =>

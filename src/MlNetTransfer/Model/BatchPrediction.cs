@@ -5,8 +5,8 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Model;
 
 /// <summary>
-/// Predictions for many images at once: features through the same batched, cached extraction as training, then the
-/// model's stored head. Agrees with the .zip's PredictionEngine within 1e-4 (tested).
+/// Predictions for many images at once, by the model's own graph: its feature part through the batched, cached
+/// extraction training uses (cached under the part's hash), then its head.
 /// </summary>
 internal static class BatchPrediction
 {
@@ -16,13 +16,31 @@ internal static class BatchPrediction
         var backbone = model.Backbone();
         // An int8 model's graph runs on the CPU's integer kernels; on a GPU it would run in float between its quantize
         // steps and give other features than training measured, so it is refused before anything is loaded.
-        if (backbone.Int8 is not null) Int8Backbones.EnsureSupported(backbone, device);
-        var options = new ExtractorOptions { Cache = FeatureCache.For(backbone, cacheFolder), Device = device };
-        using var extractor = new FeatureExtractor(backbone, options);
+        if (backbone.Int8 is not null && device != ComputeDevice.Cpu)
+            throw new ArgumentException("An int8 model runs on the CPU's integer kernels: predict with it on the CPU.");
+        var graph = model.Graph();
+        var featuresPart = graph.FeaturesPart();
+        var cache = FeatureCache.ForGraph(featuresPart, backbone, cacheFolder);
+        using var extractor = new FeatureExtractor(backbone, featuresPart, new ExtractorOptions { Cache = cache, Device = device });
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);
         var usable = ordered.Where(extraction.Features.ContainsKey).ToList();
-        var probabilities = HeadTrainer.Predict(model.Head, new FeatureSet(usable.Select(p => extraction.Features[p]).ToList(), new int[usable.Count])); // labels unused
-        return (usable.Select((path, i) => Prediction.FromScores(path, model.Classes, probabilities[i])).ToList(), extraction.Skipped);
+        var logits = HeadLogits(graph, usable.Select(p => extraction.Features[p]).ToList());
+        return (usable.Select((path, i) => Prediction.FromLogits(path, model.Classes, logits[i])).ToList(), extraction.Skipped);
+    }
+
+    private static float[][] HeadLogits(SavedGraph graph, IReadOnlyList<float[]> features)
+    {
+        if (features.Count == 0) return [];
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph.HeadPart());
+        var input = features.SelectMany(f => f).ToArray();
+        using var tensor = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(input, [features.Count, graph.FeatureSize]);
+        using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var results = session.Run(run, [Backbones.FeatureGraph.FeaturesOutput], [tensor], [ClassifierGraph.LogitsOutput]);
+        var all = results[0].GetTensorDataAsSpan<float>();
+        var logits = new float[features.Count][];
+        for (int i = 0; i < logits.Length; i++)
+            logits[i] = all.Slice(i * graph.ClassCount, graph.ClassCount).ToArray();
+        return logits;
     }
 }

@@ -9,7 +9,7 @@ namespace MlNetTransfer.Model;
 /// saved ML.NET model (one image in, logits out; ML.NET's scorer adds the softmax and the label) and one for
 /// <c>export</c> (a batch in; probabilities, label and logits out).
 /// </summary>
-public static class ClassifierGraph
+internal static class ClassifierGraph
 {
     /// <summary>Output: class probabilities [N, C].</summary>
     public const string ScoreOutput = "Score";
@@ -46,29 +46,30 @@ public static class ClassifierGraph
     }
 
     /// <summary>
-    /// Pixels → features → head for use outside ML.NET, with a dynamic batch dimension: logits
-    /// (<see cref="LogitsOutput"/>), probabilities (<see cref="ScoreOutput"/>) and the class name (<see cref="LabelOutput"/>);
-    /// the class names and the input's layout are in the metadata.
+    /// A saved model's graph for use outside ML.NET, with a dynamic batch dimension: logits (<see cref="LogitsOutput"/>),
+    /// probabilities (<see cref="ScoreOutput"/>) and the class name (<see cref="LabelOutput"/>); the class names and
+    /// the input's layout in the metadata.
     /// </summary>
-    public static byte[] BuildExportGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes)
+    internal static byte[] BuildExportGraph(SavedGraph saved, BackboneDescription pixels, IReadOnlyList<string> classes)
     {
-        CheckClasses(head, classes);
-        var editor = FeatureGraph.Compose(backbone, batched: true, featuresAreOutput: false);
-        AppendHead(editor, head, FeatureGraph.FeaturesOutput, LogitsOutput);
-        editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, true, classes.Count);
+        var editor = OnnxGraphEditor.Wrap(saved.Batched(), namePrefix: "export/");
+        var outputs = editor.Graph.Output;
+        for (int i = outputs.Count - 1; i >= 0; i--)
+            if (outputs[i].Name != LogitsOutput) outputs.RemoveAt(i);
         editor.Node("Softmax", [LogitsOutput], ScoreOutput, OnnxGraphEditor.Int("axis", 1));
         string index = editor.Node("ArgMax", [ScoreOutput], null, OnnxGraphEditor.Int("axis", 1), OnnxGraphEditor.Int("keepdims", 0));
         editor.Node("Gather", [editor.StringConstant("class_names", classes), index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
         editor.AddOutput(ScoreOutput, TensorProto.Types.DataType.Float, batched: true, classes.Count);
         editor.AddOutput(LabelOutput, TensorProto.Types.DataType.String, batched: true);
-        int side = backbone.DecodedSize;
+        int side = pixels.DecodedSize;
+        editor.Model.MetadataProps.Clear();
         editor.AddMetadata("input", $"{FeatureGraph.PixelsInput}: float32 [N, 3, {side}, {side}], planar RGB (channel order R, G, B), values 0..255, " +
-            (backbone.Resize == ResizeMode.Stretch
+            (pixels.Resize == ResizeMode.Stretch
                 ? $"the image stretched to {side}x{side}."
-                : $"the image resized so that its shorter side is {side}, then centre-cropped to {side}x{side}. The graph crops the centre {backbone.InputSize}x{backbone.InputSize} and applies the backbone's normalisation itself."));
+                : $"the image resized so that its shorter side is {side}, then centre-cropped to {side}x{side}. The graph crops the centre {pixels.InputSize}x{pixels.InputSize} and applies the backbone's normalisation itself."));
         editor.AddMetadata("outputs", $"{ScoreOutput}: float32 [N, {classes.Count}] class probabilities in the order of 'classes'; {LabelOutput}: string [N]; {LogitsOutput}: float32 [N, {classes.Count}].");
         editor.AddMetadata("classes", string.Join("\n", classes));
-        editor.AddMetadata("backbone", backbone.Name);
+        editor.AddMetadata("backbone", pixels.Name);
         return editor.ToBytes();
     }
 

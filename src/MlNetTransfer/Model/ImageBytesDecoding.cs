@@ -30,22 +30,13 @@ public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding
         if (Data.ImageCheck.Problem(input.Bytes) is { } problem)
             throw new InvalidDataException($"The image bytes cannot be used: {problem}.");
         // A large JPEG is decoded at a DCT scale (Data.ShrinkOnLoad), as training decoded it; anything else whole, as
-        // LoadImages does. When no other row is in any bytes model's decoding step in this process (a PredictionEngine
-        // call), a baseline JPEG is decoded on two cores (Data.TwoThreadJpeg: the same pixels, sooner).
-        bool alone = Interlocked.Increment(ref _decoding) == 1;
-        try
-        {
-            using var image = Data.ShrinkOnLoad.Decode(input.Bytes, Data.ShrinkOnLoad.DefaultFloor, twoThreads: alone) is { } decoded
-                ? Data.ImagePixels.InMlImageForm(decoded) : null;
-            output.Image = image is null
-                ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
-                : MLImage.CreateFromPixels(image.Width, image.Height,
-                    image.ColorType == SkiaSharp.SKColorType.Rgba8888 ? MLPixelFormat.Rgba32 : MLPixelFormat.Bgra32, image.GetPixelSpan());
-        }
-        finally { Interlocked.Decrement(ref _decoding); }
+        // LoadImages does.
+        using var image = Data.ShrinkOnLoad.Decode(input.Bytes) is { } decoded ? Data.ImagePixels.InMlImageForm(decoded) : null;
+        output.Image = image is null
+            ? MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false))
+            : MLImage.CreateFromPixels(image.Width, image.Height,
+                image.ColorType == SkiaSharp.SKColorType.Rgba8888 ? MLPixelFormat.Rgba32 : MLPixelFormat.Bgra32, image.GetPixelSpan());
     }
-
-    private static int _decoding; // rows in this step in this process, of any model
 
     /// <summary>The step's input row.</summary>
     public sealed class EncodedImage

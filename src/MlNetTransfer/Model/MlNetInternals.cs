@@ -73,6 +73,15 @@ internal static class MlNetInternals
         entry.Write(graph);
     }
 
+    /// <summary>Reads the graph out of an <see cref="OnnxEntrySuffix"/> entry (what <see cref="WriteOnnxEntry"/> wrote).</summary>
+    public static byte[] ReadOnnxEntry(Stream entry)
+    {
+        using var reader = new BinaryReader(entry);
+        int length = reader.ReadInt32();
+        var graph = reader.ReadBytes(length);
+        return graph.Length == length ? graph : throw new EndOfStreamException($"the ONNX entry is cut short ({graph.Length} of {length} bytes)");
+    }
+
     /// <summary>
     /// Seam <see cref="CatalogEnvironmentSeam"/>: the ML.NET environment behind <c>mlContext.MulticlassClassification.Trainers</c>
     /// (the internal <c>Owner</c> of the catalog, its private-protected <c>Environment</c>), so that the estimator can

@@ -29,12 +29,17 @@ public sealed class ModelFile
     /// <summary>Class names in Score order.</summary>
     public IReadOnlyList<string> Classes => Info.Classes;
 
-    /// <summary>The backbone the model was trained with.</summary>
-    /// <exception cref="FileNotFoundException">A custom backbone's ONNX file is no longer where training read it.</exception>
-    public BackboneDescription Backbone() =>
-        Info.CustomBackbone is { } custom
-            ? File.Exists(custom.ModelPath) ? custom : throw new FileNotFoundException($"The model's backbone file {custom.ModelPath} is not there any more; it is needed here (the .zip itself does not need it).", custom.ModelPath)
-            : BackboneRegistry.Get(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
+    /// <summary>
+    /// The backbone the model was trained with, as a description: how its pixels are made (view, size) and its feature
+    /// size. Its network is not read again: the zip's own graph runs (<see cref="SavedGraph"/>), so a custom backbone's
+    /// file need not be there any more.
+    /// </summary>
+    internal BackboneDescription Backbone() =>
+        Info.CustomBackbone ?? BackboneRegistry.Get(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
+
+    /// <summary>The graph the zip runs, batched (read from the file each call: tens of megabytes).</summary>
+    /// <exception cref="ModelLoadException">The zip's graph is missing or damaged.</exception>
+    internal SavedGraph Graph() => SavedGraph.Read(Path, Classes.Count);
 
     /// <summary>Reads and checks the tool's entries of a model file.</summary>
     /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>

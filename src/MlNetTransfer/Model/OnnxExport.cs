@@ -13,6 +13,6 @@ public static class OnnxExport
     public static void Export(string modelPath, string onnxPath)
     {
         var model = ModelFile.Read(modelPath);
-        AtomicFile.Write(onnxPath, ClassifierGraph.BuildExportGraph(model.Backbone(), model.Head, model.Classes));
+        AtomicFile.Write(onnxPath, ClassifierGraph.BuildExportGraph(model.Graph(), model.Backbone(), model.Classes));
     }
 }

@@ -12,4 +12,12 @@ public sealed record Prediction(string ImagePath, string PredictedLabel, float C
         int best = Training.HeadMath.ArgMax(scores);
         return new Prediction(imagePath, classes[best], scores[best], scores) { Label = label };
     }
+
+    /// <summary>The prediction of a model's logits: their softmax, as ML.NET's multiclass scorer computes it.</summary>
+    internal static Prediction FromLogits(string imagePath, IReadOnlyList<string> classes, ReadOnlySpan<float> logits)
+    {
+        var scores = new float[logits.Length];
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, scores);
+        return FromScores(imagePath, classes, scores);
+    }
 }

@@ -45,9 +45,6 @@ internal sealed class TrainerReporting(Options options, Lazy<IChannel> channel) 
             case PrecisionChosen { Choice: var choice }: // on MLContext.Log, since ML.NET's metrics have no field for it
                 channel.Value.Info(MessageSensitivity.None, $"Network: {choice.Name} ({choice.Reason}).");
                 break;
-            case CalibrationKept kept:
-                channel.Value.Info(MessageSensitivity.None, $"Keeping the int8 calibration of an earlier run ({kept.Images} images, all still in the data set).");
-                break;
             case ExtractionAdvanced { Set: var set and (ImageSet.Training or ImageSet.Validation), SetProgress: var p }:
                 var dataset = set == ImageSet.Validation ? ImageClassificationMetrics.Dataset.Validation : ImageClassificationMetrics.Dataset.Train;
                 for (int index = _done.GetValueOrDefault(set) + 1; index <= p.Done; index++)

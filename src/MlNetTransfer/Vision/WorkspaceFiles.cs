@@ -18,7 +18,9 @@ internal static class WorkspaceFiles
         AtomicFile.WriteText(Path.Combine(workspace, options.TrainSetBottleneckCachedValuesFileName), Csv(result.Train, features));
         AtomicFile.WriteText(Path.Combine(workspace, options.ValidationSetBottleneckCachedValuesFileName), Csv(result.Validation, features));
         string finalModel = Path.Combine(workspace, $"{options.FinalModelPrefix}{result.Backbone.Name}.onnx");
-        AtomicFile.Write(finalModel, ClassifierGraph.BuildExportGraph(result.Backbone, result.Training.BestWeights, result.Dataset.Classes));
+        var classes = result.Dataset.Classes;
+        var graph = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(result.Backbone, result.Training.BestWeights, classes), classes.Count);
+        AtomicFile.Write(finalModel, ClassifierGraph.BuildExportGraph(graph, result.Backbone, classes));
     }
 
     private static string Csv(IEnumerable<Data.LabelledImage> images, IReadOnlyDictionary<string, float[]> features)

@@ -1,0 +1,163 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using MlNetTransfer.Backbones;
+using Onnx;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// The ONNX graph a model.zip runs (pixels → features → head → logits), read from the zip itself, so that everything
+/// that uses a model (the predictors, <c>predict</c>, <c>evaluate</c>, <c>export</c>, <c>serve</c>) runs the very graph
+/// ML.NET runs: no backbone file, calibration or head is looked up again. ML.NET feeds one image at a time, so the
+/// stored graph is unbatched; <see cref="Batched"/> gives the same nodes and weights with a batch dimension.
+/// </summary>
+internal sealed class SavedGraph
+{
+    private readonly ModelProto _batched;
+
+    private SavedGraph(ModelProto batched, int side, int featureSize, int classCount)
+    {
+        _batched = batched;
+        Side = side;
+        FeatureSize = featureSize;
+        ClassCount = classCount;
+    }
+
+    /// <summary>The pixels' side: the input is [N, 3, Side, Side] planar RGB in 0..255.</summary>
+    public int Side { get; }
+    public int FeatureSize { get; }
+    public int ClassCount { get; }
+
+    /// <summary>Reads the graph of the model at <paramref name="modelPath"/>.</summary>
+    /// <exception cref="ModelLoadException">The zip holds no such graph, or one of another shape.</exception>
+    public static SavedGraph Read(string modelPath, int classCount)
+    {
+        ModelProto graph;
+        try
+        {
+            using var zip = ZipFile.OpenRead(modelPath);
+            var entry = zip.Entries.SingleOrDefault(e => e.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal))
+                ?? throw new ModelLoadException(modelPath, "it holds no ONNX graph");
+            using var stream = entry.Open();
+            graph = ModelProto.Parser.ParseFrom(MlNetInternals.ReadOnnxEntry(stream));
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidProtocolBufferException or EndOfStreamException)
+        {
+            throw new ModelLoadException(modelPath, $"its ONNX graph is damaged ({e.Message})", e);
+        }
+        return Batch(graph, classCount, modelPath);
+    }
+
+    /// <summary>The graph <see cref="ClassifierGraph.BuildMlNetGraph"/> made, before it is saved.</summary>
+    public static SavedGraph Parse(byte[] graph, int classCount) => Batch(ModelProto.Parser.ParseFrom(graph), classCount, "(the graph being saved)");
+
+    /// <summary>Pixels [N, 3, side, side] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C] and <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
+    public ModelProto Batched() => _batched.Clone();
+
+    /// <summary><see cref="Batched"/>, serialised for a session.</summary>
+    public byte[] BatchedBytes() => _batched.ToByteArray();
+
+    /// <summary>The part that makes the features: pixels → <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
+    public byte[] FeaturesPart() => Part(FeatureGraph.FeaturesOutput, FeatureGraph.PixelsInput);
+
+    /// <summary>The head: <see cref="FeatureGraph.FeaturesOutput"/> [N, F] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C].</summary>
+    public byte[] HeadPart() => Part(ClassifierGraph.LogitsOutput, FeatureGraph.FeaturesOutput);
+
+    /// <summary>
+    /// Names the features this graph makes from given pixels: the hash of its feature part. Two models with the same
+    /// backbone, view and calibration share their cached features, whatever their heads.
+    /// </summary>
+    public string FeaturesKey() => Convert.ToHexStringLower(SHA256.HashData(FeaturesPart()));
+
+    private byte[] Part(string output, string input)
+    {
+        var part = _batched.Clone();
+        var g = part.Graph;
+        var needed = NodesFeeding(g, output, stopAt: input);
+        var nodes = g.Node.Where(needed.Contains).ToList();
+        var used = nodes.SelectMany(n => n.Input).ToHashSet();
+        var initializers = g.Initializer.Where(i => used.Contains(i.Name)).ToList();
+        var inputInfo = input == FeatureGraph.PixelsInput ? g.Input.Single(i => i.Name == input) : g.Output.Single(o => o.Name == input).Clone();
+        var outputInfo = g.Output.Single(o => o.Name == output);
+        g.Node.Clear(); g.Node.AddRange(nodes);
+        g.Initializer.Clear(); g.Initializer.AddRange(initializers);
+        g.Input.Clear(); g.Input.Add(inputInfo);
+        g.Output.Clear(); g.Output.Add(outputInfo);
+        g.ValueInfo.Clear();
+        return part.ToByteArray();
+    }
+
+    private static HashSet<NodeProto> NodesFeeding(GraphProto g, string output, string stopAt)
+    {
+        var producer = new Dictionary<string, NodeProto>();
+        foreach (var n in g.Node)
+            foreach (var o in n.Output)
+                producer[o] = n;
+        var needed = new HashSet<NodeProto>();
+        var pending = new Stack<string>([output]);
+        while (pending.Count > 0)
+        {
+            string tensor = pending.Pop();
+            if (tensor != stopAt && producer.TryGetValue(tensor, out var node) && needed.Add(node))
+                foreach (var i in node.Input) pending.Push(i);
+        }
+        return needed;
+    }
+
+    // The stored graph reshapes its one image to [1, 3, side, side] first and its logits to [C] last (ClassifierGraph);
+    // those two shapes get a batch dimension, and the features become an output too.
+    private static SavedGraph Batch(ModelProto model, int classCount, string modelPath)
+    {
+        var g = model.Graph;
+        var pixels = g.Input.SingleOrDefault(i => i.Name == FeatureGraph.PixelsInput)
+            ?? throw new ModelLoadException(modelPath, $"its ONNX graph has no input {FeatureGraph.PixelsInput}");
+        var dims = pixels.Type.TensorType.Shape.Dim;
+        if (dims.Count != 3 || dims[0].DimValue != 3)
+            throw new ModelLoadException(modelPath, $"its ONNX graph's input {FeatureGraph.PixelsInput} is not one image [3, side, side]");
+        int side = (int)dims[1].DimValue;
+        var toBatch = ShapeOf(g, g.Node.SingleOrDefault(n => n.OpType == "Reshape" && n.Input[0] == FeatureGraph.PixelsInput), [1, 3, side, side])
+            ?? throw new ModelLoadException(modelPath, "its ONNX graph does not start by reshaping one image");
+        var logits = g.Node.SingleOrDefault(n => n.Output.Contains(ClassifierGraph.LogitsOutput));
+        var toVector = ShapeOf(g, logits?.OpType == "Reshape" ? logits : null, [classCount])
+            ?? throw new ModelLoadException(modelPath, $"its ONNX graph does not end in {classCount} logits");
+        toBatch.Int64Data[0] = -1;
+        toVector.Int64Data.Clear();
+        toVector.Int64Data.AddRange([-1, classCount]);
+        toVector.Dims.Clear();
+        toVector.Dims.Add(2);
+        dims.Insert(0, new TensorShapeProto.Types.Dimension { DimParam = OnnxGraphEditor.BatchDim });
+        var features = g.Node.SingleOrDefault(n => n.Output.Contains(FeatureGraph.FeaturesOutput))
+            ?? throw new ModelLoadException(modelPath, $"its ONNX graph has no {FeatureGraph.FeaturesOutput}");
+        int featureSize = FeatureSizeOf(g, features);
+        g.Output.Clear();
+        g.Output.Add(Value(ClassifierGraph.LogitsOutput, classCount));
+        g.Output.Add(Value(FeatureGraph.FeaturesOutput, featureSize));
+        g.ValueInfo.Clear(); // shapes inferred for one image would contradict the batch
+        return new SavedGraph(model, side, featureSize, classCount);
+    }
+
+    // The shape initializer of a Reshape, when it is the one expected.
+    private static TensorProto? ShapeOf(GraphProto g, NodeProto? reshape, long[] expected)
+    {
+        if (reshape is null || reshape.Input.Count < 2) return null;
+        var shape = g.Initializer.SingleOrDefault(i => i.Name == reshape.Input[1]);
+        return shape is not null && shape.Int64Data.SequenceEqual(expected) ? shape : null;
+    }
+
+    // The head's first Gemm takes the features: its weight [256, F] (transB) names F.
+    private static int FeatureSizeOf(GraphProto g, NodeProto features)
+    {
+        var gemm = g.Node.FirstOrDefault(n => n.OpType == "Gemm" && n.Input[0] == FeatureGraph.FeaturesOutput);
+        var weights = gemm is null ? null : g.Initializer.SingleOrDefault(i => i.Name == gemm.Input[1]);
+        return weights is { Dims.Count: 2 } ? (int)weights.Dims[1] : throw new InvalidDataException($"The graph's {features.Name} feeds no Gemm head.");
+    }
+
+    private static ValueInfoProto Value(string name, int size)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxGraphEditor.BatchDim });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
+    }
+}

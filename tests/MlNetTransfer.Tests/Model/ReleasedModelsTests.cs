@@ -1,0 +1,71 @@
+using System.Text.Json;
+using MlNetTransfer.Model;
+using MlNetTransfer.Tests.Support;
+
+namespace MlNetTransfer.Tests.Model;
+
+/// <summary>
+/// Models written by the released 0.2.0 (Fixtures/models-0.2.0: one of each format; the custom backbone's file they
+/// were trained with is not there) load, and every way of running them predicts what 0.2.0 measured: ML.NET's
+/// PredictionEngine, the predictors, batched prediction and the exported ONNX graph all run the zip's own graph.
+/// </summary>
+public class ReleasedModelsTests
+{
+    private static readonly string Folder = Path.Combine(RepoPaths.Root, "tests", "MlNetTransfer.Tests", "Fixtures", "models-0.2.0");
+
+    public static TheoryData<string> Models => new() { "path-crop-custom", "bytes-fill-custom", "int8-resnet18" };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task EveryRuntimePredictsWhatTheReleaseMeasured(string name)
+    {
+        string zip = Path.Combine(Folder, name + ".zip");
+        var expected = Expected(name);
+        var images = expected.Select(e => Path.Combine(Folder, "images", e.Image)).ToList();
+
+        using var engine = TrainedModel.Load(zip);
+        using var single = new ImagePredictor(zip);
+        using var batching = new BatchingPredictor(zip);
+        using var cache = new TempDir();
+        var batch = ImageClassifier.Predict(zip, images, out var skipped, cache.Combine("cache"));
+        Assert.Empty(skipped);
+        for (int i = 0; i < images.Count; i++)
+        {
+            var bytes = File.ReadAllBytes(images[i]);
+            foreach (var (runtime, prediction, tolerance) in new[]
+            {
+                ("PredictionEngine", engine.Predict(images[i]), 1e-6),
+                ("ImagePredictor", single.Predict(bytes), 1e-4),
+                ("BatchingPredictor", await batching.PredictAsync(bytes), 1e-4),
+                ("ImageClassifier.Predict", batch[i], 1e-4),
+            })
+            {
+                Assert.True(expected[i].Label == prediction.PredictedLabel, $"{name}, {runtime}, {expected[i].Image}");
+                for (int c = 0; c < expected[i].Scores.Length; c++)
+                    Assert.True(Math.Abs(expected[i].Scores[c] - prediction.Scores[c]) <= tolerance,
+                        $"{name}, {runtime}, {expected[i].Image}: score {c} {prediction.Scores[c]} against {expected[i].Scores[c]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ACustomBackbonesModelExportsWithoutItsBackboneFile()
+    {
+        using var dir = new TempDir();
+        string onnx = dir.Combine("model.onnx");
+        OnnxExport.Export(Path.Combine(Folder, "path-crop-custom.zip"), onnx);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        Assert.Equal(["Logits", "PredictedLabel", "Score"], session.OutputMetadata.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("circle\nsquare", session.ModelMetadata.CustomMetadataMap["classes"]);
+    }
+
+    private sealed record ExpectedPrediction(string Image, string Label, float[] Scores);
+
+    private static List<ExpectedPrediction> Expected(string name)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "expected.json")));
+        return json.RootElement.GetProperty(name).GetProperty("predictions").EnumerateArray()
+            .Select(p => new ExpectedPrediction(p.GetProperty("image").GetString()!, p.GetProperty("label").GetString()!,
+                p.GetProperty("scores").EnumerateArray().Select(s => s.GetSingle()).ToArray())).ToList();
+    }
+}
