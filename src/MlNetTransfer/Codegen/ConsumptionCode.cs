@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MlNetTransfer.Features;
 using MlNetTransfer.IO;
 using MlNetTransfer.Model;
 
@@ -33,11 +32,10 @@ public static class ConsumptionCode
         if (!Regex.IsMatch(options.Name, "^[A-Za-z_][A-Za-z0-9_]*$"))
             throw new ArgumentException($"'{options.Name}' is not a valid class name.", nameof(options));
         var model = ModelFile.Read(modelPath);
-        var backbone = model.Backbone();
         var input = ModelInput.Of(options.Input, null);
         string project = $"{options.Name}.ConsoleApp", ns = $"{options.Name}_ConsoleApp";
         string modelFile = Path.Combine(folder, $"{options.Name}.mlnet");
-        ModelWriter.Save(modelFile, backbone, model.Head, model.Classes, FeatureCache.For(backbone).BackboneFolder, input, labelKey: true);
+        ModelWriter.Rewrite(model, modelFile, input, labelKey: true);
         var files = new Dictionary<string, string>
         {
             [$"{project}.csproj"] = Templates.Project(options.Name),

@@ -2,29 +2,24 @@ using System.IO.Compression;
 using System.Text.Json;
 using MlNetTransfer.Backbones;
 using MlNetTransfer.IO;
-using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
 
 /// <summary>
-/// A model.zip written by this tool, read but not run: its class names, backbone and trained head (for batched
-/// evaluation and prediction on cached features, ONNX export and code generation). Opens no ML.NET pipeline and no
-/// network session; <see cref="TrainedModel"/> runs the zip through ML.NET as an app does.
+/// A model.zip written by this tool, read but not run: its description (classes, input, backbone and view) and its
+/// graph (<see cref="Graph"/>). Opens no ML.NET pipeline and no network session; <see cref="TrainedModel"/> runs the
+/// zip through ML.NET as an app does, the predictors run its graph.
 /// </summary>
 public sealed class ModelFile
 {
-    private ModelFile(string path, ModelInfo info, HeadWeights head)
+    private ModelFile(string path, ModelInfo info)
     {
         Path = path;
         Info = info;
-        Head = head;
     }
 
     public string Path { get; }
     public ModelInfo Info { get; }
-
-    /// <summary>The trained head, as stored beside the pipeline.</summary>
-    public HeadWeights Head { get; }
 
     /// <summary>Class names in Score order.</summary>
     public IReadOnlyList<string> Classes => Info.Classes;
@@ -57,11 +52,7 @@ public sealed class ModelFile
                 info = JsonSerializer.Deserialize<ModelInfo>(stream, Json.Options) ?? throw new ModelLoadException(path, "its model.json is empty");
             if (info.FormatVersion > ModelInfo.CurrentFormatVersion)
                 throw new ModelLoadException(path, $"it was written by a newer MlNetTransfer (format {info.FormatVersion}; this version reads up to {ModelInfo.CurrentFormatVersion})");
-            var headEntry = zip.GetEntry(HeadFile.EntryName) ?? throw new ModelLoadException(path, "its head weights (head.bin) are missing");
-            using var headStream = headEntry.Open();
-            using var buffer = new MemoryStream();
-            headStream.CopyTo(buffer);
-            return new ModelFile(path, info, HeadFile.Read(buffer.ToArray()));
+            return new ModelFile(path, info);
         }
         catch (InvalidDataException e)
         {

@@ -27,20 +27,9 @@ public static class ModelWriter
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null,
         ModelInput? input = null, bool labelKey = false, ValidationSummary? validation = null)
     {
-        input ??= ModelInput.ImagePath;
-        // The ML.NET pipeline depends on the backbone's preprocessing, the input and the class names only (the
-        // scorer's weights are the identity), so it is kept between runs, keyed by those.
-        string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{string.Join("\n", classes)}")))[..24];
-        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
         byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
-        byte[] graph = ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart);
-        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop && backbone.Int8 is null;
         var info = new ModelInfo
         {
-            FormatVersion = plainPathModel ? 1 : backbone.Int8?.ChannelMeans is null ? ModelInfo.FormatWithoutChannelMeans : ModelInfo.CurrentFormatVersion,
-            Input = plainPathModel ? null : input,
-            LabelKey = labelKey,
             Validation = validation,
             Classes = classes.ToList(),
             Backbone = backbone.Name,
@@ -49,7 +38,32 @@ public static class ModelWriter
             View = BackboneRegistry.Names.Contains(backbone.Name) && backbone.View != ImageView.Crop ? backbone.View : null,
             Int8 = BackboneRegistry.Names.Contains(backbone.Name) ? backbone.Int8 : null,
         };
-        AtomicFile.Write(path, stream => Repack(skeleton, graph, info, HeadFile.Write(head), stream));
+        Write(path, backbone, ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart), info, cacheFolder, input ?? ModelInput.ImagePath, labelKey);
+    }
+
+    /// <summary>
+    /// Writes the model at <paramref name="model"/> again with another input column or Model Builder's label key: its
+    /// own graph, in a new ML.NET pipeline (for <c>codegen</c>). Nothing but the model file is read.
+    /// </summary>
+    public static void Rewrite(ModelFile model, string path, ModelInput input, bool labelKey, string? cacheFolder = null) =>
+        Write(path, model.Backbone(), SavedGraph.ReadStored(model.Path), model.Info, cacheFolder, input, labelKey);
+
+    private static void Write(string path, BackboneDescription backbone, byte[] graph, ModelInfo info, string? cacheFolder, ModelInput input, bool labelKey)
+    {
+        var classes = info.Classes;
+        // The ML.NET pipeline depends on the backbone's preprocessing, the input and the class names only (the
+        // scorer's weights are the identity), so it is kept between runs, keyed by those.
+        string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{string.Join("\n", classes)}")))[..24];
+        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
+        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop && backbone.Int8 is null;
+        info = info with
+        {
+            FormatVersion = plainPathModel ? 1 : backbone.Int8?.ChannelMeans is null ? ModelInfo.FormatWithoutChannelMeans : ModelInfo.CurrentFormatVersion,
+            Input = plainPathModel ? null : input,
+            LabelKey = labelKey,
+        };
+        AtomicFile.Write(path, stream => Repack(skeleton, graph, info, stream));
     }
 
     /// <summary>
@@ -111,7 +125,7 @@ public static class ModelWriter
         return ml.Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
     }
 
-    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, byte[] headBytes, Stream destination)
+    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, Stream destination)
     {
         using var source = new ZipArchive(new MemoryStream(skeleton, writable: false), ZipArchiveMode.Read);
         var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal));
@@ -131,8 +145,6 @@ public static class ModelWriter
                 input.CopyTo(output);
             }
         }
-        using (var headStream = target.CreateEntry(HeadFile.EntryName).Open())
-            headStream.Write(headBytes);
         using var infoStream = target.CreateEntry(ModelInfo.EntryName).Open();
         JsonSerializer.Serialize(infoStream, info, Json.Options);
     }

@@ -33,20 +33,33 @@ internal sealed class SavedGraph
     /// <exception cref="ModelLoadException">The zip holds no such graph, or one of another shape.</exception>
     public static SavedGraph Read(string modelPath, int classCount)
     {
-        ModelProto graph;
+        byte[] stored = ReadStored(modelPath);
+        try
+        {
+            return Batch(ModelProto.Parser.ParseFrom(stored), classCount, modelPath);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelLoadException(modelPath, $"its ONNX graph is damaged ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The graph's bytes as the zip stores them (unbatched, as ML.NET runs them).</summary>
+    /// <exception cref="ModelLoadException">The zip holds no graph, or a damaged one.</exception>
+    public static byte[] ReadStored(string modelPath)
+    {
         try
         {
             using var zip = ZipFile.OpenRead(modelPath);
             var entry = zip.Entries.SingleOrDefault(e => e.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal))
                 ?? throw new ModelLoadException(modelPath, "it holds no ONNX graph");
             using var stream = entry.Open();
-            graph = ModelProto.Parser.ParseFrom(MlNetInternals.ReadOnnxEntry(stream));
+            return MlNetInternals.ReadOnnxEntry(stream);
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidProtocolBufferException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
             throw new ModelLoadException(modelPath, $"its ONNX graph is damaged ({e.Message})", e);
         }
-        return Batch(graph, classCount, modelPath);
     }
 
     /// <summary>The graph <see cref="ClassifierGraph.BuildMlNetGraph"/> made, before it is saved.</summary>

@@ -59,6 +59,44 @@ public class ReleasedModelsTests
         Assert.Equal("circle\nsquare", session.ModelMetadata.CustomMetadataMap["classes"]);
     }
 
+    // codegen writes the model again around its own graph (bytes input, Model Builder's label key): it predicts as before.
+    [Fact]
+    public void CodegenRewritesACustomBackbonesModelWithoutItsBackboneFile()
+    {
+        using var dir = new TempDir();
+        var written = MlNetTransfer.Codegen.ConsumptionCode.Generate(Path.Combine(Folder, "path-crop-custom.zip"), dir.Path, new() { Name = "Shapes" });
+        using var model = TrainedModel.Load(Assert.Single(written, f => f.EndsWith(".mlnet", StringComparison.Ordinal)));
+        Assert.Equal(ImageInputKind.Bytes, model.File.Info.Input!.Kind);
+        foreach (var e in Expected("path-crop-custom"))
+        {
+            var p = model.Predict(Path.Combine(Folder, "images", e.Image));
+            Assert.Equal(e.Label, p.PredictedLabel);
+            Assert.Equal(e.Scores[0], p.Scores[0], 1e-5);
+        }
+    }
+
+    // The command line as a user runs it on a model whose custom backbone file is gone.
+    [Fact]
+    public void PredictAndEvaluateRunFromTheCommandLine()
+    {
+        using var dir = new TempDir();
+        string zip = Path.Combine(Folder, "path-crop-custom.zip");
+        foreach (var e in Expected("path-crop-custom"))
+        {
+            string cls = e.Image.StartsWith("circle", StringComparison.Ordinal) ? "circle" : "square";
+            Directory.CreateDirectory(dir.Combine("data", cls));
+            File.Copy(Path.Combine(Folder, "images", e.Image), dir.Combine("data", cls, e.Image));
+        }
+        var (code, output, error) = InProcessCli.Run(["predict", dir.Combine("data"), "--model", zip, "--cache", dir.Combine("cache")]);
+        Assert.True(code == 0, error);
+        Assert.Contains("circle0.png", output);
+        (code, output, error) = InProcessCli.Run(["evaluate", "--model", zip, "--data", dir.Combine("data"), "--cache", dir.Combine("cache"), "--output", dir.Combine("report")]);
+        Assert.True(code == 0, error);
+        var expected = Expected("path-crop-custom");
+        double accuracy = expected.Count(e => e.Image.StartsWith(e.Label, StringComparison.Ordinal)) / (double)expected.Count;
+        Assert.Contains($"Accuracy: {accuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} on {expected.Count} images", output);
+    }
+
     private sealed record ExpectedPrediction(string Image, string Label, float[] Scores);
 
     private static List<ExpectedPrediction> Expected(string name)
