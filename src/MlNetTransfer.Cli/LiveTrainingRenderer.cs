@@ -47,9 +47,6 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                 case DatasetScanned d:
                     _data = $"[bold]{d.Classes}[/] classes, [bold]{d.TrainImages}[/] training and [bold]{d.ValidationImages}[/] validation images";
                     break;
-                case ViewChoosing v:
-                    _status = $"choosing the view: the training images in {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))}, cross-validated ({v.Folds} folds)";
-                    break;
                 case PrecisionChosen { Choice: var choice }:
                     _data += $"  ·  network [bold]{choice.Name}[/]";
                     break;
@@ -61,7 +58,7 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                     _status = "";
                     break;
                 case ExtractionAdvanced { Progress: var p }:
-                    if (_status.StartsWith("calibrating", StringComparison.Ordinal) || _status.StartsWith("keeping", StringComparison.Ordinal)) _status = ""; // done: extraction has begun
+                    if (_status.StartsWith("calibrating", StringComparison.Ordinal)) _status = ""; // done: extraction has begun
                     double share = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     int filled = (int)Math.Round(share * 40);
                     double rate = p.ExtractedPerSecond;

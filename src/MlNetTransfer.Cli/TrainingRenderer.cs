@@ -18,9 +18,6 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                 case DatasetScanned d:
                     output.WriteLine($"Data: {d.Classes} classes, {d.TrainImages} training and {d.ValidationImages} validation images ({(d.HasOwnSplit ? "the folder's own train/val split" : "seeded stratified split")}).");
                     break;
-                case ViewChoosing v:
-                    output.WriteLine($"Choosing the view: the {v.TrainImages} training images are extracted in each of {string.Join(" and ", v.Candidates.Select(c => c.ToString().ToLowerInvariant()))} (once; cached), and a linear model is cross-validated on each ({v.Folds} folds).");
-                    break;
                 case PrecisionChosen { Choice: var choice }:
                     output.WriteLine($"Network: {choice.Name} ({choice.Reason}).");
                     break;
@@ -30,14 +27,13 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                 case ViewChosen { Report: var r }:
                     output.WriteLine($"View: {MlNetTransfer.Pipeline.RunFiles.Describe(r)}.");
                     break;
-                case ExtractionAdvanced { Progress: var p, View: var candidate }:
+                case ExtractionAdvanced { Progress: var p }:
                     bool done = p.Done == p.Total;
                     if (!done && _sinceLastProgress.Elapsed.TotalSeconds < 2) break;
                     _sinceLastProgress.Restart();
                     double rate = p.ExtractedPerSecond;
                     string eta = rate > 0 && !done ? $", about {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss} left" : "";
-                    string what = candidate is { } c ? $"Features ({c.ToString().ToLowerInvariant()} view, to choose)" : "Features";
-                    output.WriteLine(Inv($"{what}: {p.Done}/{p.Total} ({p.FromCache} from cache, {p.Extracted} extracted at {rate:F1} img/s, {p.Skipped} skipped){eta}"));
+                    output.WriteLine(Inv($"Features: {p.Done}/{p.Total} ({p.FromCache} from cache, {p.Extracted} extracted at {rate:F1} img/s, {p.Skipped} skipped){eta}"));
                     break;
                 case EpochEnded { Metrics: var m }:
                     if (!_headerWritten)

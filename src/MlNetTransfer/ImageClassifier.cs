@@ -29,57 +29,30 @@ public static class ImageClassifier
     /// </summary>
     /// <exception cref="DatasetException">The data set cannot be used.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted, no model is written.</exception>
+    /// <param name="progress">Called one event at a time, in order, on the thread doing the work (extraction's come from
+    /// its decoder and network threads): keep it short, and marshal to a UI thread where one is needed.</param>
     public static TrainReport Train(TrainSettings settings, IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Training.Validate(); // before anything is scanned or loaded
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
-        var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
-        var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
-        progress?.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
-        progress?.Report(new PrecisionChosen(precision));
-        FeatureCache? CacheFor(BackboneDescription b) => settings.UseCache ? FeatureCache.For(b, settings.CacheFolder) : null;
-        (described, precision) = WithPrecision(described, precision, settings.View, settings.Extraction.Device, dataset, CacheFor, progress, cancel);
-        var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
-            ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
-            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
-        using var handedOn = chosenExtractor; // the pipeline releases it after extraction; this, if anything throws before
-        var backbone = described.WithView(view);
-        var extraction = settings.Extraction.With(CacheFor(backbone));
-        var result = TrainingPipeline.Run(dataset, backbone, extraction, settings.Training,
-            new AugmentationSettings(settings.Augment, settings.Augmentation), progress, cancel, known: known, extractor: chosenExtractor) with { View = viewReport };
+        var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed), progress, cancel);
+        var result = TrainingPipeline.Run(plan, settings.Training, progress, cancel);
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
-        ModelWriter.Save(modelPath, backbone, result.Training.BestWeights, dataset.Classes, extraction.Cache?.BackboneFolder,
+        ModelWriter.Save(modelPath, plan.Backbone, result.Training.BestWeights, plan.Dataset.Classes, plan.Extraction.Cache?.BackboneFolder,
             ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count));
-        return RunFiles.Write(settings, result with { Precision = precision }, modelPath, clock.Elapsed);
-    }
-
-    // int8: calibrated once, in the view asked for (crop while the view is still to be chosen): the ranges serve either
-    // view, so that the view choice already compares int8 features and they are the ones training uses. (The channel
-    // means of bias correction, measured in that view too, serve fill's graph as well: its features' cosine to fp32
-    // fill rose with them as crop's did, camera photos 0.99729 → 0.99753, ants/bees 0.99884 → 0.99902, digits 0.97640
-    // → 0.97898.) Also the estimator's (ImageClassificationTrainer), so that both report and keep calibrations alike.
-    internal static (BackboneDescription, PrecisionChoice) WithPrecision(BackboneDescription described, PrecisionChoice precision, ImageView view, ComputeDevice device,
-        ImageDataset dataset, Func<BackboneDescription, FeatureCache?> cacheFor, IProgress<TrainingEvent>? progress, CancellationToken cancel)
-    {
-        if (precision.Precision != Precision.Int8) return (described, precision);
-        var calibrated = view == ImageView.Auto ? described : described.WithView(view);
-        var quantized = Int8Backbones.Quantize(calibrated, dataset.Train, cacheFor, device, calibrating: images => progress?.Report(new Calibrating(images)), cancel: cancel);
-        return (quantized, precision);
+        return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
 
     /// <summary>
     /// Extracts (into the feature cache) the features of every image under <paramref name="settings"/>' data folder in
-    /// <paramref name="shard"/>, as <see cref="Train"/> with the same settings needs them: in each view it may use (both
-    /// candidates when the view is chosen, <see cref="ImageView.Auto"/>), with the same precision (int8 is calibrated in
-    /// each process, on the same images, to the same result). N processes, each given one share, fill a shared cache so
+    /// <paramref name="shard"/>, as <see cref="Train"/> with the same settings needs them (the same plan: view,
+    /// precision, augmented views of the training images). N processes, each given one share, fill a shared cache so
     /// that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
     /// </summary>
-    /// <exception cref="DatasetException">The folder is missing.</exception>
+    /// <exception cref="DatasetException">The folder is missing or cannot be used as a data set.</exception>
     /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
     /// <param name="precisionChosen">Called with the network's precision (resolved for this machine), after the settings are checked and before anything is extracted.</param>
     public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
@@ -87,28 +60,15 @@ public static class ImageClassifier
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.UseCache)
-            throw new ArgumentException("extract fills the feature cache, and the settings turn the cache off (--no-cache, or \"useCache\": false in a --config file): everything it extracted would be thrown away. Drop --no-cache (or give --no-cache false); the cache is --cache DIR or the default.");
-        if (!Directory.Exists(settings.DataFolder))
-            throw new DatasetException($"Data folder not found: {settings.DataFolder}");
-        var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
-        var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
-        precisionChosen?.Invoke(precision);
-        if (precision.Precision == Precision.Int8)
-        {
-            var dataset = ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed);
-            (described, _) = WithPrecision(described, precision, settings.View, settings.Extraction.Device, dataset, b => FeatureCache.For(b, settings.CacheFolder), null, cancel);
-        }
-        var images = ImageDataset.ImageFilesUnder(settings.DataFolder).Where(path => shard.Contains(settings.DataFolder, path)).ToList();
-        var views = settings.View == ImageView.Auto ? ViewChoice.Candidates : [settings.View];
-        ExtractionResult? all = null;
-        foreach (var view in views)
-        {
-            var backbone = described.WithView(view);
-            using var extractor = new FeatureExtractor(backbone, settings.Extraction.With(FeatureCache.For(backbone, settings.CacheFolder)));
-            var result = extractor.Extract(images, progress, cancel);
-            all = all is null ? result : ExtractionResult.Combine(all, result);
-        }
-        return all!;
+            throw new ArgumentException("Extraction fills the feature cache, and the settings turn the cache off (UseCache is false): everything it extracted would be thrown away.");
+        var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed),
+            new SyncProgress<TrainingEvent>(e => { if (e is PrecisionChosen chosen) precisionChosen?.Invoke(chosen.Choice); }), cancel);
+        bool Mine(string path) => shard.Contains(settings.DataFolder, path);
+        using var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction);
+        var result = extractor.Extract(ImageDataset.ImageFilesUnder(settings.DataFolder).Where(Mine).ToList(), progress, cancel);
+        if (plan.Augmentation.Views == 0) return result;
+        var views = extractor.ExtractViews(plan.Dataset.Train.Where(i => Mine(i.Path)), plan.Augmentation.Transform, plan.Augmentation.Views, progress, cancel);
+        return ExtractionResult.Combine(result, views);
     }
 
     /// <summary>

@@ -16,22 +16,10 @@ public enum ImageSet
     /// <summary>Training images, and the test folder's.</summary>
     Training,
     AugmentedViews,
-    /// <summary>Training images in a candidate view, to choose the view (<see cref="ViewChoosing"/>).</summary>
-    ViewCandidates,
 }
 
 /// <summary>Feature extraction advanced: <paramref name="Progress"/> over every image of the step's kind so far, <paramref name="SetProgress"/> within <paramref name="Set"/>.</summary>
-public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent
-{
-    /// <summary>The candidate view being extracted, for <see cref="ImageSet.ViewCandidates"/>.</summary>
-    public Backbones.ImageView? View { get; init; }
-}
-
-/// <summary>
-/// The view is being chosen: the training images are extracted in each candidate view (once; cached) and a linear
-/// model is cross-validated on each, over <paramref name="Folds"/> folds.
-/// </summary>
-public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
+public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent;
 
 /// <summary>The network's precision for this run, resolved from the settings (fp32 unless asked otherwise; <see cref="Backbones.Precision.Auto"/> resolves per machine).</summary>
 public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
@@ -39,7 +27,7 @@ public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
 /// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
 public sealed record Calibrating(int Images) : TrainingEvent;
 
-/// <summary>The view was chosen.</summary>
+/// <summary>The view of the images is decided (set, or chosen from the training images' shapes).</summary>
 public sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
 
 /// <summary>An epoch ended.</summary>

@@ -81,9 +81,16 @@ public sealed class FeatureExtractor : IDisposable
         // against 1.37-1.39 × on ants/bees; the two cores are busy already.)
         var queue = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(_options.BatchSize * 4) { SingleReader = true });
 
-        void Report() => progress?.Report(new ExtractionProgress(
-            Volatile.Read(ref fromCache) + Volatile.Read(ref extracted.Value) + skipped.Count, unique.Length,
-            Volatile.Read(ref fromCache), Volatile.Read(ref extracted.Value), skipped.Count, clock.Elapsed));
+        // Decoder threads and the network's thread all report: one report at a time, so that no caller needs a lock.
+        var reportGate = new object();
+        void Report()
+        {
+            if (progress is null) return;
+            lock (reportGate)
+                progress.Report(new ExtractionProgress(
+                    Volatile.Read(ref fromCache) + Volatile.Read(ref extracted.Value) + skipped.Count, unique.Length,
+                    Volatile.Read(ref fromCache), Volatile.Read(ref extracted.Value), skipped.Count, clock.Elapsed));
+        }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         // Decoders block on the full queue, so each gets a thread of its own rather than one of the thread pool's

@@ -22,11 +22,11 @@ internal sealed record PipelineResult
     public required TrainingResult Training { get; init; }
     /// <summary>The best head's prediction for every usable validation image, with its label.</summary>
     public required IReadOnlyList<Prediction> ValidationPredictions { get; init; }
-    /// <summary>The view the features describe, and how it was chosen; null when the caller did not choose one.</summary>
-    public ViewChoiceReport? View { get; init; }
+    /// <summary>The view the features describe, and why.</summary>
+    public required ViewChoiceReport View { get; init; }
 
-    /// <summary>The network's precision and why; null when the caller did not resolve one.</summary>
-    public PrecisionChoice? Precision { get; init; }
+    /// <summary>The network's precision and why.</summary>
+    public required PrecisionChoice Precision { get; init; }
 
     /// <summary>The best head on the data set's test images; null without any.</summary>
     public ValidationSummary? Test { get; init; }

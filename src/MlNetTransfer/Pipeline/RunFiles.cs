@@ -21,7 +21,7 @@ internal static class RunFiles
         var training = result.Training;
         var validationReport = EvaluationReport.From(result.Dataset.Classes, result.ValidationPredictions, result.Extraction.Skipped);
         string html = Reports.HtmlReport.Write(settings.OutputFolder, $"MlNetTransfer training report: {Path.GetFileName(Path.GetFullPath(settings.DataFolder))}",
-            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, result.View is { } view ? Describe(view) : null);
+            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, Describe(result.View));
         var report = new TrainReport
         {
             Classes = result.Dataset.Classes,
@@ -52,10 +52,8 @@ internal static class RunFiles
         return report;
     }
 
-    /// <summary>One line for a person: the view and why, with the figures when it was chosen.</summary>
-    public static string Describe(ViewChoiceReport view) =>
-        $"{view.Chosen.ToString().ToLowerInvariant()}, {view.Reason}" + (view.Candidates.Count == 0 ? "" : " (" + string.Join(", ",
-            view.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.View.ToString().ToLowerInvariant()}: accuracy {c.CrossValidatedAccuracy:F4}, loss {c.CrossValidatedLoss:F4}"))) + ")");
+    /// <summary>One line for a person: the view and why.</summary>
+    public static string Describe(ViewChoiceReport view) => $"{view.Chosen.ToString().ToLowerInvariant()}: {view.Reason}";
 
     private static ExtractionSummary Summary(Features.ExtractionResult e) => new(e.Images, e.FromCache, e.Extracted, e.Seconds, e.CorruptCacheEntries);
 

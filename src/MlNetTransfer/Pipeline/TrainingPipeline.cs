@@ -13,22 +13,17 @@ namespace MlNetTransfer.Pipeline;
 /// </summary>
 internal static class TrainingPipeline
 {
-    /// <param name="extraction">Extraction settings, with the feature cache to use (or none).</param>
-    /// <param name="training">Validated by the caller, before it scanned its data.</param>
-    /// <param name="dataset">Scanned by the caller, who reported <see cref="DatasetScanned"/>.</param>
+    /// <param name="plan">The run's data set (its scan reported by <see cref="RunPlan.Make"/>), network, views and cache.</param>
+    /// <param name="training">Validated by <see cref="RunPlan.Make"/>, before the data was scanned.</param>
     /// <param name="checkData">Run the data check (quadratic in the number of images) and report it.</param>
-    /// <param name="known">Features extracted already (for example the training images' when the view was chosen): not extracted again.</param>
     /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
-    /// <param name="extractor">An extractor of <paramref name="backbone"/> with <paramref name="extraction"/>'s options
-    /// whose network may be loaded already (the view choice's), used instead of a new one; the pipeline disposes it
-    /// once the features are extracted.</param>
-    public static PipelineResult Run(ImageDataset dataset, BackboneDescription backbone, ExtractorOptions extraction, TrainingOptions training,
-        AugmentationSettings augmentation, IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation = true, bool reuseTraining = true,
-        bool checkData = true, ExtractionResult? known = null, FeatureExtractor? extractor = null)
+    public static PipelineResult Run(RunPlan plan, TrainingOptions training, IProgress<TrainingEvent>? progress, CancellationToken cancel,
+        bool reuseValidation = true, bool reuseTraining = true, bool checkData = true)
     {
+        var (dataset, augmentation) = (plan.Dataset, plan.Augmentation);
         // One extractor for the images and their augmented views (the network loads once), released before the head
         // trains: the session's memory is not needed there.
         ExtractionResult extracted;
@@ -36,9 +31,9 @@ internal static class TrainingPipeline
         DataCheckReport? dataCheck;
         FeatureSet trainFeatures;
         ExtractionResult? views;
-        using (extractor ??= new FeatureExtractor(backbone, extraction))
+        using (var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction))
         {
-            extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining, known);
+            extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining);
             train = Usable(dataset.Train, extracted);
             validation = Usable(dataset.Validation, extracted);
             CheckUsable(dataset, train, validation);
@@ -55,7 +50,9 @@ internal static class TrainingPipeline
         return new PipelineResult
         {
             Dataset = dataset,
-            Backbone = backbone,
+            Backbone = plan.Backbone,
+            View = plan.View,
+            Precision = plan.Precision,
             Extraction = extracted,
             Views = views,
             Train = train,
@@ -69,17 +66,15 @@ internal static class TrainingPipeline
 
     // Validation images first, then training and test images.
     private static ExtractionResult Extract(FeatureExtractor extractor, ImageDataset dataset,
-        IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining, ExtractionResult? known)
+        IProgress<TrainingEvent>? progress, CancellationToken cancel, bool reuseValidation, bool reuseTraining)
     {
         var validationPaths = dataset.Validation.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
         // An image in both sets (the estimator may be given such data) is extracted once, as a validation image.
-        var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal)
-            .Where(i => known is null || !(known.Features.ContainsKey(i.Path) || known.Skipped.Any(s => s.Path == i.Path))).ToList();
+        var rest = dataset.Train.Concat(dataset.Test).Where(i => !validationPaths.Contains(i.Path)).DistinctBy(i => i.Path, StringComparer.Ordinal).ToList();
         int total = validationPaths.Count + rest.Count;
         var validation = extractor.Extract(dataset.Validation, Relay(progress, ImageSet.Validation, null, total), cancel, reuseValidation);
         var others = extractor.Extract(rest, Relay(progress, ImageSet.Training, validation, total), cancel, reuseTraining);
-        var extracted = ExtractionResult.Combine(validation, others);
-        return known is null ? extracted : ExtractionResult.Combine(known, extracted);
+        return ExtractionResult.Combine(validation, others);
     }
 
     // The extractor's progress, passed on as training events: within the set, and over the step with the sets before it.

@@ -55,18 +55,21 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
             reporting.Warn("No validation data (no ValidationSet, and ValidationSetFraction is null or 0): the training set stands in for it, and early stopping watches the training figures.");
             validation = train;
         }
-        var dataset = ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed);
-        reporting.Report(new DatasetScanned(dataset.Classes.Count, dataset.Train.Count, dataset.Validation.Count, dataset.HasOwnSplit));
-        var backbone = ResolveBackbone(reporting);
-        var precision = PrecisionChoice.Resolve(_options.Precision, backbone, ComputeDevice.Cpu);
-        reporting.Report(new PrecisionChosen(precision));
-        (backbone, _) = ImageClassifier.WithPrecision(backbone, precision, backbone.View, ComputeDevice.Cpu, dataset,
-            b => FeatureCache.For(b, _options.WorkspacePath), reporting, _options.CancellationToken);
+        // The same plan as ImageClassifier.Train's: the features cached in the workspace (or the default cache).
+        var settings = new TrainSettings
+        {
+            DataFolder = "",
+            Backbone = ResolveBackbone(reporting),
+            Precision = _options.Precision,
+            CacheFolder = _options.WorkspacePath,
+            Training = training,
+        };
+        var plan = RunPlan.Make(settings, () => ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed),
+            reporting, _options.CancellationToken);
         if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
             reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
 
-        var result = TrainingPipeline.Run(dataset, backbone, new ExtractorOptions { Cache = FeatureCache.For(backbone, _options.WorkspacePath) },
-            training, new AugmentationSettings(0, new ViewAugmentation()), reporting, _options.CancellationToken,
+        var result = TrainingPipeline.Run(plan, training, reporting, _options.CancellationToken,
             reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues, checkData: false);
         reporting.Flush();
         foreach (var skipped in result.Extraction.Skipped)
@@ -74,17 +77,18 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         if (_options.WorkspacePath is { } workspace)
             WorkspaceFiles.Write(workspace, _options, result);
 
-        return ModelWriter.Transformer(backbone, result.Training.BestWeights, classes, new ModelInput(kind, _options.FeatureColumnName),
+        return ModelWriter.Transformer(plan.Backbone, result.Training.BestWeights, classes, new ModelInput(kind, _options.FeatureColumnName),
             _options.ScoreColumnName, _options.PredictedLabelColumnName);
     }
 
-    private BackboneDescription ResolveBackbone(TrainerReporting reporting)
+    // The backbone setting: the ONNX file given, else the embedded ResNet18 whatever Arch names.
+    private string ResolveBackbone(TrainerReporting reporting)
     {
         if (_options.BackbonePath is { } path)
-            return BackboneRegistry.Resolve(path);
+            return path;
         if (_options.Arch != Architecture.ResNet18)
             reporting.Warn($"Arch = {_options.Arch} is a TensorFlow network that MlNetTransfer does not ship: ResNet18 is used. Set Options.BackbonePath to an ONNX network of your own to use another.");
-        return BackboneRegistry.Get();
+        return BackboneRegistry.DefaultName;
     }
 
     // The head's training settings from ML.NET's options; the early-stopping decision is ML.NET's own rule, made by

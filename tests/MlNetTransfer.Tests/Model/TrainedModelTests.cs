@@ -102,7 +102,7 @@ public class TrainedModelTests(TrainedRunFixture run)
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
         Assert.Equal(string.Join("\n", model.Classes), session.ModelMetadata.CustomMetadataMap["classes"]);
         Assert.Contains("planar RGB", session.ModelMetadata.CustomMetadataMap["input"]);
-        var backbone = MlNetTransfer.Backbones.BackboneRegistry.Get();
+        var backbone = model.File.Backbone();
         var pixels = new MlNetTransfer.Data.ImagePixels(backbone);
         foreach (var expected in run.Report.ValidationPredictions)
         {
