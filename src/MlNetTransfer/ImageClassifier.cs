@@ -86,7 +86,7 @@ public static class ImageClassifier
     /// <exception cref="DatasetException">The folder is missing.</exception>
     /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
     /// <param name="precisionChosen">Called with the network's precision (resolved for this machine), after the settings are checked and before anything is extracted.</param>
-    public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
+    internal static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
         Action<PrecisionChoice>? precisionChosen = null)
     {
         ArgumentNullException.ThrowIfNull(settings);

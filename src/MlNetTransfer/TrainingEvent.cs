@@ -31,19 +31,19 @@ public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Se
 /// The view is being chosen: the training images are extracted in each candidate view (once; cached) and a linear
 /// model is cross-validated on each, over <paramref name="Folds"/> folds.
 /// </summary>
-public sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
+internal sealed record ViewChoosing(IReadOnlyList<Backbones.ImageView> Candidates, int TrainImages, int Folds) : TrainingEvent;
 
 /// <summary>The network's precision for this run, resolved from the settings (fp32 unless asked otherwise; <see cref="Backbones.Precision.Auto"/> resolves per machine).</summary>
-public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
+internal sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
 
 /// <summary>An earlier run's int8 calibration is kept: its <paramref name="Images"/> images are all still in the data set, so cached int8 features stay valid.</summary>
-public sealed record CalibrationKept(int Images) : TrainingEvent;
+internal sealed record CalibrationKept(int Images) : TrainingEvent;
 
 /// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
-public sealed record Calibrating(int Images) : TrainingEvent;
+internal sealed record Calibrating(int Images) : TrainingEvent;
 
 /// <summary>The view was chosen.</summary>
-public sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
+internal sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
 
 /// <summary>An epoch ended.</summary>
 public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;
@@ -52,4 +52,4 @@ public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;
 public sealed record SavingModel(string Path) : TrainingEvent;
 
 /// <summary>The data check ran on the extracted features (before training).</summary>
-public sealed record DataChecked(MlNetTransfer.Data.DataCheckReport Report) : TrainingEvent;
+internal sealed record DataChecked(MlNetTransfer.Data.DataCheckReport Report) : TrainingEvent;

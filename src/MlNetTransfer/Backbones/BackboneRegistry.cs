@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Backbones;
 
 /// <summary>The backbones that ship with the tool.</summary>
-public static class BackboneRegistry
+internal static class BackboneRegistry
 {
     /// <summary>Name of the default backbone.</summary>
     public const string DefaultName = "resnet18";

@@ -30,10 +30,11 @@ public sealed record BackbonePreprocessing
 /// pooled-feature node (the global pooling that feeds the final classifier) and its feature size, and takes its
 /// preprocessing from a <see cref="BackbonePreprocessing"/> (torchvision's ImageNet mean/std on 0..1 input by default).
 /// </summary>
-public static class CustomBackbone
+internal static class CustomBackbone
 {
-    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+    // A new array on each read: a description may hold it, and nothing can change the defaults through it.
+    public static float[] ImageNetMean => [0.485f, 0.456f, 0.406f];
+    public static float[] ImageNetStd => [0.229f, 0.224f, 0.225f];
 
     /// <summary>The JSON description read beside <paramref name="modelPath"/> when present: MODEL.onnx → MODEL.json.</summary>
     public static string DescriptionPath(string modelPath) => Path.ChangeExtension(modelPath, ".json");

@@ -6,7 +6,7 @@ using MlNetTransfer.Model;
 namespace MlNetTransfer.Codegen;
 
 /// <summary>What <see cref="ConsumptionCode.Generate"/> writes: Model Builder's shape for image classification.</summary>
-public sealed record CodegenOptions
+internal sealed record CodegenOptions
 {
     /// <summary>The model class (files <c>Name.consumption.cs</c>, <c>Name.training.cs</c>, <c>Name.mlnet</c>).</summary>
     public string Name { get; init; } = "MLModel";
@@ -22,7 +22,7 @@ public sealed record CodegenOptions
 /// the model as <c>Name.mlnet</c> (Model Builder's layout: a Label key column, then the image column), and a console
 /// project that builds and runs.
 /// </summary>
-public static class ConsumptionCode
+internal static class ConsumptionCode
 {
     /// <summary>Writes the project into <paramref name="folder"/>; returns the files written.</summary>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>

@@ -5,7 +5,7 @@ namespace MlNetTransfer.Data;
 /// (or <c>valid/</c>, <c>validation/</c>) pair is taken as the split; otherwise a seeded split, stratified by class,
 /// is made (of <c>train/</c> when there is one). A <c>test/</c> folder beside <c>train/</c> is kept apart.
 /// </summary>
-public sealed class ImageDataset
+internal sealed class ImageDataset
 {
     /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =

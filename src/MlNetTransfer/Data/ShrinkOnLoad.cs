@@ -10,7 +10,7 @@ namespace MlNetTransfer.Data;
 /// LoadImages. The rule depends on the image alone (not on the
 /// backbone), so training, the predictors and a bytes model's decoding step all decode a photo alike.
 /// </summary>
-public static class ShrinkOnLoad
+internal static class ShrinkOnLoad
 {
     /// <summary>The shortest side a scaled decode may leave (twice the embedded backbone's 256-pixel resize; chosen by measurement, README).</summary>
     public const int DefaultFloor = 512;

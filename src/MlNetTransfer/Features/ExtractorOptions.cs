@@ -29,10 +29,10 @@ public sealed class ExtractorOptions
 
     /// <summary>Cache to read and fill; null extracts everything afresh and stores nothing.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public FeatureCache? Cache { get; set; }
+    internal FeatureCache? Cache { get; set; }
 
     /// <summary>A copy with <paramref name="cache"/> as its cache.</summary>
-    public ExtractorOptions With(FeatureCache? cache) => new()
+    internal ExtractorOptions With(FeatureCache? cache) => new()
     {
         BatchSize = BatchSize,
         DecodeThreads = DecodeThreads,

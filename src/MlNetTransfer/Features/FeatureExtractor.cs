@@ -14,7 +14,7 @@ namespace MlNetTransfer.Features;
 /// queue; the network takes full batches from it. Memory stays flat whatever the number of images. Unusable
 /// images are reported, never fatal; every finished batch is in the cache before the next begins.
 /// </summary>
-public sealed class FeatureExtractor : IDisposable
+internal sealed class FeatureExtractor : IDisposable
 {
     private readonly BackboneDescription _backbone;
     private readonly ExtractorOptions _options;

@@ -8,7 +8,7 @@ namespace MlNetTransfer.Features;
 /// or machines extract one data set together into a shared cache. An image belongs to the share its path relative to
 /// the data folder hashes to: stable on every machine that sees the same folder, and no file is read to decide.
 /// </summary>
-public readonly record struct Shard(int Index, int Count)
+internal readonly record struct Shard(int Index, int Count)
 {
     /// <summary>The whole data set.</summary>
     public static Shard All => new(0, 1);

@@ -9,7 +9,7 @@ namespace MlNetTransfer.Model;
 /// saved ML.NET model (one image in, logits out; ML.NET's scorer adds the softmax and the label) and one for
 /// <c>export</c> (a batch in; probabilities, label and logits out).
 /// </summary>
-public static class ClassifierGraph
+internal static class ClassifierGraph
 {
     /// <summary>Output: class probabilities [N, C].</summary>
     public const string ScoreOutput = "Score";

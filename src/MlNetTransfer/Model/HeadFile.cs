@@ -9,7 +9,7 @@ namespace MlNetTransfer.Model;
 /// Little-endian: magic, version, layer count, standardisation (length, mean, scale), then per layer inputs,
 /// outputs, weights [outputs × inputs], bias; its <see cref="Checksum"/> ends the file.
 /// </summary>
-public static class HeadFile
+internal static class HeadFile
 {
     public const string EntryName = "MlNetTransfer/head.bin";
     private const uint Magic = 0x48544E4D; // "MNTH"

@@ -11,7 +11,7 @@ namespace MlNetTransfer.Model;
 /// evaluation and prediction on cached features, ONNX export and code generation). Opens no ML.NET pipeline and no
 /// network session; <see cref="TrainedModel"/> runs the zip through ML.NET as an app does.
 /// </summary>
-public sealed class ModelFile
+internal sealed class ModelFile
 {
     private ModelFile(string path, ModelInfo info, HeadWeights head)
     {

@@ -6,10 +6,10 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Pipeline;
 
 /// <summary>One view's figures in <see cref="ViewChoiceReport"/>: accuracy and loss of a linear model, cross-validated on the training images.</summary>
-public sealed record ViewFigures(ImageView View, double CrossValidatedAccuracy, double CrossValidatedLoss);
+internal sealed record ViewFigures(ImageView View, double CrossValidatedAccuracy, double CrossValidatedLoss);
 
 /// <summary>The view a run used, and, when it was chosen (<see cref="ImageView.Auto"/>), the figures it was chosen on.</summary>
-public sealed record ViewChoiceReport(ImageView Chosen, string Reason, IReadOnlyList<ViewFigures> Candidates, int Folds)
+internal sealed record ViewChoiceReport(ImageView Chosen, string Reason, IReadOnlyList<ViewFigures> Candidates, int Folds)
 {
     /// <summary>Training images extracted (not read from the cache) in the view not chosen: the choice's own cost.</summary>
     public int ExtractedForChoice { get; init; }

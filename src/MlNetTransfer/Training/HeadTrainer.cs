@@ -10,7 +10,7 @@ namespace MlNetTransfer.Training;
 /// after every epoch, stops early when the monitored metric stalls, and returns the best epoch's weights.
 /// Single-threaded and seeded: the same inputs give the same weights on any machine.
 /// </summary>
-public static class HeadTrainer
+internal static class HeadTrainer
 {
     /// <summary>Trains a head for <paramref name="classCount"/> classes.</summary>
     /// <param name="onEpoch">Called after every epoch with its metrics.</param>
