@@ -6,7 +6,7 @@ namespace MlNetTransfer.Model;
 /// Writes a trained model as one plain ONNX file (pixels in; probabilities, label and logits out; class names and
 /// the input's layout in the metadata) that ONNX Runtime runs from any language.
 /// </summary>
-internal static class OnnxExport
+public static class OnnxExport
 {
     /// <summary>Exports the model at <paramref name="modelPath"/> to <paramref name="onnxPath"/> (written atomically).</summary>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
