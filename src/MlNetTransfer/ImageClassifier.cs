@@ -43,7 +43,7 @@ public static class ImageClassifier
         (described, precision) = WithPrecision(described, precision, settings.View, settings.Extraction.Device, dataset, CacheFor, progress, cancel);
         var (view, viewReport, known, chosenExtractor) = settings.View == ImageView.Auto
             ? ViewChoice.Run(dataset, described, settings.Extraction, CacheFor, settings.Training.Seed, progress, cancel)
-            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (--resize)", [], 0), null, null);
+            : (settings.View, new ViewChoiceReport(settings.View, "set by the settings (View)", [], 0), null, null);
         using var handedOn = chosenExtractor; // the pipeline releases it after extraction; this, if anything throws before
         var backbone = described.WithView(view);
         var extraction = settings.Extraction.With(CacheFor(backbone));
@@ -84,14 +84,14 @@ public static class ImageClassifier
     /// that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing.</exception>
-    /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
+    /// <exception cref="MlNetTransferException">The settings turn the cache off (there would be nothing to fill).</exception>
     /// <param name="precisionChosen">Called with the network's precision (resolved for this machine), after the settings are checked and before anything is extracted.</param>
     internal static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
         Action<PrecisionChoice>? precisionChosen = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.UseCache)
-            throw new ArgumentException("extract fills the feature cache, and the settings turn the cache off (--no-cache, or \"useCache\": false in a --config file): everything it extracted would be thrown away. Drop --no-cache (or give --no-cache false); the cache is --cache DIR or the default.");
+            throw new MlNetTransferException($"Extract fills the feature cache, and the settings turn the cache off ({nameof(TrainSettings.UseCache)} is false): everything it extracted would be thrown away. Set {nameof(TrainSettings.UseCache)} to true; the cache is {nameof(TrainSettings.CacheFolder)}, or the default when that is null.", nameof(TrainSettings.UseCache));
         if (!Directory.Exists(settings.DataFolder))
             throw new DatasetException($"Data folder not found: {settings.DataFolder}");
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);

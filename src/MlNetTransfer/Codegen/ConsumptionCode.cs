@@ -26,12 +26,12 @@ internal static class ConsumptionCode
 {
     /// <summary>Writes the project into <paramref name="folder"/>; returns the files written.</summary>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
-    /// <exception cref="ArgumentException">The name is not a C# identifier.</exception>
+    /// <exception cref="MlNetTransferException">The name is not a C# identifier.</exception>
     public static IReadOnlyList<string> Generate(string modelPath, string folder, CodegenOptions? options = null)
     {
         options ??= new CodegenOptions();
         if (!Regex.IsMatch(options.Name, "^[A-Za-z_][A-Za-z0-9_]*$"))
-            throw new ArgumentException($"'{options.Name}' is not a valid class name.", nameof(options));
+            throw new MlNetTransferException($"'{options.Name}' is not a valid C# class name (CodegenOptions.Name).");
         var model = ModelFile.Read(modelPath);
         var backbone = model.Backbone();
         var input = ModelInput.Of(options.Input, null);

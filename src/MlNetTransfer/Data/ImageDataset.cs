@@ -124,7 +124,8 @@ internal sealed class ImageDataset
     private static void CheckFraction(double validationFraction)
     {
         if (validationFraction is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be between 0 and 1 (exclusive).");
+            throw new MlNetTransferException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The validation fraction ({nameof(TrainSettings.ValidationFraction)}) must be between 0 and 1 (exclusive), not {validationFraction}."), nameof(TrainSettings.ValidationFraction));
     }
 
     // A validation or test folder's classes must be training classes.

@@ -45,6 +45,9 @@ public sealed class ExtractorOptions
     /// <summary>Where the network runs.</summary>
     public ComputeDevice Device { get; set; } = ComputeDevice.Cpu;
 
+    /// <summary>The device's setting as <see cref="MlNetTransferException.Setting"/> names it.</summary>
+    internal const string DeviceSetting = nameof(TrainSettings.Extraction) + "." + nameof(Device);
+
     /// <summary>Images with more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;
 

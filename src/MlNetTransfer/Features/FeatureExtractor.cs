@@ -29,7 +29,8 @@ internal sealed class FeatureExtractor : IDisposable
         _options = options ?? new ExtractorOptions();
         _pixels = new ImagePixels(backbone);
         _buffers = new PixelBuffers(_pixels.Length);
-        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        if (_options.BatchSize < 1)
+            throw new MlNetTransferException($"ExtractorOptions.BatchSize must be at least 1, not {_options.BatchSize}.", nameof(TrainSettings.Extraction) + "." + nameof(ExtractorOptions.BatchSize));
     }
 
     /// <summary>Extracts features of <paramref name="paths"/> (duplicates are extracted once).</summary>

@@ -20,7 +20,7 @@ internal readonly record struct Shard(int Index, int Count)
         var parts = text.Split('/');
         if (parts.Length == 2 && int.TryParse(parts[0], out int k) && int.TryParse(parts[1], out int n) && n >= 1 && k >= 0 && k < n)
             return new Shard(k, n);
-        throw new ArgumentException($"--shard takes K/N with 0 <= K < N (for example 0/4), not '{text}'.");
+        throw new ArgumentException($"A shard is K/N with 0 <= K < N (for example 0/4), not '{text}'.", nameof(text));
     }
 
     /// <summary>True when <paramref name="path"/> (under <paramref name="root"/>) belongs to this share.</summary>

@@ -109,7 +109,8 @@ internal static class HeadTrainer
             }
         }
         if (stopping.BestEpoch == 0) // every validation loss was NaN: keep the first epoch's state rather than nothing
-            throw new InvalidOperationException("Training diverged: the validation loss was never a number. Try a lower learning rate.");
+            throw new MlNetTransferException("Training diverged: the validation loss was never a number. Try a lower learning rate (TrainingOptions.LearningRate).",
+                nameof(TrainSettings.Training) + "." + nameof(TrainingOptions.LearningRate));
         return new TrainingResult { BestWeights = best, BestEpoch = stopping.BestEpoch, StoppedEarly = stoppedEarly, Epochs = epochs };
     }
 

@@ -49,6 +49,13 @@ public class PublicSurfaceTests
         Assert.Single(named);
     }
 
+    [Fact]
+    public void TheLibrarysUserErrorsShareOneBaseType()
+    {
+        Assert.True(typeof(MlNetTransfer.Data.DatasetException).IsSubclassOf(typeof(MlNetTransferException)));
+        Assert.True(typeof(MlNetTransfer.Model.ModelLoadException).IsSubclassOf(typeof(MlNetTransferException)));
+    }
+
     // The packed library carries no test hook: the pause points of IO/TestPausePoint.cs (read from the environment
     // variable MLNETTRANSFER_TEST_PAUSE) are compiled in only by the TestHooks configuration.
     [Fact]
