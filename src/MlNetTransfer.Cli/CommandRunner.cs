@@ -1,12 +1,21 @@
-using MlNetTransfer.Data;
-using MlNetTransfer.Model;
-
 namespace MlNetTransfer.Cli;
 
-/// <summary>Runs a command body, turning known failures into one-line errors and an exit code (stack traces with --verbose).</summary>
+/// <summary>
+/// Runs a command body. The user's errors, the library's own (<see cref="MlNetTransferException"/>: data set, model
+/// file, settings) and unreadable or undecodable files, become one line and <see cref="ExitCodes.Failed"/> (stack traces
+/// with --verbose); wrong usage found by a command, one line and <see cref="ExitCodes.Usage"/>; anything else is a bug
+/// and is printed as one, with its stack trace, and <see cref="ExitCodes.InternalError"/>.
+/// </summary>
 internal static class CommandRunner
 {
-    public static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body)
+    // The flags of settings that every command with a --device flag has, for library errors that name them.
+    private static readonly IReadOnlyDictionary<string, string> CommonFlags = new Dictionary<string, string>
+    {
+        [Features.ExtractorOptions.DeviceSetting] = "--device",
+    };
+
+    /// <param name="flags">The command's flag of each setting that a library error may name (<see cref="MlNetTransferException.Setting"/>).</param>
+    public static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body, IReadOnlyDictionary<string, string>? flags = null)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -24,16 +33,38 @@ internal static class CommandRunner
             error.WriteLine("cancelled: features extracted so far are kept in the cache; no model was written.");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is DatasetException or ModelLoadException or ArgumentException or IOException
-                                      or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+        catch (UsageException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {e.Message} (run with --help for usage)");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            error.WriteLine($"error: {e.Message}{FlagHint(e, flags)}");
             if (verbose) error.WriteLine(e);
             return ExitCodes.Failed;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"internal error (a bug in mlnet-transfer: please report it with what follows): {e.GetType().FullName}: {e.Message}");
+            error.WriteLine(e);
+            return ExitCodes.InternalError;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>The library's user errors and files that cannot be read, written or decoded (bad input, a full disk).</summary>
+    internal static bool IsUserError(Exception e) =>
+        e is MlNetTransferException or IOException or UnauthorizedAccessException or InvalidDataException;
+
+    private static string FlagHint(Exception e, IReadOnlyDictionary<string, string>? flags) =>
+        e is MlNetTransferException { Setting: { } setting }
+        && (flags is not null && flags.TryGetValue(setting, out var flag) || CommonFlags.TryGetValue(setting, out flag))
+            ? $" (command line: {flag})" : "";
 }
+
+/// <summary>Wrong use of a command found after parsing (a flag's value the parser cannot check); the message names the flag.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -26,7 +26,9 @@ internal static class ExtractCommand
             var settings = parse.GetValue(config) is { } path ? TrainSettings.Load(path) : new TrainSettings { DataFolder = "" };
             settingOptions.Apply(parse, settings);
             settings.DataFolder = parse.GetValue(data)!;
-            var share = Shard.Parse(parse.GetValue(shard)!);
+            Shard share;
+            try { share = Shard.Parse(parse.GetValue(shard)!); }
+            catch (ArgumentException e) { throw new UsageException($"--shard: {e.Message}"); }
             var inv = CultureInfo.InvariantCulture;
             var lastPrint = System.Diagnostics.Stopwatch.StartNew();
             var progress = parse.GetValue(quiet) ? null : new SyncProgress<ExtractionProgress>(p =>
@@ -43,7 +45,7 @@ internal static class ExtractCommand
             output.WriteLine(string.Format(inv, "Shard {0}: {1} features (one per image and view), {2} from cache, {3} extracted in {4:F1} s, {5} skipped.",
                 share, result.Images, result.FromCache, result.Extracted, result.Seconds, result.Skipped.Count));
             return ExitCodes.Ok;
-        }));
+        }, settingOptions.Flags));
         return command;
     }
 }

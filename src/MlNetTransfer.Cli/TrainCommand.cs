@@ -40,7 +40,7 @@ internal static class TrainCommand
                 report = ImageClassifier.Train(settings, renderer, cancel);
             renderer.Summary(report, settings.OutputFolder);
             return ExitCodes.Ok;
-        }));
+        }, settingOptions.Flags));
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Linq.Expressions;
 using MlNetTransfer.Backbones;
 
 namespace MlNetTransfer.Cli;
@@ -12,6 +13,7 @@ internal sealed class TrainSettingOptions
 {
     private readonly TrainSettings _defaults = new() { DataFolder = "" };
     private readonly List<(Option Option, Action<ParseResult, TrainSettings> Apply)> _bindings = [];
+    private readonly Dictionary<string, string> _flags = [];
 
     public TrainSettingOptions()
     {
@@ -50,7 +52,15 @@ internal sealed class TrainSettingOptions
         Bind<string?>("--input-column", "The saved model's input column (default ImagePath for path, ImageSource for bytes).", s => s.InputColumn, (s, v) => s.InputColumn = v);
         var device = CommonOptions.Device();
         _bindings.Add((device, (parse, s) => { if (Given(parse, device)) s.Extraction.Device = parse.GetValue(device); }));
+        _flags[Features.ExtractorOptions.DeviceSetting] = device.Name;
+        foreach (var (setting, flag) in Preprocessing.Flags) _flags[setting] = flag;
     }
+
+    /// <summary>
+    /// The flag of each setting, by its path from <see cref="TrainSettings"/> as <see cref="MlNetTransferException.Setting"/>
+    /// names it: library errors speak of settings, and the command line adds the flag that sets one.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Flags => _flags;
 
     public IEnumerable<Option> Options => _bindings.Select(b => b.Option).Concat(Preprocessing.Options);
 
@@ -66,11 +76,22 @@ internal sealed class TrainSettingOptions
 
     internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
-    private void Bind<T>(string name, string description, Func<TrainSettings, T> get, Action<TrainSettings, T> set)
+    private void Bind<T>(string name, string description, Expression<Func<TrainSettings, T>> get, Action<TrainSettings, T> set)
     {
-        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => get(_defaults) };
+        var getter = get.Compile(preferInterpretation: true);
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => getter(_defaults) };
         _bindings.Add((option, (parse, s) => { if (Given(parse, option)) set(s, parse.GetValue(option)!); }));
+        _flags[SettingPath(get.Body)] = name;
     }
+
+    // s => s.Training.Epochs gives "Training.Epochs"; s => !s.UseCache gives "UseCache".
+    private static string SettingPath(Expression body) => body switch
+    {
+        UnaryExpression unary => SettingPath(unary.Operand),
+        MemberExpression { Expression: ParameterExpression } member => member.Member.Name,
+        MemberExpression member => SettingPath(member.Expression!) + "." + member.Member.Name,
+        _ => throw new ArgumentException($"Not a setting: {body}", nameof(body)),
+    };
 }
 
 /// <summary>Flags that describe a user's ONNX backbone; each given one overrides that field of the settings file's description.</summary>
@@ -84,6 +105,19 @@ internal sealed class PreprocessingOptions
     private readonly Option<bool> _bgr = new("--bgr") { Description = "ONNX backbone: the network takes B, G, R channel order." };
 
     public IEnumerable<Option> Options => [_featureNode, _mean, _std, _inputSize, _pixelScale, _bgr];
+
+    /// <summary>The flag of each preprocessing setting, by its path from <see cref="TrainSettings"/>.</summary>
+    public IEnumerable<(string Setting, string Flag)> Flags =>
+    [
+        (Setting(nameof(BackbonePreprocessing.FeatureNode)), _featureNode.Name),
+        (Setting(nameof(BackbonePreprocessing.Mean)), _mean.Name),
+        (Setting(nameof(BackbonePreprocessing.Std)), _std.Name),
+        (Setting(nameof(BackbonePreprocessing.InputSize)), _inputSize.Name),
+        (Setting(nameof(BackbonePreprocessing.Scale)), _pixelScale.Name),
+        (Setting(nameof(BackbonePreprocessing.Bgr)), _bgr.Name),
+    ];
+
+    private static string Setting(string field) => $"{nameof(TrainSettings.BackbonePreprocessing)}.{field}";
 
     public BackbonePreprocessing? Merge(ParseResult parse, BackbonePreprocessing? loaded)
     {
@@ -100,8 +134,13 @@ internal sealed class PreprocessingOptions
         };
     }
 
-    private static float[]? Floats(ParseResult parse, Option<string?> option) => parse.GetValue(option) is { } text
-        ? text.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is { Length: 3 } values
-            ? values : throw new ArgumentException($"{option.Name} takes three comma-separated numbers, got '{text}'.")
-        : null;
+    private static float[]? Floats(ParseResult parse, Option<string?> option)
+    {
+        if (parse.GetValue(option) is not { } text) return null;
+        var values = new List<float>();
+        foreach (var part in text.Split(','))
+            if (float.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value)) values.Add(value);
+            else throw new UsageException($"{option.Name} takes three comma-separated numbers, got '{text}'.");
+        return values.Count == 3 ? [.. values] : throw new UsageException($"{option.Name} takes three comma-separated numbers, got '{text}'.");
+    }
 }

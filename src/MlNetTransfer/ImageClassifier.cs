@@ -53,14 +53,14 @@ public static class ImageClassifier
     /// that a following <c>train</c> extracts nothing. Unusable images are listed, not fatal.
     /// </summary>
     /// <exception cref="DatasetException">The folder is missing or cannot be used as a data set.</exception>
-    /// <exception cref="ArgumentException">The settings turn the cache off (there would be nothing to fill).</exception>
+    /// <exception cref="MlNetTransferException">The settings turn the cache off (there would be nothing to fill).</exception>
     /// <param name="precisionChosen">Called with the network's precision (resolved for this machine), after the settings are checked and before anything is extracted.</param>
-    public static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
+    internal static ExtractionResult Extract(TrainSettings settings, Shard shard, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default,
         Action<PrecisionChoice>? precisionChosen = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.UseCache)
-            throw new ArgumentException("Extraction fills the feature cache, and the settings turn the cache off (UseCache is false): everything it extracted would be thrown away.");
+            throw new MlNetTransferException($"Extract fills the feature cache, and the settings turn the cache off ({nameof(TrainSettings.UseCache)} is false): everything it extracted would be thrown away. Set {nameof(TrainSettings.UseCache)} to true; the cache is {nameof(TrainSettings.CacheFolder)}, or the default when that is null.", nameof(TrainSettings.UseCache));
         var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed),
             new SyncProgress<TrainingEvent>(e => { if (e is PrecisionChosen chosen) precisionChosen?.Invoke(chosen.Choice); }), cancel);
         bool Mine(string path) => shard.Contains(settings.DataFolder, path);

@@ -29,7 +29,8 @@ public sealed class TrainReport
     public ExtractionSummary? AugmentedViews { get; init; }
 
     /// <summary>The view of the images the features describe, and, when chosen per data set, the figures it was chosen on.</summary>
-    public Pipeline.ViewChoiceReport? View { get; init; }
+    [System.Text.Json.Serialization.JsonInclude]
+    internal Pipeline.ViewChoiceReport? View { get; init; }
 
     /// <summary>The network's precision (fp32 or int8) and why: asked for, or resolved from auto for this backbone, device and processor.</summary>
     public Features.PrecisionChoice? Precision { get; init; }
@@ -38,7 +39,8 @@ public sealed class TrainReport
     public ValidationSummary? Test { get; init; }
 
     /// <summary>Duplicates, train/validation leaks, likely mislabelled images and outliers found before training.</summary>
-    public DataCheckReport? DataCheck { get; init; }
+    [System.Text.Json.Serialization.JsonInclude]
+    internal DataCheckReport? DataCheck { get; init; }
 
     /// <summary>The run's report.html (learning curves, confusion matrix, per-class metrics, worst images).</summary>
     public string ReportPath { get; init; } = "";

@@ -55,7 +55,8 @@ public sealed class TrainSettings
     public Backbones.Precision Precision { get; set; } = Backbones.Precision.Fp32;
 
     /// <summary>Written to train.json: the view a run used and the figures it was chosen on (not read back: Auto chooses again, alike).</summary>
-    public Pipeline.ViewChoiceReport? ViewChoice { get; set; }
+    [System.Text.Json.Serialization.JsonInclude]
+    internal Pipeline.ViewChoiceReport? ViewChoice { get; set; }
 
     /// <summary>What the saved model reads an image from: a path (the ML.NET packages suffice) or its bytes (the app references MlNetTransfer).</summary>
     public Model.ImageInputKind Input { get; set; } = Model.ImageInputKind.Path;

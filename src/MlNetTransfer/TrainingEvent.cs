@@ -22,13 +22,13 @@ public enum ImageSet
 public sealed record ExtractionAdvanced(ExtractionProgress Progress, ImageSet Set, ExtractionProgress SetProgress) : TrainingEvent;
 
 /// <summary>The network's precision for this run, resolved from the settings (fp32 unless asked otherwise; <see cref="Backbones.Precision.Auto"/> resolves per machine).</summary>
-public sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
+internal sealed record PrecisionChosen(PrecisionChoice Choice) : TrainingEvent;
 
 /// <summary>The int8 network is being calibrated on <paramref name="Images"/> of the training images (once; cached).</summary>
-public sealed record Calibrating(int Images) : TrainingEvent;
+internal sealed record Calibrating(int Images) : TrainingEvent;
 
 /// <summary>The view of the images is decided (set, or chosen from the training images' shapes).</summary>
-public sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
+internal sealed record ViewChosen(Pipeline.ViewChoiceReport Report) : TrainingEvent;
 
 /// <summary>An epoch ended.</summary>
 public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;
@@ -37,4 +37,4 @@ public sealed record EpochEnded(EpochMetrics Metrics) : TrainingEvent;
 public sealed record SavingModel(string Path) : TrainingEvent;
 
 /// <summary>The data check ran on the extracted features (before training).</summary>
-public sealed record DataChecked(MlNetTransfer.Data.DataCheckReport Report) : TrainingEvent;
+internal sealed record DataChecked(MlNetTransfer.Data.DataCheckReport Report) : TrainingEvent;

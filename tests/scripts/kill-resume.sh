@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interruption check, run by .ci/run after the unit tests. Every kill provably lands where it says: the train process
-# is stopped at a test pause point (MLNETTRANSFER_TEST_PAUSE, see src/MlNetTransfer/IO/TestPausePoint.cs), the script
+# is stopped at a test pause point (MLNETTRANSFER_TEST_PAUSE, see src/MlNetTransfer/IO/TestPausePoint.cs; compiled in
+# only by the TestHooks configuration this script builds, never in the shipped package), the script
 # waits for the file the process writes there, checks the state at that moment, and only then sends SIGKILL.
 #  - extraction kills: paused after a random number of feature batches are in the cache; after the kill every
 #    cached entry is byte-identical to an uninterrupted run's, and a final run completes the cache exactly;
@@ -12,8 +13,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build src/MlNetTransfer.Cli --nologo -v q >/dev/null || { echo "build failed"; exit 1; }
-cli=(dotnet src/MlNetTransfer.Cli/bin/Debug/net10.0/MlNetTransfer.Cli.dll)
+dotnet build src/MlNetTransfer.Cli -c TestHooks --nologo -v q >/dev/null || { echo "build failed"; exit 1; }
+cli=(dotnet src/MlNetTransfer.Cli/bin/TestHooks/net10.0/MlNetTransfer.Cli.dll)
 passed=0 failed=0
 check() { # $1: description; the rest: a command that must succeed
   local what=$1; shift

@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Backbones;
 
 /// <summary>How an image is brought to the network's input size before the network sees it.</summary>
-public enum ResizeMode
+internal enum ResizeMode
 {
     /// <summary>Shorter side to <see cref="BackboneDescription.ResizeTo"/>, then a centred square crop of the input size (ImageNet's eval transform).</summary>
     ResizeThenCenterCrop,
@@ -13,7 +13,7 @@ public enum ResizeMode
 /// A pretrained network described as data: which ONNX file, which nodes, what the input must look like.
 /// A new backbone needs a new description, not a new code path.
 /// </summary>
-public sealed record BackboneDescription
+internal sealed record BackboneDescription
 {
     /// <summary>Short name shown to users and stored in the model's metadata.</summary>
     public required string Name { get; init; }

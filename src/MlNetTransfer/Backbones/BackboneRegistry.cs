@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Backbones;
 
 /// <summary>The backbones that ship with the tool.</summary>
-public static class BackboneRegistry
+internal static class BackboneRegistry
 {
     /// <summary>Name of the default backbone.</summary>
     public const string DefaultName = "resnet18";
@@ -19,12 +19,12 @@ public static class BackboneRegistry
             : Get(nameOrPath);
 
     /// <summary>Returns the embedded backbone of that name.</summary>
-    /// <exception cref="ArgumentException">No embedded backbone has that name.</exception>
+    /// <exception cref="MlNetTransferException">No embedded backbone has that name.</exception>
     /// <exception cref="FileNotFoundException">The backbone's ONNX files are missing from the build output.</exception>
     public static BackboneDescription Get(string name = DefaultName)
     {
         if (!string.Equals(name, DefaultName, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"Unknown backbone '{name}'. Embedded backbones: {string.Join(", ", Names)}.", nameof(name));
+            throw new MlNetTransferException($"Unknown backbone '{name}'. Embedded backbones: {string.Join(", ", Names)}; or the path of an ONNX file.", nameof(TrainSettings.Backbone));
         return ResNet18();
     }
 

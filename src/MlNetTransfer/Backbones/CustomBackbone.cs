@@ -30,16 +30,20 @@ public sealed record BackbonePreprocessing
 /// pooled-feature node (the global pooling that feeds the final classifier) and its feature size, and takes its
 /// preprocessing from a <see cref="BackbonePreprocessing"/> (torchvision's ImageNet mean/std on 0..1 input by default).
 /// </summary>
-public static class CustomBackbone
+internal static class CustomBackbone
 {
-    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+    // A new array on each read: a description may hold it, and nothing can change the defaults through it.
+    public static float[] ImageNetMean => [0.485f, 0.456f, 0.406f];
+    public static float[] ImageNetStd => [0.229f, 0.224f, 0.225f];
+
+    private const string FeatureNodeSetting = nameof(TrainSettings.BackbonePreprocessing) + "." + nameof(BackbonePreprocessing.FeatureNode);
 
     /// <summary>The JSON description read beside <paramref name="modelPath"/> when present: MODEL.onnx → MODEL.json.</summary>
     public static string DescriptionPath(string modelPath) => Path.ChangeExtension(modelPath, ".json");
 
     /// <summary>Describes <paramref name="modelPath"/>; <paramref name="overrides"/> win over the JSON beside the file, which wins over the defaults.</summary>
-    /// <exception cref="InvalidDataException">Not an ONNX model, or no pooled-feature node could be found.</exception>
+    /// <exception cref="InvalidDataException">Not an ONNX model.</exception>
+    /// <exception cref="MlNetTransferException">No pooled-feature node could be found (set <see cref="BackbonePreprocessing.FeatureNode"/>), or a preprocessing setting is unknown.</exception>
     public static BackboneDescription Describe(string modelPath, BackbonePreprocessing? overrides = null)
     {
         if (!File.Exists(modelPath))
@@ -91,7 +95,8 @@ public static class CustomBackbone
             {
                 "0-1" => 1f / 255f,
                 "0-255" => 1f,
-                _ => throw new ArgumentException($"Unknown pixel scale '{scale}': use 0-1 or 0-255."),
+                _ => throw new MlNetTransferException($"Unknown pixel scale '{scale}' (BackbonePreprocessing.Scale): use 0-1 or 0-255.",
+                    nameof(TrainSettings.BackbonePreprocessing) + "." + nameof(BackbonePreprocessing.Scale)),
             },
             Bgr = Pick(p => p.Bgr) ?? false,
         };
@@ -105,7 +110,7 @@ public static class CustomBackbone
         foreach (var n in g.Node)
             foreach (var o in n.Output) producer[o] = n;
         var classifier = g.Node.LastOrDefault(n => n.OpType is "Gemm" or "MatMul")
-            ?? throw new InvalidDataException($"{modelPath} has no final classifier layer (Gemm/MatMul): pass --feature-node NAME.");
+            ?? throw new MlNetTransferException($"{modelPath} has no final classifier layer (Gemm/MatMul): set BackbonePreprocessing.FeatureNode to the node whose output is the pooled features.", FeatureNodeSetting);
         string current = classifier.Input[0];
         string? pooled = null;
         for (int step = 0; step < 8 && producer.TryGetValue(current, out var node); step++)
@@ -120,13 +125,13 @@ public static class CustomBackbone
             current = node.Input[0];
         }
         if (pooled is null)
-            throw new InvalidDataException($"No global pooling feeds the classifier of {modelPath}: pass --feature-node NAME.");
+            throw new MlNetTransferException($"No global pooling feeds the classifier of {modelPath}: set BackbonePreprocessing.FeatureNode to the node whose output is the pooled features.", FeatureNodeSetting);
         var weight = g.Initializer.FirstOrDefault(i => i.Name == classifier.Input[1])
-            ?? throw new InvalidDataException($"The classifier weights of {modelPath} are not constants: pass --feature-node NAME.");
+            ?? throw new MlNetTransferException($"The classifier weights of {modelPath} are not constants: set BackbonePreprocessing.FeatureNode to the node whose output is the pooled features.", FeatureNodeSetting);
         bool transB = classifier.OpType == "Gemm" && classifier.Attribute.Any(a => a.Name == "transB" && a.I == 1);
         long size = weight.Dims.Count == 2 ? (transB ? weight.Dims[1] : weight.Dims[0]) : 0;
         if (size <= 0)
-            throw new InvalidDataException($"Cannot tell the feature size of {modelPath}: pass --feature-node NAME.");
+            throw new MlNetTransferException($"Cannot tell the feature size of {modelPath}: set BackbonePreprocessing.FeatureNode to the node whose output is the pooled features.", FeatureNodeSetting);
         return (pooled, (int)size);
     }
 

@@ -7,7 +7,7 @@ namespace MlNetTransfer.Backbones;
 /// graph, or a per-channel normalisation), the network up to its feature node, flattened. Extraction runs it as it
 /// is; the saved model appends the head to it (<see cref="Model.ClassifierGraph"/>), so both see the same pixels.
 /// </summary>
-public static class FeatureGraph
+internal static class FeatureGraph
 {
     /// <summary>Input: planar RGB pixels in 0..255, [N, 3, side, side] with side = <see cref="BackboneDescription.DecodedSize"/>.</summary>
     public const string PixelsInput = "Pixels";

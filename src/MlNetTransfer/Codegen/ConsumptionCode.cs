@@ -5,7 +5,7 @@ using MlNetTransfer.Model;
 namespace MlNetTransfer.Codegen;
 
 /// <summary>What <see cref="ConsumptionCode.Generate"/> writes: Model Builder's shape for image classification.</summary>
-public sealed record CodegenOptions
+internal sealed record CodegenOptions
 {
     /// <summary>The model class (files <c>Name.consumption.cs</c>, <c>Name.training.cs</c>, <c>Name.mlnet</c>).</summary>
     public string Name { get; init; } = "MLModel";
@@ -21,16 +21,16 @@ public sealed record CodegenOptions
 /// the model as <c>Name.mlnet</c> (Model Builder's layout: a Label key column, then the image column), and a console
 /// project that builds and runs.
 /// </summary>
-public static class ConsumptionCode
+internal static class ConsumptionCode
 {
     /// <summary>Writes the project into <paramref name="folder"/>; returns the files written.</summary>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
-    /// <exception cref="ArgumentException">The name is not a C# identifier.</exception>
+    /// <exception cref="MlNetTransferException">The name is not a C# identifier.</exception>
     public static IReadOnlyList<string> Generate(string modelPath, string folder, CodegenOptions? options = null)
     {
         options ??= new CodegenOptions();
         if (!Regex.IsMatch(options.Name, "^[A-Za-z_][A-Za-z0-9_]*$"))
-            throw new ArgumentException($"'{options.Name}' is not a valid class name.", nameof(options));
+            throw new MlNetTransferException($"'{options.Name}' is not a valid C# class name (CodegenOptions.Name).");
         var model = ModelFile.Read(modelPath);
         var input = ModelInput.Of(options.Input, null);
         string project = $"{options.Name}.ConsoleApp", ns = $"{options.Name}_ConsoleApp";

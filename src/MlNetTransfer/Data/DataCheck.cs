@@ -3,16 +3,16 @@ using System.Numerics.Tensors;
 namespace MlNetTransfer.Data;
 
 /// <summary>Two images that look the same to the backbone.</summary>
-public sealed record DuplicatePair(string First, string Second, double Similarity, bool Exact);
+internal sealed record DuplicatePair(string First, string Second, double Similarity, bool Exact);
 
 /// <summary>An image whose nearest neighbours all carry another label.</summary>
-public sealed record SuspectLabel(string Path, string Label, string NeighboursLabel, double MeanSimilarity);
+internal sealed record SuspectLabel(string Path, string Label, string NeighboursLabel, double MeanSimilarity);
 
 /// <summary>An image far from every class.</summary>
-public sealed record Outlier(string Path, string Label, double BestClassSimilarity, double Threshold);
+internal sealed record Outlier(string Path, string Label, double BestClassSimilarity, double Threshold);
 
 /// <summary>What the data check found. Nothing is dropped: these are for a person to look at.</summary>
-public sealed class DataCheckReport
+internal sealed class DataCheckReport
 {
     /// <summary>The most similar duplicate pairs, most similar first (at most <see cref="DataCheck.MaxListedPairs"/>).</summary>
     public required IReadOnlyList<DuplicatePair> Duplicates { get; init; }
@@ -28,14 +28,14 @@ public sealed class DataCheckReport
 }
 
 /// <summary>A labelled image and its backbone features, as the data check sees it.</summary>
-public sealed record CheckedImage(string Path, int Label, bool IsValidation, float[] Features);
+internal sealed record CheckedImage(string Path, int Label, bool IsValidation, float[] Features);
 
 /// <summary>
 /// Looks at the cached features before training for exact and near duplicates, the same image in training and
 /// validation, images whose nearest neighbours all carry another label, and images far from every class.
 /// Cosine similarity on the backbone's features; quadratic in the number of images (skipped above <see cref="MaxImages"/>).
 /// </summary>
-public static class DataCheck
+internal static class DataCheck
 {
     public const int MaxImages = 20_000;
     public const double NearDuplicateSimilarity = 0.97;

@@ -8,7 +8,7 @@ namespace MlNetTransfer.Data;
 /// end marker present). Costs a header parse, not a decode.
 /// </summary>
 /// <summary>What is wrong with an image file.</summary>
-public enum ImageProblemKind
+internal enum ImageProblemKind
 {
     Empty,
     /// <summary>Not in a format the decoder knows (text, HTML, TIFF, ...).</summary>
@@ -20,9 +20,9 @@ public enum ImageProblemKind
 }
 
 /// <summary>An image that cannot be used: the kind of problem and the reason, said for a person.</summary>
-public sealed record ImageProblem(ImageProblemKind Kind, string Reason);
+internal sealed record ImageProblem(ImageProblemKind Kind, string Reason);
 
-public static class ImageCheck
+internal static class ImageCheck
 {
     /// <summary>Images with more pixels than this are refused before decoding (a header can claim 30000×30000).</summary>
     public const long DefaultMaxPixels = 100_000_000;

@@ -5,7 +5,7 @@ namespace MlNetTransfer.Data;
 /// (or <c>valid/</c>, <c>validation/</c>) pair is taken as the split; otherwise a seeded split, stratified by class,
 /// is made (of <c>train/</c> when there is one). A <c>test/</c> folder beside <c>train/</c> is kept apart.
 /// </summary>
-public sealed class ImageDataset
+internal sealed class ImageDataset
 {
     /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =
@@ -124,7 +124,8 @@ public sealed class ImageDataset
     private static void CheckFraction(double validationFraction)
     {
         if (validationFraction is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be between 0 and 1 (exclusive).");
+            throw new MlNetTransferException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The validation fraction ({nameof(TrainSettings.ValidationFraction)}) must be between 0 and 1 (exclusive), not {validationFraction}."), nameof(TrainSettings.ValidationFraction));
     }
 
     // A validation or test folder's classes must be training classes.

@@ -5,4 +5,4 @@ namespace MlNetTransfer.Data;
 /// path, or, when <see cref="Bytes"/> holds the encoded image (a row of an ML.NET data view), a name for it in
 /// results and messages.
 /// </summary>
-public sealed record LabelledImage(string Path, int Label, byte[]? Bytes = null);
+internal sealed record LabelledImage(string Path, int Label, byte[]? Bytes = null);

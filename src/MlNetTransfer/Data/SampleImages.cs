@@ -7,7 +7,7 @@ namespace MlNetTransfer.Data;
 /// colour, size, position and rotation on noisy backgrounds, so a fresh clone trains offline. Seeded: the same
 /// seed writes the same files.
 /// </summary>
-public static class SampleImages
+internal static class SampleImages
 {
     public static readonly IReadOnlyList<string> Classes = ["circle", "square", "triangle"];
 

@@ -18,11 +18,12 @@ public sealed record ViewAugmentation
     public int Seed { get; init; }
 
     /// <summary>Names every parameter that changes a view's pixels; part of its cache key.</summary>
-    public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    [System.Text.Json.Serialization.JsonInclude]
+    internal string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"aug:v1;scale={MinScale:R}-{MaxScale:R};rot={MaxRotation:R};flip={Flip};seed={Seed}");
 
     /// <summary>Renders view <paramref name="view"/> of <paramref name="encoded"/> as planar RGB 0..255, <paramref name="side"/>×<paramref name="side"/>.</summary>
-    public void Render(byte[] encoded, string contentKey, int view, int side, Span<float> pixels)
+    internal void Render(byte[] encoded, string contentKey, int view, int side, Span<float> pixels)
     {
         var planes = new byte[3 * side * side];
         Render(encoded, contentKey, view, side, planes.AsSpan());

@@ -3,7 +3,7 @@ using MlNetTransfer.Data;
 namespace MlNetTransfer.Features;
 
 /// <summary>Features of every usable image, and the images that were not usable.</summary>
-public sealed class ExtractionResult
+internal sealed class ExtractionResult
 {
     /// <summary>Features by image path; skipped images are absent.</summary>
     public required IReadOnlyDictionary<string, float[]> Features { get; init; }

@@ -29,10 +29,10 @@ public sealed class ExtractorOptions
 
     /// <summary>Cache to read and fill; null extracts everything afresh and stores nothing.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public FeatureCache? Cache { get; set; }
+    internal FeatureCache? Cache { get; set; }
 
     /// <summary>A copy with <paramref name="cache"/> as its cache.</summary>
-    public ExtractorOptions With(FeatureCache? cache) => new()
+    internal ExtractorOptions With(FeatureCache? cache) => new()
     {
         BatchSize = BatchSize,
         DecodeThreads = DecodeThreads,
@@ -44,6 +44,9 @@ public sealed class ExtractorOptions
 
     /// <summary>Where the network runs.</summary>
     public ComputeDevice Device { get; set; } = ComputeDevice.Cpu;
+
+    /// <summary>The device's setting as <see cref="MlNetTransferException.Setting"/> names it.</summary>
+    internal const string DeviceSetting = nameof(TrainSettings.Extraction) + "." + nameof(Device);
 
     /// <summary>Images with more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; set; } = Data.ImageCheck.DefaultMaxPixels;

@@ -11,7 +11,7 @@ namespace MlNetTransfer.Features;
 /// stale features are never served. Entries are written to a temporary file and renamed (atomic on one file
 /// system), and carry a checksum that is verified on every read: a torn or corrupt entry reads as a miss.
 /// </summary>
-public sealed class FeatureCache
+internal sealed class FeatureCache
 {
     private const uint Magic = 0x4654_4E4D; // "MNTF"
     /// <summary>Entry layout version; part of every backbone folder's key, so entries of another layout are never read.</summary>

@@ -14,7 +14,7 @@ namespace MlNetTransfer.Features;
 /// queue; the network takes full batches from it. Memory stays flat whatever the number of images. Unusable
 /// images are reported, never fatal; every finished batch is in the cache before the next begins.
 /// </summary>
-public sealed class FeatureExtractor : IDisposable
+internal sealed class FeatureExtractor : IDisposable
 {
     private readonly BackboneDescription _backbone;
     private readonly ExtractorOptions _options;
@@ -37,7 +37,8 @@ public sealed class FeatureExtractor : IDisposable
         _options = options ?? new ExtractorOptions();
         _pixels = new ImagePixels(backbone);
         _buffers = new PixelBuffers(_pixels.Length);
-        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        if (_options.BatchSize < 1)
+            throw new MlNetTransferException($"ExtractorOptions.BatchSize must be at least 1, not {_options.BatchSize}.", nameof(TrainSettings.Extraction) + "." + nameof(ExtractorOptions.BatchSize));
     }
 
     /// <summary>Extracts features of <paramref name="paths"/> (duplicates are extracted once).</summary>

@@ -51,9 +51,10 @@ internal sealed class FeatureNetwork : IDisposable
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            throw new InvalidOperationException(
-                "--device cuda: ONNX Runtime's CUDA execution provider is not available here (" + e.Message.Split('\n')[0] + "). " +
-                "It needs a build with -p:OnnxRuntimeFlavor=Gpu (package Microsoft.ML.OnnxRuntime.Gpu.Linux), an NVIDIA driver, CUDA 13 and cuDNN 9 on the library path.", e);
+            throw new MlNetTransferException(
+                "The Cuda device: ONNX Runtime's CUDA execution provider is not available here (" + e.Message.Split('\n')[0] + "). " +
+                "It needs a build with -p:OnnxRuntimeFlavor=Gpu (package Microsoft.ML.OnnxRuntime.Gpu.Linux), an NVIDIA driver, CUDA 13 and cuDNN 9 on the library path.",
+                ExtractorOptions.DeviceSetting, e);
         }
     }
 

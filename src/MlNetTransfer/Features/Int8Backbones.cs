@@ -106,11 +106,12 @@ internal static class Int8Backbones
     /// runs on the CPU's integer kernels (a GPU would run the same graph in float between quantize steps, with other
     /// features under the same cache key).
     /// </summary>
+    /// <exception cref="MlNetTransferException">The backbone is not an embedded one, or the device is not the CPU.</exception>
     public static void EnsureSupported(BackboneDescription backbone, ComputeDevice device)
     {
         if (!BackboneRegistry.Names.Contains(backbone.Name))
-            throw new ArgumentException($"--precision int8 is available for the embedded backbones ({string.Join(", ", BackboneRegistry.Names)}), not for {backbone.Name}: use fp32 with your own ONNX network.");
+            throw new MlNetTransferException($"Precision Int8 is available for the embedded backbones ({string.Join(", ", BackboneRegistry.Names)}), not for {backbone.Name}: use Fp32 with your own ONNX network.", nameof(TrainSettings.Precision));
         if (device != ComputeDevice.Cpu)
-            throw new ArgumentException("--precision int8 runs on the CPU's integer kernels: use it with --device cpu (or fp32 on the GPU).");
+            throw new MlNetTransferException($"Precision Int8 runs on the CPU's integer kernels: use it with the Cpu device ({device} was asked), or Fp32 on the GPU.", ExtractorOptions.DeviceSetting);
     }
 }

@@ -12,7 +12,7 @@ public sealed record PrecisionChoice(Precision Precision, string Reason)
     /// reason. An explicit int8 the backbone or device cannot run is an error, not a silent fallback.
     /// </summary>
     /// <exception cref="ArgumentException">Int8 asked for a custom backbone or a GPU.</exception>
-    public static PrecisionChoice Resolve(Precision requested, BackboneDescription backbone, ComputeDevice device) => Resolve(requested, backbone, device, ProcessorSupport.HasVnni);
+    internal static PrecisionChoice Resolve(Precision requested, BackboneDescription backbone, ComputeDevice device) => Resolve(requested, backbone, device, ProcessorSupport.HasVnni);
 
     internal static PrecisionChoice Resolve(Precision requested, BackboneDescription backbone, ComputeDevice device, bool hasVnni)
     {

@@ -8,7 +8,7 @@ namespace MlNetTransfer.Features;
 /// or machines extract one data set together into a shared cache. An image belongs to the share its path relative to
 /// the data folder hashes to: stable on every machine that sees the same folder, and no file is read to decide.
 /// </summary>
-public readonly record struct Shard(int Index, int Count)
+internal readonly record struct Shard(int Index, int Count)
 {
     /// <summary>The whole data set.</summary>
     public static Shard All => new(0, 1);
@@ -20,7 +20,7 @@ public readonly record struct Shard(int Index, int Count)
         var parts = text.Split('/');
         if (parts.Length == 2 && int.TryParse(parts[0], out int k) && int.TryParse(parts[1], out int n) && n >= 1 && k >= 0 && k < n)
             return new Shard(k, n);
-        throw new ArgumentException($"--shard takes K/N with 0 <= K < N (for example 0/4), not '{text}'.");
+        throw new ArgumentException($"A shard is K/N with 0 <= K < N (for example 0/4), not '{text}'.", nameof(text));
     }
 
     /// <summary>True when <paramref name="path"/> (under <paramref name="root"/>) belongs to this share.</summary>

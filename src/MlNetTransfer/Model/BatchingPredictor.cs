@@ -57,7 +57,10 @@ public sealed class BatchingPredictor : IDisposable
     }
 
     /// <summary>The model served: its classes and description.</summary>
-    public ModelFile Model { get; }
+    internal ModelFile Model { get; }
+
+    /// <summary>The class names, in the order of <see cref="Prediction.Scores"/>.</summary>
+    public IReadOnlyList<string> Classes => Model.Classes;
 
     /// <summary>Predicts an encoded image (JPEG, PNG, GIF, BMP, WebP bytes).</summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image; the message says why.</exception>

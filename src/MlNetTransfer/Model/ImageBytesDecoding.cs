@@ -12,7 +12,7 @@ namespace MlNetTransfer.Model;
 /// package loads the model, with no setup line.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding.EncodedImage, ImageBytesDecoding.DecodedImage>
+internal sealed class ImageBytesDecoding : CustomMappingFactory<ImageBytesDecoding.EncodedImage, ImageBytesDecoding.DecodedImage>
 {
     /// <summary>The name the saved model knows this step by.</summary>
     public const string ContractName = "MlNetTransfer.DecodeImageBytes";

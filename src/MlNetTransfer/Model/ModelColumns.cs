@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Model;
 
 /// <summary>Column names of the saved model, the contract a consuming app binds to.</summary>
-public static class ModelColumns
+internal static class ModelColumns
 {
     /// <summary>Input of a path model: path of the image file.</summary>
     public const string ImagePath = "ImagePath";

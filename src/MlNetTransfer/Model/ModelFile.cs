@@ -10,7 +10,7 @@ namespace MlNetTransfer.Model;
 /// graph (<see cref="Graph"/>). Opens no ML.NET pipeline and no network session; <see cref="TrainedModel"/> runs the
 /// zip through ML.NET as an app does, the predictors run its graph.
 /// </summary>
-public sealed class ModelFile
+internal sealed class ModelFile
 {
     private ModelFile(string path, ModelInfo info)
     {

@@ -4,7 +4,7 @@ namespace MlNetTransfer.Model;
 /// What the tool writes beside the ML.NET pipeline inside model.zip (entry <see cref="EntryName"/>): a format
 /// version stamp, the class names in Score order, and the backbone. ML.NET ignores the entry.
 /// </summary>
-public sealed record ModelInfo
+internal sealed record ModelInfo
 {
     public const string EntryName = "MlNetTransfer/model.json";
     /// <summary>

@@ -10,7 +10,7 @@ public enum ImageInputKind
 }
 
 /// <summary>The saved model's input: the kind of column and its name.</summary>
-public sealed record ModelInput(ImageInputKind Kind, string Column)
+internal sealed record ModelInput(ImageInputKind Kind, string Column)
 {
     /// <summary>The default path input: a text column "ImagePath".</summary>
     public static ModelInput ImagePath { get; } = new(ImageInputKind.Path, ModelColumns.ImagePath);

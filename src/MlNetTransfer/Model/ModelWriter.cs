@@ -13,7 +13,7 @@ namespace MlNetTransfer.Model;
 /// one ONNX graph (crop, preprocessing, backbone, head) → ML.NET's multiclass scorer (Score, PredictedLabel). A path
 /// model needs the ML.NET packages only; a bytes model also the MlNetTransfer package (its decoding step).
 /// </summary>
-public static class ModelWriter
+internal static class ModelWriter
 {
     // Raised whenever the pipeline built around the graph changes (its steps or column names): part of its cache key.
     private const int SkeletonLayout = 2;

@@ -19,7 +19,7 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>What the file holds besides the pipeline: classes, backbone, head.</summary>
-    public ModelFile File { get; }
+    internal ModelFile File { get; }
 
     public IReadOnlyList<string> Classes => File.Classes;
 

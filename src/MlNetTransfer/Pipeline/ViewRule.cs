@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace MlNetTransfer.Pipeline;
 
 /// <summary>The view a run used, and why.</summary>
-public sealed record ViewChoiceReport(ImageView Chosen, string Reason);
+internal sealed record ViewChoiceReport(ImageView Chosen, string Reason);
 
 /// <summary>
 /// The default view, from the training images' shapes alone (their headers: no network, no second extraction).

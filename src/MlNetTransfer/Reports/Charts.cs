@@ -4,7 +4,7 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Reports;
 
 /// <summary>PNG charts drawn with SkiaSharp (the version ML.NET's image code already uses): learning curves and a confusion matrix.</summary>
-public static class Charts
+internal static class Charts
 {
     private static readonly SKColor TrainColor = new(0x1f, 0x77, 0xb4);
     private static readonly SKColor ValidationColor = new(0xff, 0x7f, 0x0e);

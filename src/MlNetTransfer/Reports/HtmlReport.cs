@@ -13,7 +13,7 @@ namespace MlNetTransfer.Reports;
 /// learning curves, confusion matrix, the data check's findings, per-class precision/recall/F1, and the most
 /// confidently wrong images.
 /// </summary>
-public static class HtmlReport
+internal static class HtmlReport
 {
     public const string FileName = "report.html";
     public const string CurvesPng = "learning-curves.png";

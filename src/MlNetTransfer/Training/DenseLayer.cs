@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Training;
 
 /// <summary>A fully connected layer y = W x + b, with W stored row-major as [Outputs, Inputs] (PyTorch's layout).</summary>
-public sealed class DenseLayer
+internal sealed class DenseLayer
 {
     public DenseLayer(int inputs, int outputs)
     {

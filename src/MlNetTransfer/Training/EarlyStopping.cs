@@ -4,7 +4,7 @@ namespace MlNetTransfer.Training;
 /// Tracks the monitored validation metric: says whether an epoch is the best so far and when to stop
 /// (<see cref="Patience"/> epochs without an improvement larger than <see cref="MinDelta"/>).
 /// </summary>
-public sealed class EarlyStopping(MonitorMetric monitor, int patience, double minDelta)
+internal sealed class EarlyStopping(MonitorMetric monitor, int patience, double minDelta)
 {
     private double _bestLoss = double.PositiveInfinity;
     private double _bestAccuracy = double.NegativeInfinity;

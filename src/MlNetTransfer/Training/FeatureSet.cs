@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Training;
 
 /// <summary>Feature vectors and their class labels, as the head trainer sees them: no images, no ONNX.</summary>
-public sealed class FeatureSet
+internal sealed class FeatureSet
 {
     public FeatureSet(IReadOnlyList<float[]> features, IReadOnlyList<int> labels)
     {

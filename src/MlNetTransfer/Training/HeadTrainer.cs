@@ -10,7 +10,7 @@ namespace MlNetTransfer.Training;
 /// after every epoch, stops early when the monitored metric stalls, and returns the best epoch's weights.
 /// Single-threaded and seeded: the same inputs give the same weights on any machine.
 /// </summary>
-public static class HeadTrainer
+internal static class HeadTrainer
 {
     /// <summary>Trains a head for <paramref name="classCount"/> classes.</summary>
     /// <param name="onEpoch">Called after every epoch with its metrics.</param>
@@ -109,7 +109,8 @@ public static class HeadTrainer
             }
         }
         if (stopping.BestEpoch == 0) // every validation loss was NaN: keep the first epoch's state rather than nothing
-            throw new InvalidOperationException("Training diverged: the validation loss was never a number. Try a lower learning rate.");
+            throw new MlNetTransferException("Training diverged: the validation loss was never a number. Try a lower learning rate (TrainingOptions.LearningRate).",
+                nameof(TrainSettings.Training) + "." + nameof(TrainingOptions.LearningRate));
         return new TrainingResult { BestWeights = best, BestEpoch = stopping.BestEpoch, StoppedEarly = stoppedEarly, Epochs = epochs };
     }
 

@@ -4,7 +4,7 @@ namespace MlNetTransfer.Training;
 /// The trained classifier head: feature standardisation (mean, scale) followed by dense layers with ReLU between them.
 /// The last layer gives logits; softmax turns them into class probabilities.
 /// </summary>
-public sealed class HeadWeights
+internal sealed class HeadWeights
 {
     public HeadWeights(float[] featureMean, float[] featureScale, IReadOnlyList<DenseLayer> layers)
     {

@@ -6,7 +6,7 @@ namespace MlNetTransfer.Training;
 /// the same sequence on every .NET version, unlike <see cref="Random"/>'s seeded mode, and a dropout mask costs a few
 /// nanoseconds per unit.
 /// </summary>
-public sealed class SeededRandom
+internal sealed class SeededRandom
 {
     private uint _s0, _s1, _s2, _s3;
 

@@ -118,20 +118,23 @@ public sealed class TrainingOptions
     /// </summary>
     internal Func<EpochMetrics, bool>? StopWhen { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    /// <summary>Throws <see cref="MlNetTransferException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
-        if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be a positive number.");
-        if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
-        if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
-        if (Hidden < 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "Hidden width must be 0 or more.");
-        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be 0 or more.");
-        if (MinDelta < 0) throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "Min delta must be 0 or more.");
-        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be 0 or more.");
-        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must be in [0, 1).");
-        if (StepSize < 1) throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "Step size must be at least 1.");
-        if (StepGamma is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(StepGamma), StepGamma, "Step gamma must be in (0, 1].");
+        if (Epochs < 1) throw OutOfRange(nameof(Epochs), Epochs, "at least 1");
+        if (BatchSize < 1) throw OutOfRange(nameof(BatchSize), BatchSize, "at least 1");
+        if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw OutOfRange(nameof(LearningRate), LearningRate, "a positive number");
+        if (Momentum is < 0 or >= 1) throw OutOfRange(nameof(Momentum), Momentum, "in [0, 1)");
+        if (Dropout is < 0 or >= 1) throw OutOfRange(nameof(Dropout), Dropout, "in [0, 1)");
+        if (Hidden < 0) throw OutOfRange(nameof(Hidden), Hidden, "0 or more");
+        if (Patience < 0) throw OutOfRange(nameof(Patience), Patience, "0 or more");
+        if (MinDelta < 0) throw OutOfRange(nameof(MinDelta), MinDelta, "0 or more");
+        if (WeightDecay < 0) throw OutOfRange(nameof(WeightDecay), WeightDecay, "0 or more");
+        if (LabelSmoothing is < 0 or >= 1) throw OutOfRange(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
+        if (StepSize < 1) throw OutOfRange(nameof(StepSize), StepSize, "at least 1");
+        if (StepGamma is <= 0 or > 1) throw OutOfRange(nameof(StepGamma), StepGamma, "in (0, 1]");
     }
+
+    private static MlNetTransferException OutOfRange(string name, object value, string range) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"TrainingOptions.{name} must be {range}, not {value}."), $"{nameof(TrainSettings.Training)}.{name}");
 }

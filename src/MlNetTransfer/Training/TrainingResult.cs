@@ -1,7 +1,7 @@
 namespace MlNetTransfer.Training;
 
 /// <summary>What a head training run produced: the best epoch's weights and the history that chose them.</summary>
-public sealed class TrainingResult
+internal sealed class TrainingResult
 {
     public required HeadWeights BestWeights { get; init; }
     public required int BestEpoch { get; init; }

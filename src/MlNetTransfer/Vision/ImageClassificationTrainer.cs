@@ -108,9 +108,22 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
             Monitor = stopping?.Metric == EarlyStoppingMetric.Loss ? MonitorMetric.Loss : MonitorMetric.Accuracy,
             StopWhen = stopping is null ? null : m => stopping.ShouldStop(new TrainMetrics { Accuracy = (float)m.ValidationAccuracy, CrossEntropy = (float)m.ValidationLoss }),
         };
-        options.Validate();
+        try { options.Validate(); }
+        catch (MlNetTransferException e) when (e.Setting is { } setting && EstimatorOptions.TryGetValue(setting, out var name))
+        {
+            // As ML.NET's trainer: an argument out of range, named as these Options name it.
+            throw new ArgumentOutOfRangeException(name, e.Message.Replace("TrainingOptions." + setting[(setting.IndexOf('.') + 1)..], "Options." + name));
+        }
         return options;
     }
+
+    private static readonly Dictionary<string, string> EstimatorOptions = new()
+    {
+        ["Training.Epochs"] = nameof(Options.Epoch),
+        ["Training.BatchSize"] = nameof(Options.BatchSize),
+        ["Training.LearningRate"] = nameof(Options.LearningRate),
+        ["Training.MinDelta"] = nameof(Options.EarlyStoppingCriteria) + "." + nameof(EarlyStopping.MinDelta),
+    };
 
     /// <summary>The input's columns, then PredictedLabel (a key over the classes) and Score, as ML.NET's trainer adds them.</summary>
     /// <exception cref="ArgumentException">The label is not a key or the image column holds neither bytes nor paths.</exception>

@@ -55,7 +55,10 @@ public class CustomBackboneTests
         TinyClassifier.Write(dir.Combine("headless.onnx"), withClassifier: false);
 
         Assert.Contains("not an ONNX model", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("notes.onnx"))).Message);
-        Assert.Contains("--feature-node", Assert.Throws<InvalidDataException>(() => CustomBackbone.Describe(dir.Combine("headless.onnx"))).Message);
+        var headless = Assert.Throws<MlNetTransferException>(() => CustomBackbone.Describe(dir.Combine("headless.onnx")));
+        Assert.Contains("BackbonePreprocessing.FeatureNode", headless.Message);
+        Assert.DoesNotContain("--", headless.Message); // the library speaks of settings; the command line adds its flag
+        Assert.Equal("BackbonePreprocessing.FeatureNode", headless.Setting);
         // From the CLI, with a usable data set, so that the backbone is the one thing wrong.
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 3);
         var error = new StringWriter();

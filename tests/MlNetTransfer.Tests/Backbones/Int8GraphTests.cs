@@ -230,8 +230,8 @@ public class Int8GraphTests
         using var dir = new TempDir();
         TinyClassifier.Write(dir.Combine("tiny.onnx"));
         var custom = CustomBackbone.Describe(dir.Combine("tiny.onnx"));
-        Assert.Contains("embedded backbones", Assert.Throws<ArgumentException>(() => Int8Backbones.EnsureSupported(custom, ComputeDevice.Cpu)).Message);
-        Assert.Contains("--device cpu", Assert.Throws<ArgumentException>(() => Int8Backbones.EnsureSupported(Fp32, ComputeDevice.Cuda)).Message);
+        Assert.Contains("embedded backbones", Assert.Throws<MlNetTransferException>(() => Int8Backbones.EnsureSupported(custom, ComputeDevice.Cpu)).Message);
+        Assert.Contains("Cpu device", Assert.Throws<MlNetTransferException>(() => Int8Backbones.EnsureSupported(Fp32, ComputeDevice.Cuda)).Message);
 
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 3);
         var error = new StringWriter();
@@ -239,7 +239,8 @@ public class Int8GraphTests
             "--output", dir.Combine("run"), "--cache", dir.Combine("cache")], new StringWriter(), error);
         Assert.NotEqual(0, code);
         Assert.Single(error.ToString().Trim().Split('\n'));
-        Assert.Contains("--precision int8 is available for the embedded backbones", error.ToString());
+        Assert.Contains("Precision Int8 is available for the embedded backbones", error.ToString());
+        Assert.Contains("(command line: --precision)", error.ToString());
         Assert.False(Directory.Exists(dir.Combine("cache")), "nothing was extracted");
     }
 

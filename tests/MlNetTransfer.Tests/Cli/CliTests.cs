@@ -50,6 +50,50 @@ public class CliTests
         Assert.Contains("OnnxRuntimeFlavor=Gpu", err);
     }
 
+    // The library's user errors are one line; anything else is a bug, printed as one: with its trace and its own exit code.
+    [Fact]
+    public void AnUnexpectedExceptionIsPrintedAsABugWithItsTrace()
+    {
+        var error = new StringWriter();
+        int code = CommandRunner.Run(error, verbose: false, _ => throw new InvalidOperationException("the unexpected"));
+        Assert.Equal(ExitCodes.InternalError, code);
+        Assert.StartsWith("internal error", error.ToString());
+        Assert.Contains("System.InvalidOperationException: the unexpected", error.ToString());
+        Assert.Contains("   at ", error.ToString());
+
+        error = new StringWriter();
+        code = CommandRunner.Run(error, verbose: false, _ => throw new ArgumentException("a programming error"));
+        Assert.Equal(ExitCodes.InternalError, code);
+        Assert.Contains("   at ", error.ToString());
+
+        error = new StringWriter();
+        code = CommandRunner.Run(error, verbose: false, _ => throw new MlNetTransferException("TrainingOptions.Epochs must be at least 1, not 0.", "Training.Epochs"),
+            new Dictionary<string, string> { ["Training.Epochs"] = "--epochs" });
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal("error: TrainingOptions.Epochs must be at least 1, not 0. (command line: --epochs)", error.ToString().Trim());
+    }
+
+    [Fact]
+    public void ASettingOutOfRangeIsAOneLineErrorNamingItsFlag()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("train", "--data", dir.Path, "--output", dir.Combine("out"), "--epochs", "0");
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("TrainingOptions.Epochs", err);
+        Assert.Contains("(command line: --epochs)", err);
+    }
+
+    [Fact]
+    public void AMalformedFlagValueIsAUsageError()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("train", "--data", dir.Path, "--output", dir.Combine("out"), "--mean", "0.5,x,0.5");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("--mean takes three comma-separated numbers", err);
+    }
+
     [Fact]
     public void HelpListsTheCommands()
     {

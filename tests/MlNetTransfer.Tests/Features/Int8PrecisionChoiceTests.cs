@@ -25,8 +25,8 @@ public class Int8PrecisionChoiceTests
         Assert.Contains("GPU", PrecisionChoice.Resolve(Precision.Auto, Fp32, ComputeDevice.Cuda, hasVnni: true) is { Precision: Precision.Fp32 } gpu ? gpu.Reason : "int8 chosen");
         Assert.Contains("custom", PrecisionChoice.Resolve(Precision.Auto, custom, ComputeDevice.Cpu, hasVnni: true) is { Precision: Precision.Fp32 } own ? own.Reason : "int8 chosen");
         Assert.Equal(Precision.Fp32, PrecisionChoice.Resolve(Precision.Fp32, Fp32, ComputeDevice.Cpu, hasVnni: true).Precision);
-        Assert.Throws<ArgumentException>(() => PrecisionChoice.Resolve(Precision.Int8, custom, ComputeDevice.Cpu, hasVnni: true));
-        Assert.Throws<ArgumentException>(() => PrecisionChoice.Resolve(Precision.Int8, Fp32, ComputeDevice.Cuda, hasVnni: true));
+        Assert.Throws<MlNetTransferException>(() => PrecisionChoice.Resolve(Precision.Int8, custom, ComputeDevice.Cpu, hasVnni: true));
+        Assert.Throws<MlNetTransferException>(() => PrecisionChoice.Resolve(Precision.Int8, Fp32, ComputeDevice.Cuda, hasVnni: true));
     }
 
     // A model with 8-bit weights (calibrated where VNNI is) warns where VNNI is not, since its products may saturate

@@ -26,8 +26,14 @@ public class ShardTests
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 2);
         var settings = new TrainSettings { DataFolder = dir.Combine("data"), UseCache = false };
-        var error = Assert.Throws<ArgumentException>(() => ImageClassifier.Extract(settings, Shard.All));
-        Assert.Contains("turn the cache off", error.Message);
+        var error = Assert.Throws<MlNetTransferException>(() => ImageClassifier.Extract(settings, Shard.All));
+        Assert.Equal(nameof(TrainSettings.UseCache), error.Setting);
+        Assert.DoesNotContain("--", error.Message); // the library's terms; the command line names its flag:
+        var (code, _, cli) = InProcessCli.Run("extract", "--data", dir.Combine("data"), "--no-cache");
+        Assert.Equal(MlNetTransfer.Cli.ExitCodes.Failed, code);
+        Assert.Single(cli.Trim().Split('\n'));
+        Assert.Contains("UseCache", cli);
+        Assert.Contains("(command line: --no-cache)", cli);
     }
 
     // Three extract processes at once, each with one share, on one cache: every image extracted exactly once, in the view

@@ -82,8 +82,9 @@ public class HeadTrainerTests
     public void BadOptionsNameTheSetting()
     {
         var set = SyntheticFeatures.Clusters(4, 2, 4, 1, seed: 1);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => HeadTrainer.Train(set, set, 2, new TrainingOptions { LearningRate = -1 }));
-        Assert.Equal("LearningRate", e.ParamName);
+        var e = Assert.Throws<MlNetTransferException>(() => HeadTrainer.Train(set, set, 2, new TrainingOptions { LearningRate = -1 }));
+        Assert.Equal("Training.LearningRate", e.Setting);
+        Assert.Contains("TrainingOptions.LearningRate", e.Message);
     }
 
     [Fact]

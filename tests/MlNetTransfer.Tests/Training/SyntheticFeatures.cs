@@ -3,7 +3,7 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer.Tests.Training;
 
 /// <summary>Gaussian clusters, one per class, with an optional share of flipped labels.</summary>
-public static class SyntheticFeatures
+internal static class SyntheticFeatures
 {
     public static FeatureSet Clusters(int perClass, int classes, int dimension, double spread, int seed, double labelNoise = 0)
     {

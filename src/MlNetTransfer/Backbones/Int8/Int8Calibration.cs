@@ -10,7 +10,7 @@ namespace MlNetTransfer.Backbones.Int8;
 /// hundred of the user's training images). With the weights quantized per channel from the network itself, this
 /// decides the int8 graph entirely.
 /// </summary>
-public sealed record Int8Calibration
+internal sealed record Int8Calibration
 {
     public required IReadOnlyDictionary<string, float[]> Ranges { get; init; }
 
