@@ -17,7 +17,7 @@ internal static class BatchPrediction
         // An int8 model's graph runs on the CPU's integer kernels; on a GPU it would run in float between its quantize
         // steps and give other features than training measured, so it is refused before anything is loaded.
         if (backbone.Int8 is not null && device != ComputeDevice.Cpu)
-            throw new ArgumentException("An int8 model runs on the CPU's integer kernels: predict with it on the CPU.");
+            throw new MlNetTransferException($"An Int8 model runs on the CPU's integer kernels: use it with the Cpu device ({device} was asked).", ExtractorOptions.DeviceSetting);
         var graph = model.Graph();
         var featuresPart = graph.FeaturesPart();
         var cache = FeatureCache.ForGraph(featuresPart, backbone, cacheFolder);
