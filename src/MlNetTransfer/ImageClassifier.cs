@@ -41,7 +41,7 @@ public static class ImageClassifier
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
-        ModelWriter.Save(modelPath, plan.Backbone, result.Training.BestWeights, plan.Dataset.Classes, plan.Extraction.Cache?.BackboneFolder,
+        ModelWriter.Save(modelPath, plan.Backbone, result.Training.BestWeights, plan.Dataset.Classes, plan.Cache?.BackboneFolder,
             ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count));
         return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
@@ -64,7 +64,7 @@ public static class ImageClassifier
         var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed),
             new SyncProgress<TrainingEvent>(e => { if (e is PrecisionChosen chosen) precisionChosen?.Invoke(chosen.Choice); }), cancel);
         bool Mine(string path) => shard.Contains(settings.DataFolder, path);
-        using var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction);
+        using var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction, plan.Cache);
         var result = extractor.Extract(ImageDataset.ImageFilesUnder(settings.DataFolder).Where(Mine).ToList(), progress, cancel);
         if (plan.Augmentation.Views == 0) return result;
         var views = extractor.ExtractViews(plan.Dataset.Train.Where(i => Mine(i.Path)), plan.Augmentation.Transform, plan.Augmentation.Views, progress, cancel);

@@ -6,7 +6,7 @@ using MlNetTransfer.Training;
 namespace MlNetTransfer;
 
 /// <summary>Everything a training run needs; each setting has a default that works.</summary>
-public sealed class TrainSettings
+public sealed record TrainSettings
 {
     /// <summary>Folder with one sub-folder per class (or train/ and val/ folders holding those).</summary>
     public required string DataFolder { get; set; }
@@ -65,24 +65,12 @@ public sealed class TrainSettings
     public string? InputColumn { get; set; }
 
     /// <summary>A copy with absolute paths, as written to train.json.</summary>
-    public TrainSettings Resolved() => new()
+    public TrainSettings Resolved() => this with
     {
         DataFolder = Path.GetFullPath(DataFolder),
         OutputFolder = Path.GetFullPath(OutputFolder),
         CacheFolder = CacheFolder is null ? null : Path.GetFullPath(CacheFolder),
-        UseCache = UseCache,
-        ValidationFraction = ValidationFraction,
         Backbone = Backbone.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(Backbone) : Backbone,
-        BackbonePreprocessing = BackbonePreprocessing,
-        Training = Training,
-        Augment = Augment,
-        Augmentation = Augmentation,
-        Extraction = Extraction.With(null),
-        Input = Input,
-        InputColumn = InputColumn,
-        View = View,
-        ViewChoice = ViewChoice,
-        Precision = Precision,
     };
 
     /// <summary>Reads settings written by <see cref="Resolved"/> (train.json).</summary>

@@ -15,20 +15,22 @@ internal sealed class FeatureCache
 {
     private const uint Magic = 0x4654_4E4D; // "MNTF"
     /// <summary>Entry layout version; part of every backbone folder's key, so entries of another layout are never read.</summary>
-    private const int FormatVersion = 2;
+    internal const int FormatVersion = 2;
     private const int HeaderBytes = 12;
     private readonly string _folder;
     private int _corruptEntries;
 
     /// <param name="root">Cache root folder (created on first write).</param>
-    /// <param name="backboneKey">Identifies the backbone and its preprocessing; see <see cref="BackboneKey"/>.</param>
-    public FeatureCache(string root, string backboneKey)
+    /// <param name="key">What the features depend on; its <see cref="FeatureKey.Folder"/> is this cache's folder.</param>
+    public FeatureCache(string root, FeatureKey key)
     {
         Root = root;
-        _folder = Path.Combine(root, backboneKey[..Math.Min(32, backboneKey.Length)]);
+        Key = key;
+        _folder = Path.Combine(root, key.Folder);
     }
 
     public string Root { get; }
+    public FeatureKey Key { get; }
 
     /// <summary>This backbone's folder inside the cache.</summary>
     public string BackboneFolder => _folder;
@@ -52,64 +54,12 @@ internal sealed class FeatureCache
     public static FeatureCache For(BackboneDescription backbone, string? root = null)
     {
         root ??= DefaultRoot();
-        var files = new[] { backbone.ModelPath, backbone.PreprocessPath }.OfType<string>();
-        return new FeatureCache(root, BackboneKey(files, $"{backbone.PreprocessingSignature};{Data.ImagePixels.DecoderSignature}", memoFolder: root));
+        return new FeatureCache(root, FeatureKey.Of(backbone, memoFolder: root));
     }
 
-    /// <summary>
-    /// The cache of the features that <paramref name="featureGraph"/> (a saved model's feature part) makes from pixels
-    /// prepared as <paramref name="pixels"/> says: keyed by the graph's bytes, not by a description of them.
-    /// </summary>
-    internal static FeatureCache ForGraph(byte[] featureGraph, BackboneDescription pixels, string? root = null)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(featureGraph);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"graph;side={pixels.DecodedSize};resize={pixels.Resize};{Data.ImagePixels.DecoderSignature};entries=v{FormatVersion}"));
-        return new FeatureCache(root ?? DefaultRoot(), "g" + Convert.ToHexStringLower(sha.GetHashAndReset()));
-    }
-
-    /// <summary>Hash of the backbone's files and preprocessing settings: the folder that this backbone's features live in.</summary>
-    /// <param name="memoFolder">Where file hashes are remembered by path, size and modification time (hashing 60 MB costs
-    /// a noticeable part of a fully cached run); null hashes every time.</param>
-    public static string BackboneKey(IEnumerable<string> files, string preprocessingSignature, string? memoFolder = null)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
-            sha.AppendData(Convert.FromHexString(FileHash(file, memoFolder)));
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{preprocessingSignature};entries=v{FormatVersion}"));
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static string FileHash(string file, string? memoFolder)
-    {
-        var info = new FileInfo(file);
-        string? memo = null;
-        if (memoFolder is not null)
-        {
-            string id = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}")));
-            memo = Path.Combine(memoFolder, "file-hashes", id);
-            try
-            {
-                var remembered = File.ReadAllText(memo).Trim();
-                if (remembered.Length == 64) return remembered;
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        string hash;
-        using (var stream = File.OpenRead(file))
-            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        if (memo is not null)
-        {
-            try { AtomicFile.Write(memo, System.Text.Encoding.UTF8.GetBytes(hash), removeStaleTemporaries: false); }
-            catch (IOException) { } // a read-only cache folder only costs the hashing time
-            catch (UnauthorizedAccessException) { }
-        }
-        return hash;
-    }
-
-    /// <summary>The content hash that keys an image.</summary>
-    public static string ContentKey(ReadOnlySpan<byte> imageBytes) => Convert.ToHexStringLower(SHA256.HashData(imageBytes));
+    /// <summary>The cache of the features a saved model's feature graph makes from pixels prepared as <paramref name="pixels"/> says.</summary>
+    internal static FeatureCache ForGraph(byte[] featureGraph, BackboneDescription pixels, string? root = null) =>
+        new(root ?? DefaultRoot(), FeatureKey.OfGraph(featureGraph, pixels));
 
     /// <summary>Reads the features stored under <paramref name="key"/>; null when absent or corrupt.</summary>
     public float[]? TryRead(string key, int expectedLength)

@@ -21,18 +21,21 @@ internal sealed class FeatureExtractor : IDisposable
     private readonly ImagePixels _pixels;
     private readonly PixelBuffers _buffers;
     private readonly object _networkLock = new();
+    private readonly FeatureCache? _cache;
     private readonly byte[]? _graph;
     private Task<FeatureNetwork>? _network;
 
-    public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null)
-        : this(backbone, null, options)
+    /// <param name="cache">Where features are read and kept; null extracts everything afresh and stores nothing.</param>
+    public FeatureExtractor(BackboneDescription backbone, ExtractorOptions? options = null, FeatureCache? cache = null)
+        : this(backbone, null, options, cache)
     {
     }
 
     /// <summary>Runs <paramref name="graph"/> (a saved model's feature part) on pixels made as <paramref name="backbone"/> says, instead of the backbone's own graph.</summary>
-    internal FeatureExtractor(BackboneDescription backbone, byte[]? graph, ExtractorOptions? options = null)
+    internal FeatureExtractor(BackboneDescription backbone, byte[]? graph, ExtractorOptions? options, FeatureCache? cache)
     {
         _graph = graph;
+        _cache = cache;
         _backbone = backbone ?? throw new ArgumentNullException(nameof(backbone));
         _options = options ?? new ExtractorOptions();
         _pixels = new ImagePixels(backbone);
@@ -76,7 +79,7 @@ internal sealed class FeatureExtractor : IDisposable
         var skipped = new ConcurrentBag<SkippedImage>();
         int fromCache = 0, next = -1;
         var extracted = new StrongBox<int>();
-        int corruptBefore = _options.Cache?.CorruptEntries ?? 0;
+        int corruptBefore = _cache?.CorruptEntries ?? 0;
         // Four batches deep: room for the decoders to work ahead while the network loads, and through its bursts. (Sixteen
         // batches, to decode ahead through the int8 session's loading, measured no clearly faster: 1.33-1.50 × raw fp32
         // against 1.37-1.39 × on ants/bees; the two cores are busy already.)
@@ -139,7 +142,7 @@ internal sealed class FeatureExtractor : IDisposable
             FromCache = fromCache,
             Extracted = extracted.Value,
             Seconds = clock.Elapsed.TotalSeconds,
-            CorruptCacheEntries = (_options.Cache?.CorruptEntries ?? 0) - corruptBefore,
+            CorruptCacheEntries = (_cache?.CorruptEntries ?? 0) - corruptBefore,
         };
     }
 
@@ -157,9 +160,9 @@ internal sealed class FeatureExtractor : IDisposable
             skipped.Add(new SkippedImage(path, $"cannot read file: {e.Message}"));
             return null;
         }
-        string contentKey = FeatureCache.ContentKey(bytes);
-        string key = item.View < 0 ? contentKey : FeatureCache.ContentKey(System.Text.Encoding.UTF8.GetBytes($"{contentKey}|{augmentation!.Signature}|{item.View}"));
-        cached = reuseCached ? _options.Cache?.TryRead(key, _backbone.FeatureSize) : null;
+        string contentKey = FeatureKey.Entry(bytes);
+        string key = item.View < 0 ? contentKey : FeatureKey.Entry(contentKey, augmentation!, item.View);
+        cached = reuseCached ? _cache?.TryRead(key, _backbone.FeatureSize) : null;
         if (cached is not null) return null;
 
         StartLoadingNetwork();
@@ -219,7 +222,7 @@ internal sealed class FeatureExtractor : IDisposable
             for (int i = 0; i < batch.Count; i++)
             {
                 var vector = output.AsSpan(i * featureSize, featureSize).ToArray();
-                _options.Cache?.Write(batch[i].Key, vector);
+                _cache?.Write(batch[i].Key, vector);
                 features[batch[i].Path] = vector;
                 _buffers.Return(batch[i].Pixels);
             }
@@ -242,7 +245,7 @@ internal sealed class FeatureExtractor : IDisposable
     {
         lock (_networkLock)
             return _network ??= Task.Factory.StartNew(() => _graph is null
-                    ? new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device, _options.Cache?.BackboneFolder)
+                    ? new FeatureNetwork(_backbone, _options.ResolvedInferenceThreads, _options.Device, _cache?.BackboneFolder)
                     : new FeatureNetwork(_graph, _backbone.DecodedSize, FeatureGraph.FeaturesOutput, _backbone.FeatureSize, _options.ResolvedInferenceThreads, _options.Device),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }

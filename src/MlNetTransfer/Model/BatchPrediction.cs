@@ -21,7 +21,7 @@ internal static class BatchPrediction
         var graph = model.Graph();
         var featuresPart = graph.FeaturesPart();
         var cache = FeatureCache.ForGraph(featuresPart, backbone, cacheFolder);
-        using var extractor = new FeatureExtractor(backbone, featuresPart, new ExtractorOptions { Cache = cache, Device = device });
+        using var extractor = new FeatureExtractor(backbone, featuresPart, new ExtractorOptions { Device = device }, cache);
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);
         var usable = ordered.Where(extraction.Features.ContainsKey).ToList();

@@ -21,8 +21,10 @@ internal sealed record RunPlan
     public required ViewChoiceReport View { get; init; }
     public required AugmentationSettings Augmentation { get; init; }
 
-    /// <summary>Extraction settings with the cache of <see cref="Backbone"/>'s features (none when the settings turn it off).</summary>
     public required ExtractorOptions Extraction { get; init; }
+
+    /// <summary>The cache of <see cref="Backbone"/>'s features; null when the settings turn it off.</summary>
+    public FeatureCache? Cache { get; init; }
 
     /// <summary>
     /// Resolves the backbone and precision (settings errors come before the data set is scanned), scans the data set
@@ -51,7 +53,8 @@ internal sealed record RunPlan
             Precision = precision,
             View = view,
             Augmentation = new AugmentationSettings(settings.Augment, settings.Augmentation),
-            Extraction = settings.Extraction.With(CacheFor(backbone)),
+            Extraction = settings.Extraction,
+            Cache = CacheFor(backbone),
         };
     }
 }

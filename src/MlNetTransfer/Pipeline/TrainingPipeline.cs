@@ -31,7 +31,7 @@ internal static class TrainingPipeline
         DataCheckReport? dataCheck;
         FeatureSet trainFeatures;
         ExtractionResult? views;
-        using (var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction))
+        using (var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction, plan.Cache))
         {
             extracted = Extract(extractor, dataset, progress, cancel, reuseValidation, reuseTraining);
             train = Usable(dataset.Train, extracted);

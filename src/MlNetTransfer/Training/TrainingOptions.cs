@@ -46,7 +46,7 @@ public enum LearningRateSchedule
 }
 
 /// <summary>Settings of the classifier head and its training loop. Defaults follow the transfer-learning recipe.</summary>
-public sealed class TrainingOptions
+public sealed record TrainingOptions
 {
     /// <summary>Most epochs to run; early stopping may end sooner.</summary>
     public int Epochs { get; set; } = 50;

@@ -29,7 +29,7 @@ public class AugmentationTests
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Path, perClass: 1, size: 96);
         var bytes = File.ReadAllBytes(dir.Combine("circle", "circle_000.jpg"));
-        string key = FeatureCache.ContentKey(bytes);
+        string key = FeatureKey.Entry(bytes);
         float[] Render(ViewAugmentation a, int view) { var p = new float[3 * 256 * 256]; a.Render(bytes, key, view, 256, p); return p; }
         var aug = new ViewAugmentation();
 

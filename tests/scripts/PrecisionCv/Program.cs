@@ -60,7 +60,7 @@ static double Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrim
 
 Dictionary<string, float[]> Features(BackboneDescription backbone)
 {
-    using var extractor = new FeatureExtractor(backbone, new ExtractorOptions { Cache = FeatureCache.For(backbone) });
+    using var extractor = new FeatureExtractor(backbone, cache: FeatureCache.For(backbone));
     return new Dictionary<string, float[]>(extractor.Extract(images).Features);
 }
 
