@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Benchmarks;
@@ -7,16 +9,47 @@ namespace MlNetTransfer.Benchmarks;
 /// (d') The yardstick for head training: the default head trained for 30 epochs on 10,000 × 512 synthetic
 /// features of 10 classes (2,500 more for validation, the default 80/20 split of 12,500), no early stopping.
 /// </summary>
+/// <remarks>
+/// Given another build's MlNetTransfer.dll, times that build's trainer instead, loaded beside this one: two builds can
+/// then take turns in one process, so a shared machine's slow minutes fall on both alike.
+/// </remarks>
 public sealed class HeadTrainingBenchmark
 {
-    private readonly FeatureSet _train = SyntheticSet(10_000, 512, 10, seed: 7);
-    private readonly FeatureSet _validation = SyntheticSet(2_500, 512, 10, seed: 8);
+    private readonly MethodInfo _train;
+    private readonly object _trainSet, _validationSet;
+    private readonly Func<object> _options;
+
+    /// <param name="library">Another build's MlNetTransfer.dll; null times this build.</param>
+    public HeadTrainingBenchmark(string? library = null)
+    {
+        var assembly = library is null ? typeof(HeadTrainer).Assembly : new BuildContext(Path.GetFullPath(library)).Assembly;
+        Type Type(string name) => assembly.GetType("MlNetTransfer.Training." + name, throwOnError: true)!;
+        _train = Type(nameof(HeadTrainer)).GetMethod(nameof(HeadTrainer.Train))!;
+        var featureSet = Type(nameof(FeatureSet));
+        object Set(int count, int seed)
+        {
+            var set = SyntheticSet(count, 512, 10, seed);
+            var rows = Enumerable.Range(0, set.Count).Select(i => set.Row(i).ToArray()).ToList();
+            return Activator.CreateInstance(featureSet, rows, set.Labels)!;
+        }
+        _trainSet = Set(10_000, seed: 7);
+        _validationSet = Set(2_500, seed: 8);
+        var optionsType = Type(nameof(TrainingOptions));
+        _options = () =>
+        {
+            var options = Activator.CreateInstance(optionsType)!;
+            optionsType.GetProperty(nameof(TrainingOptions.Epochs))!.SetValue(options, 30);
+            optionsType.GetProperty(nameof(TrainingOptions.Patience))!.SetValue(options, 0);
+            return options;
+        };
+    }
 
     /// <summary>Seconds of one training run.</summary>
     public double Seconds()
     {
+        var args = new[] { _trainSet, _validationSet, 10, _options(), null, CancellationToken.None };
         var clock = Stopwatch.StartNew();
-        HeadTrainer.Train(_train, _validation, 10, new TrainingOptions { Epochs = 30, Patience = 0 });
+        _train.Invoke(null, args);
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -33,5 +66,15 @@ public sealed class HeadTrainingBenchmark
             labels.Add(label);
         }
         return new FeatureSet(features, labels);
+    }
+
+    // Only MlNetTransfer itself comes from the other build's folder; its dependencies are this process's.
+    private sealed class BuildContext : AssemblyLoadContext
+    {
+        public BuildContext(string library) : base("bench-head " + library) => Assembly = LoadFromAssemblyPath(library);
+
+        public Assembly Assembly { get; }
+
+        protected override Assembly? Load(AssemblyName name) => null;
     }
 }
