@@ -17,6 +17,7 @@ public static class CliApp
             ExportCommand.Create(output, error),
             CodegenCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            BenchHeadCommand.Create(output, error),
             Serving.ServeCommand.Create(output, error),
             Serving.ServeBenchCommand.Create(output, error),
             ExtractCommand.Create(output, error),

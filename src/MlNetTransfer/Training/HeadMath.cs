@@ -81,19 +81,6 @@ internal static class HeadMath
             TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);
     }
 
-    /// <summary>
-    /// <see cref="Gradients"/> with the weight gradient applied at once as <paramref name="update"/> to
-    /// <paramref name="weightsT"/> instead of stored; the bias gradient is stored as usual.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GradientsIntoSgd(int inputs, int outputs, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOut, int rows, Span<float> weightsT, SgdUpdate update, Span<float> gradB, int threads)
-    {
-        Gemm.MultiplyIntoSgd(input, true, gradOut, weightsT, update, inputs, rows, outputs, threads);
-        gradB.Clear();
-        for (int b = 0; b < rows; b++)
-            TensorPrimitives.Add(gradB, gradOut.Slice(b * outputs, outputs), gradB);
-    }
-
     /// <summary>gradIn[b, i] = gradOut[b, :] · Wt[i, :].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(float[] weightsT, int inputs, int outputs, ReadOnlySpan<float> gradOut, int rows, Span<float> gradIn)

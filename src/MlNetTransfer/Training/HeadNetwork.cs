@@ -100,13 +100,8 @@ internal sealed class HeadNetwork
     /// <summary>Backward pass of the mean NLL loss after a training <see cref="Forward"/>; fills <see cref="GradW"/> and <see cref="GradB"/>.</summary>
     /// <param name="sampleWeights">Per-row loss weights (class balancing); null weighs rows equally.</param>
     /// <param name="labelSmoothing">Share of the target spread evenly over the classes.</param>
-    /// <param name="firstLayerUpdate">
-    /// When set and the first layer is wide, its weight gradient is applied as this SGD step as it is computed
-    /// (<see cref="GradW"/>[0] is then left untouched); the return value says whether that happened.
-    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f,
-        SgdUpdate? firstLayerUpdate = null)
+    public void Backward(ReadOnlySpan<int> labels, int rows, bool dropoutWasApplied, ReadOnlySpan<float> sampleWeights = default, float labelSmoothing = 0f)
     {
         var layers = _weights.Layers;
         int classes = _weights.ClassCount;
@@ -133,11 +128,6 @@ internal sealed class HeadNetwork
             bool wide = HeadMath.UsesTransposedLayout(l.Outputs);
             var x = _activations[i].AsSpan(0, rows * l.Inputs);
             var g = _grads[i].AsSpan(0, rows * l.Outputs);
-            if (i == 0 && wide && firstLayerUpdate is { } update)
-            {
-                HeadMath.GradientsIntoSgd(l.Inputs, l.Outputs, x, g, rows, Working[0], update, GradB[0], _threads);
-                return true;
-            }
             if (wide) HeadMath.Gradients(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i], _threads);
             else HeadMath.GradientsNarrow(l.Inputs, l.Outputs, x, g, rows, GradW[i], GradB[i]);
             if (i == 0) break;
@@ -147,7 +137,6 @@ internal sealed class HeadNetwork
             ThroughReluAndDropout(gradIn, _activations[i].AsSpan(0, gradIn.Length),
                 dropoutWasApplied && _dropout > 0 ? _keep[i].AsSpan(0, gradIn.Length) : default);
         }
-        return false;
     }
 
     // gradient = activation > 0 ? gradient × keep : 0 (ReLU; a dropped unit's activation is 0 too), branch-free:

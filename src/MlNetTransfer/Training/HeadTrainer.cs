@@ -78,10 +78,8 @@ internal static class HeadTrainer
                 }
                 var logProbs = network.Forward(batchX, rows, training: true, random);
                 Tally(logProbs, batchY, rows, classCount, ref lossSum, ref correct);
-                // The first layer's weights (tensor 0) take their SGD step inside the backward pass when they can.
-                bool firstLayerUpdated = network.Backward(batchY, rows, dropoutWasApplied: true,
-                    classWeights is null ? default : batchWeights.AsSpan(0, rows), options.LabelSmoothing, optimizer.FusedSgd(0, rate));
-                optimizer.Step(parameters, gradients, rate, alreadyUpdated: firstLayerUpdated ? 0 : -1);
+                network.Backward(batchY, rows, dropoutWasApplied: true, classWeights is null ? default : batchWeights.AsSpan(0, rows), options.LabelSmoothing);
+                optimizer.Step(parameters, gradients, rate);
             }
             var (valLoss, valAccuracy) = Evaluate(network, validationX, validation.Labels, d, classCount);
             bool isBest = stopping.Record(epoch, valLoss, valAccuracy);
