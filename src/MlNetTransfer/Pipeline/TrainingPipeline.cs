@@ -20,8 +20,9 @@ internal static class TrainingPipeline
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
+    /// <param name="rules">The head's learning-rate schedule and stop rule; null: those <paramref name="training"/> describes.</param>
     public static PipelineResult Run(RunPlan plan, TrainingOptions training, IProgress<TrainingEvent>? progress, CancellationToken cancel,
-        bool reuseValidation = true, bool reuseTraining = true, bool checkData = true)
+        bool reuseValidation = true, bool reuseTraining = true, bool checkData = true, TrainingRules? rules = null)
     {
         var (dataset, augmentation) = (plan.Dataset, plan.Augmentation);
         // One extractor for the images and their augmented views (the network loads once), released before the head
@@ -45,7 +46,7 @@ internal static class TrainingPipeline
                 : (FeaturesOf(train, extracted), null);
         }
         var result = HeadTrainer.Train(trainFeatures, FeaturesOf(validation, extracted), dataset.Classes.Count, training,
-            m => progress?.Report(new EpochEnded(m)), cancel);
+            m => progress?.Report(new EpochEnded(m)), cancel, rules);
 
         return new PipelineResult
         {

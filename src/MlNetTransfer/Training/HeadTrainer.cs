@@ -14,9 +14,11 @@ internal static class HeadTrainer
 {
     /// <summary>Trains a head for <paramref name="classCount"/> classes.</summary>
     /// <param name="onEpoch">Called after every epoch with its metrics.</param>
+    /// <param name="rules">The learning-rate schedule and stop rule; null: those <paramref name="options"/> describe.
+    /// A stop rule decides when to stop; <paramref name="options"/>' monitored metric still picks the best epoch.</param>
     /// <exception cref="ArgumentException">Empty sets, mismatched dimensions, labels out of range or bad options.</exception>
     public static TrainingResult Train(FeatureSet train, FeatureSet validation, int classCount, TrainingOptions options,
-        Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
+        Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default, TrainingRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
@@ -40,9 +42,8 @@ internal static class HeadTrainer
         var optimizer = new Optimizer(options, parameters);
         var classWeights = options.Balance ? BalancedClassWeights(train.Labels, classCount) : null;
         var batchWeights = new float[batchSize];
+        rules ??= TrainingRules.Of(options);
         float rate = options.LearningRate;
-        double plateauBest = double.PositiveInfinity;
-        int plateauWait = 0;
         var order = Enumerable.Range(0, train.Count).ToArray();
         var batchX = new float[batchSize * d];
         var batchY = new int[batchSize];
@@ -56,19 +57,13 @@ internal static class HeadTrainer
             cancel.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             random.Shuffle(order);
-            rate = options.Schedule switch
-            {
-                LearningRateSchedule.Step => options.LearningRate * MathF.Pow(options.StepGamma, (epoch - 1) / options.StepSize),
-                LearningRateSchedule.Cosine => options.LearningRate * 0.5f * (1 + MathF.Cos(MathF.PI * (epoch - 1) / options.Epochs)),
-                _ => rate,
-            };
             double lossSum = 0;
             int correct = 0, batchesPerEpoch = (order.Length + batchSize - 1) / batchSize;
             for (int start = 0; start < order.Length; start += batchSize)
             {
                 int rows = Math.Min(batchSize, order.Length - start);
-                // ML.NET's schedulers count whole batches per epoch (the partial last batch shares the next step).
-                if (options.RateAt is { } rateAt) rate = rateAt(epoch - 1, start / batchSize, Math.Max(1, order.Length / batchSize));
+                // Whole batches per epoch, as ML.NET's schedulers count them (the partial last batch shares the next step).
+                rate = rules.Schedule.RateAt(epoch - 1, start / batchSize, Math.Max(1, order.Length / batchSize));
                 for (int r = 0; r < rows; r++)
                 {
                     int i = order[start + r];
@@ -83,11 +78,6 @@ internal static class HeadTrainer
             }
             var (valLoss, valAccuracy) = Evaluate(network, validationX, validation.Labels, d, classCount);
             bool isBest = stopping.Record(epoch, valLoss, valAccuracy);
-            if (options.Schedule == LearningRateSchedule.Plateau)
-            {
-                if (valLoss < plateauBest) { plateauBest = valLoss; plateauWait = 0; }
-                else if (++plateauWait >= options.PlateauPatience) { rate *= options.StepGamma; plateauWait = 0; }
-            }
             if (isBest)
             {
                 network.CopyWeightsBack();
@@ -99,8 +89,9 @@ internal static class HeadTrainer
                 Batches = batchesPerEpoch,
             };
             epochs.Add(metrics);
+            rules.Schedule.EpochEnded(metrics);
             onEpoch?.Invoke(metrics);
-            if ((options.StopWhen?.Invoke(metrics) ?? stopping.ShouldStop) && epoch < options.Epochs)
+            if ((rules.Stop?.ShouldStop(metrics) ?? stopping.ShouldStop) && epoch < options.Epochs)
             {
                 stoppedEarly = true;
                 break;

@@ -106,18 +106,6 @@ public sealed record TrainingOptions
     /// <summary>Most threads a matrix product of the head may use; 0 leaves it to the machine. Results do not depend on it (tested).</summary>
     internal int Threads { get; init; }
 
-    /// <summary>
-    /// A learning rate for every mini-batch, from (epoch counted from 0, batch within the epoch, batches per epoch),
-    /// replacing <see cref="LearningRate"/> and <see cref="Schedule"/>: ML.NET's schedulers, for the estimator.
-    /// </summary>
-    internal Func<int, int, int, float>? RateAt { get; init; }
-
-    /// <summary>
-    /// Decides after each epoch whether to stop, in place of <see cref="Patience"/> and <see cref="MinDelta"/> (which
-    /// still pick the best epoch): ML.NET's early-stopping rule, for the estimator.
-    /// </summary>
-    internal Func<EpochMetrics, bool>? StopWhen { get; init; }
-
     /// <summary>Throws <see cref="MlNetTransferException"/> naming the first setting out of range.</summary>
     public void Validate()
     {

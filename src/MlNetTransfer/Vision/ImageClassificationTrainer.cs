@@ -66,11 +66,9 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         };
         var plan = RunPlan.Make(settings, () => ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed),
             reporting, _options.CancellationToken);
-        if (_options.LearningRateScheduler is { } scheduler && training.RateAt is null)
-            reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
-
         var result = TrainingPipeline.Run(plan, training, reporting, _options.CancellationToken,
-            reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues, checkData: false);
+            reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues, checkData: false,
+            rules: Rules(training, reporting));
         reporting.Flush();
         foreach (var skipped in result.Extraction.Skipped)
             reporting.Warn($"Skipped {skipped.Path}: {skipped.Reason}");
@@ -91,8 +89,25 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         return BackboneRegistry.DefaultName;
     }
 
-    // The head's training settings from ML.NET's options; the early-stopping decision is ML.NET's own rule, made by
-    // the user's EarlyStopping object on the validation figures; the best epoch is picked by the same metric.
+    // ML.NET's learning-rate scheduler and early-stopping rule, as the head trainer's schedule and stop rule: the
+    // user's EarlyStopping object decides on the validation figures; the best epoch is picked by the same metric.
+    private TrainingRules Rules(TrainingOptions training, TrainerReporting reporting)
+    {
+        IRateSchedule schedule = new SettingsSchedule(training);
+        if (_options.LearningRateScheduler is { } scheduler)
+        {
+            if (LearningRates.From(scheduler) is { } mlnet) schedule = mlnet;
+            else reporting.Warn($"{scheduler.GetType().Name} cannot be applied here: the learning rate stays {_options.LearningRate}.");
+        }
+        return new TrainingRules(schedule, _options.EarlyStoppingCriteria is { } criteria ? new StopRule(criteria) : null);
+    }
+
+    private sealed class StopRule(EarlyStopping criteria) : IStopRule
+    {
+        public bool ShouldStop(EpochMetrics m) => criteria.ShouldStop(new TrainMetrics { Accuracy = (float)m.ValidationAccuracy, CrossEntropy = (float)m.ValidationLoss });
+    }
+
+    // The head's training settings from ML.NET's options.
     private TrainingOptions TrainingOptions()
     {
         var stopping = _options.EarlyStoppingCriteria;
@@ -101,12 +116,10 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
             Epochs = _options.Epoch,
             BatchSize = _options.BatchSize,
             LearningRate = _options.LearningRate,
-            RateAt = _options.LearningRateScheduler is { } scheduler ? LearningRates.From(scheduler) : null,
             Seed = _options.Seed,
             Patience = 0,
             MinDelta = stopping?.MinDelta ?? 0,
             Monitor = stopping?.Metric == EarlyStoppingMetric.Loss ? MonitorMetric.Loss : MonitorMetric.Accuracy,
-            StopWhen = stopping is null ? null : m => stopping.ShouldStop(new TrainMetrics { Accuracy = (float)m.ValidationAccuracy, CrossEntropy = (float)m.ValidationLoss }),
         };
         try { options.Validate(); }
         catch (MlNetTransferException e) when (e.Setting is { } setting && EstimatorOptions.TryGetValue(setting, out var name))

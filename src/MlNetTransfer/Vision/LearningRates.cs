@@ -1,3 +1,4 @@
+using MlNetTransfer.Training;
 using Microsoft.ML.Trainers;
 
 namespace MlNetTransfer.Vision;
@@ -6,7 +7,14 @@ namespace MlNetTransfer.Vision;
 internal static class LearningRates
 {
     /// <summary>The schedule of <paramref name="scheduler"/>; null for a scheduler this tool cannot read (the caller says so).</summary>
-    public static Func<int, int, int, float>? From(LearningRateScheduler scheduler) => scheduler switch
+    public static IRateSchedule? From(LearningRateScheduler scheduler) => Formula(scheduler) is { } formula ? new Schedule(formula) : null;
+
+    private sealed class Schedule(Func<int, int, int, float> formula) : IRateSchedule
+    {
+        public float RateAt(int epoch, int batch, int batchesPerEpoch) => formula(epoch, batch, batchesPerEpoch);
+    }
+
+    private static Func<int, int, int, float>? Formula(LearningRateScheduler scheduler) => scheduler switch
     {
         ExponentialLRDecay e => (epoch, batch, batches) =>
         {

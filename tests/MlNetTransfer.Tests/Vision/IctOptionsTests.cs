@@ -130,12 +130,12 @@ public class IctOptionsTests
     public void MlNetsLearningRateSchedulersGiveTheirRates()
     {
         var exponential = LearningRates.From(new ExponentialLRDecay(learningRate: 0.01f, numEpochsPerDecay: 2, decayRate: 0.94f, staircase: true))!;
-        Assert.Equal(0.01f, exponential(1, 3, 4), 6);                 // step 7 < 8: no decay yet
-        Assert.Equal(0.01f * 0.94f, exponential(2, 0, 4), 6);         // step 8: one decay
-        Assert.Equal(0.01f * MathF.Pow(0.94f, 5), exponential(10, 2, 4), 6);
+        Assert.Equal(0.01f, exponential.RateAt(1, 3, 4), 6);                 // step 7 < 8: no decay yet
+        Assert.Equal(0.01f * 0.94f, exponential.RateAt(2, 0, 4), 6);         // step 8: one decay
+        Assert.Equal(0.01f * MathF.Pow(0.94f, 5), exponential.RateAt(10, 2, 4), 6);
         var polynomial = LearningRates.From(new PolynomialLRDecay(learningRate: 0.1f, numEpochsPerDecay: 1, endLearningRate: 0.01f, power: 1))!;
-        Assert.Equal(0.1f, polynomial(0, 0, 10), 6);
-        Assert.Equal(0.055f, polynomial(0, 5, 10), 6);                // halfway down
-        Assert.Equal(0.01f, polynomial(3, 0, 10), 6);                 // past the decay steps
+        Assert.Equal(0.1f, polynomial.RateAt(0, 0, 10), 6);
+        Assert.Equal(0.055f, polynomial.RateAt(0, 5, 10), 6);                // halfway down
+        Assert.Equal(0.01f, polynomial.RateAt(3, 0, 10), 6);                 // past the decay steps
     }
 }
