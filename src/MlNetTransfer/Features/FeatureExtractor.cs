@@ -50,12 +50,12 @@ internal sealed class FeatureExtractor : IDisposable
         Extract(paths.Select(p => new LabelledImage(p, -1)), progress, cancel);
 
     /// <summary>
-    /// Extracts features of <paramref name="images"/>: files, or encoded bytes in memory (<see cref="LabelledImage.Bytes"/>);
+    /// Extracts features of <paramref name="images"/>: files, or rows of a data view (<see cref="LabelledImage.Row"/>, read in row order);
     /// results are keyed by <see cref="LabelledImage.Path"/>, and images of the same path are extracted once.
     /// </summary>
     /// <param name="reuseCached">False extracts every image again (its cache entry is rewritten).</param>
     public ExtractionResult Extract(IEnumerable<LabelledImage> images, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, bool reuseCached = true) =>
-        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal).Select(i => new WorkItem(i.Path, i.Path, -1, i.Bytes)).ToArray(), null, progress, cancel, reuseCached);
+        Run(InReadOrder(images.DistinctBy(i => i.Path, StringComparer.Ordinal).Select(i => new WorkItem(i.Path, i, -1))), null, progress, cancel, reuseCached);
 
     /// <summary>
     /// Extracts <paramref name="views"/> augmented views of each image (cached under the view's own key). Results
@@ -63,14 +63,17 @@ internal sealed class FeatureExtractor : IDisposable
     /// </summary>
     public ExtractionResult ExtractViews(IEnumerable<LabelledImage> images, ViewAugmentation augmentation, int views,
         IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default) =>
-        Run(images.DistinctBy(i => i.Path, StringComparer.Ordinal)
-                .SelectMany(i => Enumerable.Range(0, views).Select(v => new WorkItem(ViewId(i.Path, v), i.Path, v, i.Bytes))).ToArray(),
+        Run(InReadOrder(images.DistinctBy(i => i.Path, StringComparer.Ordinal)
+                .SelectMany(i => Enumerable.Range(0, views).Select(v => new WorkItem(ViewId(i.Path, v), i, v)))),
             augmentation, progress, cancel);
 
     /// <summary>The key of view <paramref name="view"/> of <paramref name="path"/> in <see cref="ExtractionResult.Features"/>.</summary>
     public static string ViewId(string path, int view) => $"{path}#view{view}";
 
-    private sealed record WorkItem(string Id, string Path, int View, byte[]? Bytes = null);
+    private sealed record WorkItem(string Id, LabelledImage Image, int View);
+
+    // Rows of a data view in row order, so that their reader's cursor only moves forward; files as given.
+    private static WorkItem[] InReadOrder(IEnumerable<WorkItem> items) => items.OrderBy(w => w.Image.Row?.Index ?? -1).ToArray();
 
     private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel, bool reuseCached = true)
     {
@@ -99,13 +102,29 @@ internal sealed class FeatureExtractor : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         // Decoders block on the full queue, so each gets a thread of its own rather than one of the thread pool's
         // (blocked pool threads delayed the network's loading task by about half a second, measured).
+        // A data view's rows are read as their work is taken, under one lock, so that they are asked for in row order.
+        bool rows = unique.Any(w => w.Image.Row is not null);
+        var takeGate = new object();
         var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Factory.StartNew(() =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < unique.Length)
+            while (true)
             {
+                int i;
+                byte[]? row = null;
+                if (rows)
+                {
+                    lock (takeGate)
+                    {
+                        i = ++next;
+                        if (i < unique.Length && unique[i].Image.Row is not null)
+                            row = unique[i].Image.ReadBytes();
+                    }
+                }
+                else
+                    i = Interlocked.Increment(ref next);
+                if (i >= unique.Length) break;
                 linked.Token.ThrowIfCancellationRequested();
-                var item = Prepare(unique[i], augmentation, reuseCached, skipped, out var cached);
+                var item = Prepare(unique[i], row, augmentation, reuseCached, skipped, out var cached);
                 if (cached is not null)
                 {
                     features[unique[i].Id] = cached;
@@ -148,13 +167,13 @@ internal sealed class FeatureExtractor : IDisposable
 
     private sealed record Decoded(string Path, string Key, byte[] Pixels);
 
-    // Reads the file once: the same bytes are hashed for the cache key, checked, and decoded.
-    private Decoded? Prepare(WorkItem item, ViewAugmentation? augmentation, bool reuseCached, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
+    // Reads the image once (a row's bytes come read already): the same bytes are hashed for the cache key, checked, and decoded.
+    private Decoded? Prepare(WorkItem item, byte[]? row, ViewAugmentation? augmentation, bool reuseCached, ConcurrentBag<SkippedImage> skipped, out float[]? cached)
     {
         cached = null;
-        string path = item.Path;
+        string path = item.Image.Path;
         byte[] bytes;
-        try { bytes = item.Bytes ?? File.ReadAllBytes(path); }
+        try { bytes = row ?? item.Image.ReadBytes(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             skipped.Add(new SkippedImage(path, $"cannot read file: {e.Message}"));

@@ -57,7 +57,7 @@ internal static class Int8Backbones
             cancel.ThrowIfCancellationRequested();
             try
             {
-                var bytes = image.Bytes ?? File.ReadAllBytes(image.Path);
+                var bytes = image.ReadBytes();
                 chosen.Add((image, bytes, SHA256.HashData(bytes)));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

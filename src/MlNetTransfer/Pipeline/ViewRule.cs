@@ -27,7 +27,8 @@ internal static class ViewRule
 
     public static ViewChoiceReport Choose(IReadOnlyList<LabelledImage> training)
     {
-        var sizes = Spread(training, Sample).Select(SizeOf).OfType<SKSizeI>().ToList();
+        // A data view's rows are read in row order (their reader moves forward).
+        var sizes = Spread(training, Sample).OrderBy(i => i.Row?.Index ?? -1).Select(SizeOf).OfType<SKSizeI>().ToList();
         if (sizes.Count == 0) return new(ImageView.Crop, "no training image could be read: crop, the default for photos");
         int square = sizes.Count(s => Math.Abs(s.Width - s.Height) <= SquareTolerance * Math.Max(s.Width, s.Height));
         double share = square / (double)sizes.Count;
@@ -45,7 +46,7 @@ internal static class ViewRule
     {
         try
         {
-            using var stream = image.Bytes is { } bytes ? new MemoryStream(bytes, writable: false) : (Stream)File.OpenRead(image.Path);
+            using Stream stream = image.Row is null ? File.OpenRead(image.Path) : new MemoryStream(image.ReadBytes(), writable: false);
             using var codec = SKCodec.Create(stream);
             return codec is null ? null : codec.Info.Size;
         }

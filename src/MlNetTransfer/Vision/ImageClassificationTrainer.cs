@@ -45,10 +45,12 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         var training = TrainingOptions(); // checked before any row is read
         if (validationData is null && _options.ValidationSetFraction is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(Options.ValidationSetFraction), _options.ValidationSetFraction, "ValidationSetFraction must be in [0, 1), or null.");
-        var (classes, kind, train) = TrainerRows.Read(trainData, _options.FeatureColumnName, _options.LabelColumnName, null, "training");
+        var (classes, kind, train, trainImages) = TrainerRows.Read(trainData, _options.FeatureColumnName, _options.LabelColumnName, null, "training");
+        using var trainImagesRead = trainImages;
         if (classes.Count < 2 || train.Select(r => r.Label).Distinct().Count() < 2)
             throw new ArgumentException($"Only one class found in the {_options.LabelColumnName} column. To build a multiclass classification model, the number of classes needs to be 2 or greater.");
-        var validation = validationData is null ? null : TrainerRows.Read(validationData, _options.FeatureColumnName, _options.LabelColumnName, classes, "validation").Rows;
+        var (_, _, validation, validationImages) = validationData is null ? default : TrainerRows.Read(validationData, _options.FeatureColumnName, _options.LabelColumnName, classes, "validation");
+        using var validationImagesRead = validationImages;
         var reporting = new TrainerReporting(_options, _channel);
         if (validation is null && _options.ValidationSetFraction is null or 0)
         {

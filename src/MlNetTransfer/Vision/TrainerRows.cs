@@ -18,10 +18,12 @@ internal static class TrainerRows
     };
 
     /// <summary>
-    /// Reads every row with a label; rows are named "<paramref name="set"/> row N" (bytes) or by their path. The class
-    /// names come from the label's key values unless <paramref name="classes"/> is given (validation data).
+    /// Reads every row's label (and path); rows are named "<paramref name="set"/> row N" (bytes) or by their path. An
+    /// encoded image is not read here but when it is extracted, through <c>Images</c> (the caller disposes it), so
+    /// that the rows' bytes are never all in memory. The class names come from the label's key values unless
+    /// <paramref name="classes"/> is given (validation data).
     /// </summary>
-    public static (IReadOnlyList<string> Classes, ImageInputKind Kind, List<LabelledImage> Rows) Read(IDataView data, string imageColumn, string labelColumn,
+    public static (IReadOnlyList<string> Classes, ImageInputKind Kind, List<LabelledImage> Rows, ImageRows? Images) Read(IDataView data, string imageColumn, string labelColumn,
         IReadOnlyList<string>? classes, string set)
     {
         var schema = data.Schema;
@@ -34,12 +36,11 @@ internal static class TrainerRows
             throw new ArgumentException($"Label column '{labelColumn}' must be a key (use MapValueToKey), not {label.Type}.");
         classes ??= ClassNames(label);
         var rows = new List<LabelledImage>();
-        using var cursor = data.GetRowCursor([feature, label]);
+        var images = kind == ImageInputKind.Bytes ? new ImageRows(data, feature, label) : null;
+        using var cursor = kind == ImageInputKind.Path ? data.GetRowCursor([feature, label]) : data.GetRowCursor([label]);
         var getKey = cursor.GetGetter<uint>(label);
         var getPath = kind == ImageInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(feature) : null;
-        var getBytes = kind == ImageInputKind.Bytes ? cursor.GetGetter<VBuffer<byte>>(feature) : null;
         ReadOnlyMemory<char> path = default;
-        VBuffer<byte> bytes = default;
         uint key = 0;
         for (int row = 0; cursor.MoveNext(); row++)
         {
@@ -51,12 +52,9 @@ internal static class TrainerRows
                 rows.Add(new LabelledImage(path.ToString(), (int)key - 1));
             }
             else
-            {
-                getBytes!(ref bytes);
-                rows.Add(new LabelledImage($"{set} row {row}", (int)key - 1, bytes.DenseValues().ToArray()));
-            }
+                rows.Add(new LabelledImage($"{set} row {row}", (int)key - 1, new ImageRow(images!, row, key)));
         }
-        return (classes, kind, rows);
+        return (classes, kind, rows, images);
     }
 
     // The label key's values as text (the model's PredictedLabel key carries these): text keys as they are, numbers
