@@ -38,7 +38,7 @@ internal sealed class TrainSettingOptions
         Bind("--balance", "Weigh classes inversely to their size (imbalanced data).", s => s.Training.Balance, (s, v) => s.Training.Balance = v);
         Bind("--scaling", "Feature scaling with training statistics: center (each feature centred, one common scale), standardize (each to unit variance) or none (raw).",
             s => s.Training.Scaling, (s, v) => s.Training.Scaling = v);
-        Bind("--resize", "The view of the images: auto (crop or fill, whichever cross-validates better on the training images), crop (shorter side to 256, centre 224), fill (stretched to 224) or isocrop (shorter side to 224, centre).",
+        Bind("--resize", "The view of the images: auto (isocrop when the training images are square, crop otherwise), crop (shorter side to 256, centre 224), fill (stretched to 224) or isocrop (shorter side to 224, centre).",
             s => s.View, (s, v) => s.View = v);
         Bind("--precision", "The network's arithmetic: fp32 (the default), int8 (the embedded backbone quantized on the training images; its network about 3x faster where the processor has VNNI), or auto (int8 for the embedded backbone on a CPU with VNNI, fp32 elsewhere).",
             s => s.Precision, (s, v) => s.Precision = v);

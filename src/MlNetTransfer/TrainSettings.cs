@@ -40,8 +40,8 @@ public sealed record TrainSettings
     public ExtractorOptions Extraction { get; set; } = new();
 
     /// <summary>
-    /// How an image is brought to the network's input: <see cref="Backbones.ImageView.Auto"/> (the default) chooses
-    /// Crop or Fill per data set by cross-validation on the training images; or fix Crop, Fill or IsoCrop.
+    /// How an image is brought to the network's input: <see cref="Backbones.ImageView.Auto"/> (the default) takes
+    /// IsoCrop when the training images are square and Crop otherwise (from their headers); or fix Crop, Fill or IsoCrop.
     /// </summary>
     public Backbones.ImageView View { get; set; } = Backbones.ImageView.Auto;
 

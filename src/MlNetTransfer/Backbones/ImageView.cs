@@ -3,7 +3,7 @@ namespace MlNetTransfer.Backbones;
 /// <summary>How an image is brought to the network's square input: the view of it that the features describe.</summary>
 public enum ImageView
 {
-    /// <summary>Crop or Fill, whichever scores better by cross-validation on the training images (the default of <c>train</c>).</summary>
+    /// <summary>IsoCrop when the training images are square, Crop otherwise (the default of <c>train</c>).</summary>
     Auto,
     /// <summary>Shorter side to 256 (the input × 8/7), the centre cropped to the input size: ImageNet's evaluation view.</summary>
     Crop,
