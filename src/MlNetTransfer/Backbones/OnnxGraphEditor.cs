@@ -95,8 +95,11 @@ internal sealed class OnnxGraphEditor
         return Rename(sourceOutput);
     }
 
-    // Only the nodes that feed the wanted output: a classifier's final layers are left out of a feature graph.
-    private static List<NodeProto> NodesNeededFor(GraphProto g, string output)
+    /// <summary>
+    /// Only the nodes that feed <paramref name="output"/> (a classifier's final layers are left out of a feature
+    /// graph), in the file's order; with <paramref name="stopAt"/>, none that feed that tensor.
+    /// </summary>
+    internal static List<NodeProto> NodesNeededFor(GraphProto g, string output, string? stopAt = null)
     {
         var producer = new Dictionary<string, NodeProto>();
         foreach (var n in g.Node)
@@ -105,7 +108,7 @@ internal sealed class OnnxGraphEditor
         var needed = new HashSet<NodeProto>();
         var pending = new Stack<string>([output]);
         while (pending.Count > 0)
-            if (producer.TryGetValue(pending.Pop(), out var node) && needed.Add(node))
+            if (pending.Pop() is var tensor && tensor != stopAt && producer.TryGetValue(tensor, out var node) && needed.Add(node))
                 foreach (var i in node.Input) pending.Push(i);
         return g.Node.Where(needed.Contains).ToList(); // keeps the file's topological order
     }

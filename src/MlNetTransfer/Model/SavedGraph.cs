@@ -87,8 +87,7 @@ internal sealed class SavedGraph
     {
         var part = _batched.Clone();
         var g = part.Graph;
-        var needed = NodesFeeding(g, output, stopAt: input);
-        var nodes = g.Node.Where(needed.Contains).ToList();
+        var nodes = OnnxGraphEditor.NodesNeededFor(g, output, stopAt: input);
         var used = nodes.SelectMany(n => n.Input).ToHashSet();
         var initializers = g.Initializer.Where(i => used.Contains(i.Name)).ToList();
         var inputInfo = input == FeatureGraph.PixelsInput ? g.Input.Single(i => i.Name == input) : g.Output.Single(o => o.Name == input).Clone();
@@ -99,23 +98,6 @@ internal sealed class SavedGraph
         g.Output.Clear(); g.Output.Add(outputInfo);
         g.ValueInfo.Clear();
         return part.ToByteArray();
-    }
-
-    private static HashSet<NodeProto> NodesFeeding(GraphProto g, string output, string stopAt)
-    {
-        var producer = new Dictionary<string, NodeProto>();
-        foreach (var n in g.Node)
-            foreach (var o in n.Output)
-                producer[o] = n;
-        var needed = new HashSet<NodeProto>();
-        var pending = new Stack<string>([output]);
-        while (pending.Count > 0)
-        {
-            string tensor = pending.Pop();
-            if (tensor != stopAt && producer.TryGetValue(tensor, out var node) && needed.Add(node))
-                foreach (var i in node.Input) pending.Push(i);
-        }
-        return needed;
     }
 
     // The stored graph reshapes its one image to [1, 3, side, side] first and its logits to [C] last (ClassifierGraph);
