@@ -73,6 +73,7 @@ public class CustomBackboneTests
     // The whole path with a user's backbone: train, then the samples/ consumer (ML.NET packages only) reproduces the
     // trainer's validation probabilities from the saved .zip, exactly as with the embedded backbone.
     [Fact]
+    [Trait("Category", "Slow")]
     public void AnOnnxBackboneTrainsAndItsZipRunsInTheSeparateConsumer()
     {
         using var dir = new TempDir();

@@ -16,6 +16,7 @@ public class Int8GraphTests
     // Every convolution must run as an integer kernel: ONNX Runtime's optimized graph, saved, shows which kernels run.
     // A QDQ pattern it cannot fuse stays as DequantizeLinear → Conv (float) and would leave a float Conv here.
     [Fact]
+    [Trait("Category", "Slow")]
     public void OnnxRuntimeRunsEveryConvolutionAsQLinearConv()
     {
         using var dir = new TempDir();
@@ -51,6 +52,7 @@ public class Int8GraphTests
 
     // Calibrated on some images, the int8 network's features point where fp32's do on others.
     [Fact]
+    [Trait("Category", "Slow")]
     public void Int8FeaturesStayCloseToFp32OnImagesNotCalibratedOn()
     {
         using var dir = new TempDir();
@@ -77,6 +79,7 @@ public class Int8GraphTests
 
     // Without VNNI, uint8 × int8 products summed in pairs can saturate int16: weights keep 7 bits there (symmetric, ±63).
     [Fact]
+    [Trait("Category", "Slow")]
     public void ReducedRangeKeepsWeightsInSevenBits()
     {
         using var dir = new TempDir();
@@ -97,6 +100,7 @@ public class Int8GraphTests
     // The quantized weights are, byte for byte, the scalar rule: per output channel, scale = max |w| / 127 and
     // q = round-to-even(w / scale) clamped to ±127, on the folded float weights (the vectorised code must not drift).
     [Fact]
+    [Trait("Category", "Slow")]
     public void WeightsAreTheScalarRoundingOfTheFoldedWeights()
     {
         using var dir = new TempDir();
@@ -129,6 +133,7 @@ public class Int8GraphTests
     // + bias, is the float convolution's, to within the int32 bias's own rounding (without the correction it is off by
     // the weights' rounding, (q · scale - w) · mean, many bias steps).
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheBiasTakesBackTheMeanShiftOfTheWeightsRounding()
     {
         using var dir = new TempDir();
@@ -179,6 +184,7 @@ public class Int8GraphTests
     // The int8 graph is built once per calibration: with the calibration, from the float graph it prepared, and kept in
     // the int8 backbone's cache folder, where the network finds it; it is the graph a fresh build makes, byte for byte.
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheInt8GraphIsMadeWithItsCalibrationAndKeptInTheCache()
     {
         using var dir = new TempDir();

@@ -8,6 +8,7 @@ namespace MlNetTransfer.Tests.Benchmarks;
 public class BenchCommandTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void BenchMeasuresEveryPathInRoundsAndWritesTheJson()
     {
         using var dir = new TempDir();

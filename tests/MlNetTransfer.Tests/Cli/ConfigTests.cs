@@ -8,6 +8,7 @@ public class ConfigTests
 {
     // train.json holds the resolved settings; `train --config train.json` must give the same metrics.
     [Fact]
+    [Trait("Category", "Slow")]
     public void TrainWithTheWrittenConfigReproducesTheMetrics()
     {
         using var dir = new TempDir();
@@ -37,6 +38,7 @@ public class ConfigTests
     // Defaults, then train.json, then flags: settings that have no flag (extraction threads, the pixel limit) keep the
     // file's values, and a flag given on the command line wins over the file.
     [Fact]
+    [Trait("Category", "Slow")]
     public void SettingsWithoutAFlagKeepTheFilesValueAndFlagsOverrideTheFile()
     {
         using var dir = new TempDir();

@@ -40,6 +40,7 @@ public class ImageDatasetTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ATestFolderIsReadApartAndReportedAfterTraining()
     {
         using var dir = new TempDir();
@@ -61,6 +62,7 @@ public class ImageDatasetTests
     // train/ beside test/ and no val/: the classes are train/'s, validation is a seeded split of train/, and test/
     // is evaluated once after training (not a class called "test").
     [Fact]
+    [Trait("Category", "Slow")]
     public void ATrainAndTestFolderWithoutValTrainsItsClasses()
     {
         using var dir = new TempDir();

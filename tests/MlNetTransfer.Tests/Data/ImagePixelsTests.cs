@@ -35,6 +35,7 @@ public class ImagePixelsTests
     // A camera-sized JPEG is decoded at a DCT scale (shrink-on-load): training's pixels are then exactly those of a
     // bytes model's decoding step (which shrinks alike), and close to, not equal to, ML.NET's whole-image LoadImages.
     [Fact]
+    [Trait("Category", "Slow")]
     public void ALargeJpegShrinksOnLoadAsTheBytesModelDoesAndStaysCloseToAWholeDecode()
     {
         var jpeg = OddImages.Jpeg(2600, 1800);

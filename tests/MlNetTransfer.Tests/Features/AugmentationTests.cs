@@ -7,6 +7,7 @@ namespace MlNetTransfer.Tests.Features;
 public class AugmentationTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void ViewsAreExtractedOnceCachedAndUsedForTrainingOnly()
     {
         using var dir = new TempDir();

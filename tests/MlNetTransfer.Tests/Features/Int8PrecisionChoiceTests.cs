@@ -43,6 +43,7 @@ public class Int8PrecisionChoiceTests
     // A calibration is reused for exactly its images only: the same training images build nothing, added ones (which
     // change the images a calibration takes) make a new one, so a run's figures never depend on the cache's history.
     [Fact]
+    [Trait("Category", "Slow")]
     public void ACalibrationIsReusedForExactlyItsImages()
     {
         using var dir = new TempDir();

@@ -40,6 +40,7 @@ public class ShardTests
     // train's default chooses, the features byte for byte a single process's, and a following train with the same flags
     // extracts nothing.
     [Fact]
+    [Trait("Category", "Slow")]
     public void ThreeShardProcessesFillOneCacheThatTrainThenReadsWhole()
     {
         using var dir = new TempDir();
@@ -69,6 +70,7 @@ public class ShardTests
     // With int8, each shard process calibrates on the same training images to the same calibration, and train with the
     // same flags then reads everything.
     [Fact]
+    [Trait("Category", "Slow")]
     public void Int8ShardsCalibrateAlikeAndTrainExtractsNothing()
     {
         using var dir = new TempDir();

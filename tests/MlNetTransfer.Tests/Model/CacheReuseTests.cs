@@ -3,6 +3,7 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Model;
 
+[Trait("Category", "Slow")]
 public class CacheReuseTests
 {
     [Fact]

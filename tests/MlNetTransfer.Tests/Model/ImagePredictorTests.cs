@@ -2,6 +2,7 @@ using MlNetTransfer.Model;
 
 namespace MlNetTransfer.Tests.Model;
 
+[Trait("Category", "Slow")]
 [Collection(TrainedRunCollection.Name)]
 public class ImagePredictorTests(TrainedRunFixture run)
 {

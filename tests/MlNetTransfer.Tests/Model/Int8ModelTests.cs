@@ -4,6 +4,7 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Model;
 
+[Trait("Category", "Slow")]
 public class Int8ModelTests
 {
     // train --precision int8: calibrated once (cached), the saved .zip runs the int8 graph through stock ML.NET and

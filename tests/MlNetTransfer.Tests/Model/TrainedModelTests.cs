@@ -5,6 +5,7 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Model;
 
+[Trait("Category", "Slow")]
 [Collection(TrainedRunCollection.Name)]
 public class TrainedModelTests(TrainedRunFixture run)
 {

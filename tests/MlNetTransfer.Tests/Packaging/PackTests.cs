@@ -3,6 +3,7 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Packaging;
 
+[Trait("Category", "Slow")]
 public class PackTests
 {
     // `dotnet pack` of the library and of the command line: the library package has its XML docs and README and no

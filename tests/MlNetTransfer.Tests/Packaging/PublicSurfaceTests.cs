@@ -59,6 +59,7 @@ public class PublicSurfaceTests
     // The packed library carries no test hook: the pause points of IO/TestPausePoint.cs (read from the environment
     // variable MLNETTRANSFER_TEST_PAUSE) are compiled in only by the TestHooks configuration.
     [Fact]
+    [Trait("Category", "Slow")]
     public void ThePackedLibraryHasNoTestPausePoints()
     {
         using var zip = ZipFile.OpenRead(LocalFeed.Library);

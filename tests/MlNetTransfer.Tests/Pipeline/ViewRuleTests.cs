@@ -14,6 +14,7 @@ public class ViewRuleTests
     // seen whole (isocrop), photos of other shapes in crop. One view is extracted (a second run extracts nothing), and
     // the choice and its reason are in metrics.json, train.json, the report and the saved model.
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheDefaultViewFollowsTheTrainingImagesShapesAndOneViewIsExtracted()
     {
         using var dir = new TempDir();
@@ -87,6 +88,7 @@ public class ViewRuleTests
 
     // A fixed view other than crop round-trips through the saved model: the .zip predicts what training measured.
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(ImageView.Fill)]
     [InlineData(ImageView.IsoCrop)]
     public void AFixedViewIsSavedAndTheZipPredictsWhatTrainingMeasured(ImageView view)

@@ -7,6 +7,7 @@ using SkiaSharp;
 
 namespace MlNetTransfer.Tests.Reports;
 
+[Trait("Category", "Slow")]
 [Collection(TrainedRunCollection.Name)]
 public class HtmlReportTests(TrainedRunFixture run)
 {

@@ -9,6 +9,7 @@ namespace MlNetTransfer.Tests.Robustness;
 public class BadInputCorpusTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void EachOddFileTrainsOrIsSkippedWithAReasonAndTheModelSeesTheSamePixels()
     {
         using var dir = new TempDir();
@@ -72,6 +73,7 @@ public class BadInputCorpusTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void AClassWithASingleImageTrains()
     {
         using var dir = new TempDir();

@@ -5,6 +5,7 @@ using MlNetTransfer.Tests.Support;
 
 namespace MlNetTransfer.Tests.Robustness;
 
+[Trait("Category", "Slow")]
 public class ConcurrencyAndDeterminismTests
 {
     [Fact]

@@ -10,6 +10,7 @@ public class InterruptionTests
     // Ctrl-C while features are being extracted: the run stops, says so, exits 130, writes no model, and keeps every
     // feature finished before the signal; the next run picks up from there.
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task CtrlCStopsCleanlyAndKeepsTheCache()
     {
         using var dir = new TempDir();
@@ -59,6 +60,7 @@ public class InterruptionTests
     // A real full disk: a 10 MB tmpfs where this machine lets the test mount one (root; CI runs as root), else a
     // file-size limit (ulimit -f, with SIGXFSZ ignored so that writes fail with "File too large" as on a full disk).
     [Fact]
+    [Trait("Category", "Slow")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")] // mount, umount, ulimit
     public void ADiskFullDuringTheModelSaveIsAClearErrorAndLeavesNothingHalfWritten()
     {
@@ -90,6 +92,7 @@ public class InterruptionTests
     // Cache entries are a few kilobytes, below any file-size limit: only a really full file system tests this, so
     // without mount rights the test reports itself as not run.
     [SkippableFact]
+    [Trait("Category", "Slow")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")] // mount, umount
     public void ADiskFullWhileWritingTheCacheIsAClearErrorAndLeavesNoPartialEntry()
     {

@@ -9,6 +9,7 @@ using MlNetTransfer.Tests.Support;
 namespace MlNetTransfer.Tests.Serving;
 
 /// <summary>serve's endpoints on loopback, with the model trained on data/sample.</summary>
+[Trait("Category", "Slow")]
 [Collection(TrainedRunCollection.Name)]
 public class ServeTests(TrainedRunFixture run)
 {

@@ -12,6 +12,7 @@ public class BytesModelTests
     // train --input bytes: a web app (a separate process, the ML.NET PredictionEngine fed uploaded bytes, no setup
     // line) reproduces the trainer's validation predictions within 1e-4.
     [Fact]
+    [Trait("Category", "Slow")]
     public void ABytesModelServedByAWebAppPredictsWhatTrainingMeasured()
     {
         using var dir = new TempDir();
@@ -54,6 +55,7 @@ public class BytesModelTests
     // context and predicts the same as the fitted one, its Label key names the Score slots, and the trainer's progress
     // reaches MLContext.Log as ML.NET's trainer writes it (bottleneck per image, then each epoch's figures).
     [Fact]
+    [Trait("Category", "Slow")]
     public void ModelBuildersBytesPipelineTrainsSavesLoadsAndLogsItsProgress()
     {
         using var dir = new TempDir();

@@ -19,6 +19,7 @@ public class IctOptionsTests
     // callback gets ML.NET's metrics; the workspace gets the bottleneck CSV files and the final model.
 #pragma warning disable CS0618 // the obsolete TensorFlow architecture is what a user's ported code has
     [Fact]
+    [Trait("Category", "Slow")]
     public void EveryOptionOfMlNetsTrainerCompilesAndAnArchitectureNotShippedIsSaidOnce()
     {
         using var dir = new TempDir();
@@ -108,6 +109,7 @@ public class IctOptionsTests
 
     // Labels that are numbers (a key over ints) train too; the classes are their text.
     [Fact]
+    [Trait("Category", "Slow")]
     public void NumericLabelsTrain()
     {
         using var dir = new TempDir();

@@ -8,6 +8,7 @@ namespace MlNetTransfer.Tests.Vision;
 /// ML.NET's image classification sample (DeepLearning_ImageClassification_Training), ported: load image paths,
 /// MapValueToKey, the trainer, MapKeyToValue; train, save, load, predict. Only the trainer's namespace differs.
 /// </summary>
+[Trait("Category", "Slow")]
 public class ImageClassificationTrainerTests
 {
     public class ImageData

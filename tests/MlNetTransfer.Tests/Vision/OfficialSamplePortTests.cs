@@ -9,6 +9,7 @@ namespace MlNetTransfer.Tests.Vision;
 /// package and runs: Train trains from image bytes, evaluates, saves and predicts one image; Predict, a separate
 /// program, loads the zip and predicts every image from bytes.
 /// </summary>
+[Trait("Category", "Slow")]
 public class OfficialSamplePortTests
 {
     private static readonly string[] Classes = ["circle", "square", "triangle"];
