@@ -49,7 +49,7 @@ public static class ExtractionBenchmark
         // int8: the same network quantized, calibrated as train does (128 of the photos, spread), measured in the same
         // rounds; always on the CPU, whose integer kernels it is made for.
         progress?.Report("int8 calibration");
-        var calibrationImages = Int8Backbones.Spread(files, Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList();
+        var calibrationImages = MlNetTransfer.Data.LabelledImage.Spread(files, Int8Backbones.CalibrationImages).Select(File.ReadAllBytes).ToList();
         var int8 = backbone with { Int8 = Int8Calibrator.Calibrate(backbone, calibrationImages, Backbones.Int8.ProcessorSupport.NeedsReducedRange) };
         using var rawInt8 = new FeatureNetwork(int8, Environment.ProcessorCount);
         using var int8Extractor = new FeatureExtractor(int8, extractorOptions with { Device = ComputeDevice.Cpu });

@@ -47,7 +47,9 @@ public sealed class HeadTrainingBenchmark
     /// <summary>Seconds of one training run.</summary>
     public double Seconds()
     {
-        var args = new[] { _trainSet, _validationSet, 10, _options(), null, CancellationToken.None };
+        // Past the first four, each parameter at its default: builds differ in how many optional ones they have.
+        var parameters = _train.GetParameters();
+        var args = new[] { _trainSet, _validationSet, 10, _options() }.Concat(parameters.Skip(4).Select(p => p.DefaultValue is DBNull ? null : p.DefaultValue)).ToArray();
         var clock = Stopwatch.StartNew();
         _train.Invoke(null, args);
         return clock.Elapsed.TotalSeconds;

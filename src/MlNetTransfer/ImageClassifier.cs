@@ -36,7 +36,7 @@ public static class ImageClassifier
         ArgumentNullException.ThrowIfNull(settings);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed), progress, cancel);
-        var result = TrainingPipeline.Run(plan, settings.Training, progress, cancel);
+        var result = TrainingPipeline.Run(plan, progress, cancel);
 
         string modelPath = Path.GetFullPath(Path.Combine(settings.OutputFolder, ModelFileName));
         progress?.Report(new SavingModel(modelPath));

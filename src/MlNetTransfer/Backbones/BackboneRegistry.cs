@@ -25,17 +25,24 @@ internal static class BackboneRegistry
     {
         if (!string.Equals(name, DefaultName, StringComparison.OrdinalIgnoreCase))
             throw new MlNetTransferException($"Unknown backbone '{name}'. Embedded backbones: {string.Join(", ", Names)}; or the path of an ONNX file.", nameof(TrainSettings.Backbone));
-        return ResNet18();
+        return ResNet18(checkFiles: true);
     }
+
+    /// <summary>
+    /// The embedded backbone of that name as a description only (its view, sizes, preprocessing), whether or not its
+    /// files are here: what a saved model, which carries its own graph, needs of it.
+    /// </summary>
+    internal static BackboneDescription Describe(string name) =>
+        string.Equals(name, DefaultName, StringComparison.OrdinalIgnoreCase) ? ResNet18(checkFiles: false) : Get(name);
 
     // The ImageNet ResNet18 that Microsoft.ML.DnnImageFeaturizer.ResNet18 ships (CNTK export, opset 8).
     // Its preprocessing graph reorders RGB to BGR and subtracts a mean image; no std division.
-    private static BackboneDescription ResNet18()
+    private static BackboneDescription ResNet18(bool checkFiles)
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
         string model = Path.Combine(folder, "ResNet18Onnx", "ResNet18.onnx");
         string preprocess = Path.Combine(folder, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
-        foreach (var file in new[] { model, preprocess })
+        foreach (var file in checkFiles ? [model, preprocess] : Array.Empty<string>())
             if (!File.Exists(file))
                 throw new FileNotFoundException($"The embedded ResNet18 file is missing from the build output: {file}. Rebuild the project (the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 copies it).", file);
         return new BackboneDescription

@@ -17,16 +17,11 @@ internal sealed class ImagePixels
 {
     private readonly BackboneDescription _backbone;
 
-    /// <param name="shrinkFloor">JPEGs are decoded at the smallest DCT scale whose shorter side stays at least this many
-    /// pixels (see <see cref="ShrinkOnLoad"/>); 0 decodes every image whole.</param>
-    public ImagePixels(BackboneDescription backbone, int shrinkFloor = ShrinkOnLoad.DefaultFloor)
+    public ImagePixels(BackboneDescription backbone)
     {
         _backbone = backbone;
-        _shrinkFloor = shrinkFloor;
         Length = 3 * backbone.DecodedSize * backbone.DecodedSize;
     }
-
-    private readonly int _shrinkFloor;
 
     public int Length { get; }
 
@@ -59,7 +54,7 @@ internal sealed class ImagePixels
     {
         if (destination.Length < Length) throw new ArgumentException($"Needs {Length} values.", nameof(destination));
         int side = _backbone.DecodedSize;
-        using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded, _shrinkFloor) ?? DecodeWhole(encoded));
+        using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded) ?? DecodeWhole(encoded));
         using var resized = source.Width == side && source.Height == side ? null
             : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
             : ResizeWithCentreCrop(source, side, side);

@@ -15,6 +15,7 @@ internal sealed class ImageRows(IDataView data, DataViewSchema.Column image, Dat
     private ValueGetter<VBuffer<byte>>? _getImage;
     private ValueGetter<uint>? _getLabel;
     private VBuffer<byte> _buffer;
+    private bool _disposed;
 
     /// <summary>The image of row <paramref name="index"/> (counted from 0 over every row), whose label key was <paramref name="key"/> when the rows were first read.</summary>
     /// <exception cref="InvalidDataException">The data view no longer gives that row (its rows come in another order on each read).</exception>
@@ -22,6 +23,7 @@ internal sealed class ImageRows(IDataView data, DataViewSchema.Column image, Dat
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_cursor is null || _cursor.Position > index)
             {
                 _cursor?.Dispose();
@@ -43,7 +45,12 @@ internal sealed class ImageRows(IDataView data, DataViewSchema.Column image, Dat
 
     public void Dispose()
     {
-        lock (_gate) _cursor?.Dispose();
+        lock (_gate)
+        {
+            _cursor?.Dispose();
+            _cursor = null;
+            _disposed = true;
+        }
     }
 }
 

@@ -10,4 +10,11 @@ internal sealed record LabelledImage(string Path, int Label, ImageRow? Row = nul
     /// <summary>The encoded image.</summary>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public byte[] ReadBytes() => Row is { } row ? row.Read() : File.ReadAllBytes(Path);
+
+    /// <summary>The order to read images in: a data view's rows by row (their reader only moves forward), files as they come.</summary>
+    public static long ReadOrder(LabelledImage image) => image.Row?.Index ?? -1;
+
+    /// <summary>Up to <paramref name="count"/> of <paramref name="items"/>, evenly spaced from the first to near the last.</summary>
+    public static IEnumerable<T> Spread<T>(IReadOnlyList<T> items, int count) =>
+        items.Count <= count ? items : Enumerable.Range(0, count).Select(j => items[(int)((long)j * items.Count / count)]);
 }

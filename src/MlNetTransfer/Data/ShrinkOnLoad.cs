@@ -21,13 +21,14 @@ internal static class ShrinkOnLoad
     private static readonly float[] Scales = [0.125f, 0.25f, 0.5f];
 
     /// <summary>
-    /// The image decoded at the smallest DCT scale keeping its shorter side at least <paramref name="floor"/> pixels, as
+    /// The image decoded at the smallest DCT scale keeping its shorter side at least <see cref="DefaultFloor"/> pixels, as
     /// Bgra8888 (opaque) like a whole decode; null when it is not a JPEG, no scale applies, or the scaled decode fails
     /// (the caller decodes it whole).
     /// </summary>
-    public static SKBitmap? Decode(byte[] encoded, int floor = DefaultFloor)
+    public static SKBitmap? Decode(byte[] encoded)
     {
-        if (floor <= 0 || encoded.Length < 3 || encoded[0] != 0xFF || encoded[1] != 0xD8 || encoded[2] != 0xFF) return null;
+        const int floor = DefaultFloor; // named in the feature cache key (Signature)
+        if (encoded.Length < 3 || encoded[0] != 0xFF || encoded[1] != 0xD8 || encoded[2] != 0xFF) return null;
         using var codec = SKCodec.Create(new MemoryStream(encoded, writable: false));
         if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
         foreach (var scale in Scales)

@@ -25,12 +25,10 @@ internal sealed class FeatureCache
     public FeatureCache(string root, FeatureKey key)
     {
         Root = root;
-        Key = key;
         _folder = Path.Combine(root, key.Folder);
     }
 
     public string Root { get; }
-    public FeatureKey Key { get; }
 
     /// <summary>This backbone's folder inside the cache.</summary>
     public string BackboneFolder => _folder;

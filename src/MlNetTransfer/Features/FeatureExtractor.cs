@@ -73,7 +73,7 @@ internal sealed class FeatureExtractor : IDisposable
     private sealed record WorkItem(string Id, LabelledImage Image, int View);
 
     // Rows of a data view in row order, so that their reader's cursor only moves forward; files as given.
-    private static WorkItem[] InReadOrder(IEnumerable<WorkItem> items) => items.OrderBy(w => w.Image.Row?.Index ?? -1).ToArray();
+    private static WorkItem[] InReadOrder(IEnumerable<WorkItem> items) => items.OrderBy(w => LabelledImage.ReadOrder(w.Image)).ToArray();
 
     private ExtractionResult Run(WorkItem[] unique, ViewAugmentation? augmentation, IProgress<ExtractionProgress>? progress, CancellationToken cancel, bool reuseCached = true)
     {
@@ -107,34 +107,42 @@ internal sealed class FeatureExtractor : IDisposable
         var takeGate = new object();
         var workers = Enumerable.Range(0, Math.Min(_options.ResolvedDecodeThreads, Math.Max(1, unique.Length))).Select(_ => Task.Factory.StartNew(() =>
         {
-            while (true)
+            try
             {
-                int i;
-                byte[]? row = null;
-                if (rows)
+                while (true)
                 {
-                    lock (takeGate)
+                    int i;
+                    byte[]? row = null;
+                    if (rows)
                     {
-                        i = ++next;
-                        if (i < unique.Length && unique[i].Image.Row is not null)
-                            row = unique[i].Image.ReadBytes();
+                        lock (takeGate)
+                        {
+                            i = ++next;
+                            if (i < unique.Length && unique[i].Image.Row is not null)
+                                row = unique[i].Image.ReadBytes();
+                        }
                     }
+                    else
+                        i = Interlocked.Increment(ref next);
+                    if (i >= unique.Length) break;
+                    linked.Token.ThrowIfCancellationRequested();
+                    var item = Prepare(unique[i], row, augmentation, reuseCached, skipped, out var cached);
+                    if (cached is not null)
+                    {
+                        features[unique[i].Id] = cached;
+                        Interlocked.Increment(ref fromCache);
+                        Report();
+                    }
+                    else if (item is not null)
+                        queue.Writer.WriteAsync(item, linked.Token).AsTask().GetAwaiter().GetResult();
+                    else
+                        Report();
                 }
-                else
-                    i = Interlocked.Increment(ref next);
-                if (i >= unique.Length) break;
-                linked.Token.ThrowIfCancellationRequested();
-                var item = Prepare(unique[i], row, augmentation, reuseCached, skipped, out var cached);
-                if (cached is not null)
-                {
-                    features[unique[i].Id] = cached;
-                    Interlocked.Increment(ref fromCache);
-                    Report();
-                }
-                else if (item is not null)
-                    queue.Writer.WriteAsync(item, linked.Token).AsTask().GetAwaiter().GetResult();
-                else
-                    Report();
+            }
+            catch
+            {
+                linked.Cancel(); // the other decoders stop too: the error is the run's
+                throw;
             }
         }, linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         var allWritten = Task.WhenAll(workers).ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
@@ -250,12 +258,6 @@ internal sealed class FeatureExtractor : IDisposable
             TestPausePoint.Reach(TestPausePoint.AfterCachedBatch, (++batchesCached).ToString(System.Globalization.CultureInfo.InvariantCulture));
             report();
         }
-    }
-
-    /// <summary>Whether this extractor's network has loaded (it loads for the first image not in the cache).</summary>
-    internal bool NetworkLoaded
-    {
-        get { lock (_networkLock) return _network is { IsCompletedSuccessfully: true }; }
     }
 
     // The network session takes about a second to load: it loads on its own thread from the first image that needs

@@ -52,16 +52,17 @@ internal static class Int8Backbones
     {
         EnsureSupported(backbone, device);
         var chosen = new List<(LabelledImage Image, byte[] Bytes, byte[] Hash)>();
-        foreach (var image in Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), calibrationImages))
+        // Chosen in path order; read in read order (a data view's rows forward), kept in the chosen order.
+        var spread = LabelledImage.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), calibrationImages).ToList();
+        var read = new Dictionary<LabelledImage, byte[]>(ReferenceEqualityComparer.Instance);
+        foreach (var image in spread.OrderBy(LabelledImage.ReadOrder))
         {
             cancel.ThrowIfCancellationRequested();
-            try
-            {
-                var bytes = image.ReadBytes();
-                chosen.Add((image, bytes, SHA256.HashData(bytes)));
-            }
+            try { read[image] = image.ReadBytes(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+        foreach (var image in spread.Where(read.ContainsKey))
+            chosen.Add((image, read[image], SHA256.HashData(read[image])));
         bool reducedRange = ProcessorSupport.NeedsReducedRange;
         string basis = CalibrationBasis(backbone, reducedRange);
         using var keys = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -97,9 +98,6 @@ internal static class Int8Backbones
     internal static string CalibrationBasis(BackboneDescription backbone, bool reducedRange) =>
         $"{backbone.PreprocessingSignature}|{Int8Calibrator.Method}|{Int8Graph.Scheme}|{reducedRange}|";
 
-    /// <summary>Up to <paramref name="count"/> of <paramref name="items"/>, evenly spaced from the first to near the last.</summary>
-    internal static IEnumerable<T> Spread<T>(IReadOnlyList<T> items, int count) =>
-        items.Count <= count ? items : Enumerable.Range(0, count).Select(j => items[(int)((long)j * items.Count / count)]);
 
     /// <summary>
     /// int8 is made for the embedded ResNet18, whose graph the quantizer knows (its activations, its opset-8 nodes), and

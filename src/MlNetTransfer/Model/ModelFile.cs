@@ -30,7 +30,7 @@ internal sealed class ModelFile
     /// file need not be there any more.
     /// </summary>
     internal BackboneDescription Backbone() =>
-        Info.CustomBackbone ?? BackboneRegistry.Get(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
+        Info.CustomBackbone ?? BackboneRegistry.Describe(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
 
     /// <summary>The graph the zip runs, batched (read from the file each call: tens of megabytes).</summary>
     /// <exception cref="ModelLoadException">The zip's graph is missing or damaged.</exception>

@@ -8,15 +8,12 @@ internal sealed record ModelInfo
 {
     public const string EntryName = "MlNetTransfer/model.json";
     /// <summary>
-    /// Format 1: a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>; a path
-    /// model without a label key is still written as 1, which older versions read. Format 3: an int8 calibration with
-    /// channel means (bias correction), which an older version would read without them and so build another graph
-    /// than training's; other models are still written as 1 or 2.
+    /// Format 1 (0.1): a path model (column ImagePath). Format 2 adds <see cref="Input"/> and <see cref="LabelKey"/>.
+    /// Format 3: an int8 calibration with channel means. Those carried the head apart (head.bin), which 0.2 read to
+    /// rebuild the model. Format 4: the zip's graph is the model, and nothing else is needed to run it; 0.2 says it
+    /// was written by a newer version instead of missing head.bin. Every format is read.
     /// </summary>
-    public const int CurrentFormatVersion = 3;
-
-    /// <summary>The format of a model that is no plain path model and has no int8 channel means.</summary>
-    public const int FormatWithoutChannelMeans = 2;
+    public const int CurrentFormatVersion = 4;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 

@@ -56,13 +56,7 @@ internal static class ModelWriter
         string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{string.Join("\n", classes)}")))[..24];
         byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
-        bool plainPathModel = input == ModelInput.ImagePath && !labelKey && backbone.View == ImageView.Crop && backbone.Int8 is null;
-        info = info with
-        {
-            FormatVersion = plainPathModel ? 1 : backbone.Int8?.ChannelMeans is null ? ModelInfo.FormatWithoutChannelMeans : ModelInfo.CurrentFormatVersion,
-            Input = plainPathModel ? null : input,
-            LabelKey = labelKey,
-        };
+        info = info with { FormatVersion = ModelInfo.CurrentFormatVersion, Input = input, LabelKey = labelKey };
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, stream));
     }
 

@@ -16,8 +16,10 @@ public sealed record Prediction(string ImagePath, string PredictedLabel, float C
     /// <summary>The prediction of a model's logits: their softmax, as ML.NET's multiclass scorer computes it.</summary>
     internal static Prediction FromLogits(string imagePath, IReadOnlyList<string> classes, ReadOnlySpan<float> logits)
     {
+        // Shifted by the largest logit first, as ML.NET's scorer does: exp of a large logit would overflow to NaN.
         var scores = new float[logits.Length];
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, scores);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(logits, System.Numerics.Tensors.TensorPrimitives.Max(logits), scores);
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(scores, scores);
         return FromScores(imagePath, classes, scores);
     }
 }

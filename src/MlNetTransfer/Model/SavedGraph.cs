@@ -77,15 +77,11 @@ internal sealed class SavedGraph
     /// <summary>The head: <see cref="FeatureGraph.FeaturesOutput"/> [N, F] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C].</summary>
     public byte[] HeadPart() => Part(ClassifierGraph.LogitsOutput, FeatureGraph.FeaturesOutput);
 
-    /// <summary>
-    /// Names the features this graph makes from given pixels: the hash of its feature part. Two models with the same
-    /// backbone, view and calibration share their cached features, whatever their heads.
-    /// </summary>
-    public string FeaturesKey() => Convert.ToHexStringLower(SHA256.HashData(FeaturesPart()));
-
     private byte[] Part(string output, string input)
     {
         var part = _batched.Clone();
+        part.MetadataProps.Clear(); // the class names: a feature part keys its features whatever the head
+        part.DocString = "";
         var g = part.Graph;
         var nodes = OnnxGraphEditor.NodesNeededFor(g, output, stopAt: input);
         var used = nodes.SelectMany(n => n.Input).ToHashSet();

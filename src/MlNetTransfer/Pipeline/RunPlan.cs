@@ -21,6 +21,9 @@ internal sealed record RunPlan
     public required ViewChoiceReport View { get; init; }
     public required AugmentationSettings Augmentation { get; init; }
 
+    /// <summary>The head's settings, validated.</summary>
+    public required Training.TrainingOptions Training { get; init; }
+
     public required ExtractorOptions Extraction { get; init; }
 
     /// <summary>The cache of <see cref="Backbone"/>'s features; null when the settings turn it off.</summary>
@@ -53,6 +56,7 @@ internal sealed record RunPlan
             Precision = precision,
             View = view,
             Augmentation = new AugmentationSettings(settings.Augment, settings.Augmentation),
+            Training = settings.Training,
             Extraction = settings.Extraction,
             Cache = CacheFor(backbone),
         };

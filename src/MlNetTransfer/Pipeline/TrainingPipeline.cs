@@ -14,17 +14,16 @@ namespace MlNetTransfer.Pipeline;
 internal static class TrainingPipeline
 {
     /// <param name="plan">The run's data set (its scan reported by <see cref="RunPlan.Make"/>), network, views and cache.</param>
-    /// <param name="training">Validated by <see cref="RunPlan.Make"/>, before the data was scanned.</param>
     /// <param name="checkData">Run the data check (quadratic in the number of images) and report it.</param>
     /// <exception cref="DatasetException">A class has no usable training image, or no validation image is usable.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted.</exception>
     /// <param name="reuseValidation">Read validation images' features from the cache when there (false extracts them again).</param>
     /// <param name="reuseTraining">Likewise for training and test images.</param>
-    /// <param name="rules">The head's learning-rate schedule and stop rule; null: those <paramref name="training"/> describes.</param>
-    public static PipelineResult Run(RunPlan plan, TrainingOptions training, IProgress<TrainingEvent>? progress, CancellationToken cancel,
+    /// <param name="rules">The head's learning-rate schedule and stop rule; null: those the plan's training settings describe.</param>
+    public static PipelineResult Run(RunPlan plan, IProgress<TrainingEvent>? progress, CancellationToken cancel,
         bool reuseValidation = true, bool reuseTraining = true, bool checkData = true, TrainingRules? rules = null)
     {
-        var (dataset, augmentation) = (plan.Dataset, plan.Augmentation);
+        var (dataset, augmentation, training) = (plan.Dataset, plan.Augmentation, plan.Training);
         // One extractor for the images and their augmented views (the network loads once), released before the head
         // trains: the session's memory is not needed there.
         ExtractionResult extracted;

@@ -27,19 +27,15 @@ internal static class ViewRule
 
     public static ViewChoiceReport Choose(IReadOnlyList<LabelledImage> training)
     {
-        // A data view's rows are read in row order (their reader moves forward).
-        var sizes = Spread(training, Sample).OrderBy(i => i.Row?.Index ?? -1).Select(SizeOf).OfType<SKSizeI>().ToList();
+        var sizes = LabelledImage.Spread(training, Sample).OrderBy(LabelledImage.ReadOrder).Select(SizeOf).OfType<SKSizeI>().ToList();
         if (sizes.Count == 0) return new(ImageView.Crop, "no training image could be read: crop, the default for photos");
         int square = sizes.Count(s => Math.Abs(s.Width - s.Height) <= SquareTolerance * Math.Max(s.Width, s.Height));
         double share = square / (double)sizes.Count;
         string counted = $"{square} of {sizes.Count} training images looked at are square";
         return share >= SquareShare
-            ? new(ImageView.IsoCrop, $"{counted}: isocrop, the whole image")
-            : new(ImageView.Crop, $"{counted}: crop, the view for photos");
+            ? new(ImageView.IsoCrop, $"{counted}, so each is seen whole")
+            : new(ImageView.Crop, $"{counted}, so they are seen as photos");
     }
-
-    private static IEnumerable<LabelledImage> Spread(IReadOnlyList<LabelledImage> images, int count) =>
-        images.Count <= count ? images : Enumerable.Range(0, count).Select(j => images[(int)((long)j * images.Count / count)]);
 
     // The header only; an unreadable image does not count (extraction reports it).
     private static SKSizeI? SizeOf(LabelledImage image)

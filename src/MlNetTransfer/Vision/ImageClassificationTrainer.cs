@@ -68,7 +68,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         };
         var plan = RunPlan.Make(settings, () => ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed),
             reporting, _options.CancellationToken);
-        var result = TrainingPipeline.Run(plan, training, reporting, _options.CancellationToken,
+        var result = TrainingPipeline.Run(plan, reporting, _options.CancellationToken,
             reuseValidation: _options.ReuseValidationSetBottleneckCachedValues, reuseTraining: _options.ReuseTrainSetBottleneckCachedValues, checkData: false,
             rules: Rules(training, reporting));
         reporting.Flush();

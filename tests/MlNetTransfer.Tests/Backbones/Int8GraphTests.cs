@@ -221,12 +221,12 @@ public class Int8GraphTests
     public void CalibrationImagesAreSpreadOverTheWholeSet()
     {
         var items = Enumerable.Range(0, 245).ToList();
-        var chosen = Int8Backbones.Spread(items, 128).ToList();
+        var chosen = MlNetTransfer.Data.LabelledImage.Spread(items, 128).ToList();
         Assert.Equal(128, chosen.Count);
         Assert.Equal(128, chosen.Distinct().Count());
         Assert.Equal(0, chosen[0]);
         Assert.True(chosen[^1] >= 243, $"last chosen {chosen[^1]}");
-        Assert.Equal(items.Take(50), Int8Backbones.Spread(items.Take(50).ToList(), 128));
+        Assert.Equal(items.Take(50), MlNetTransfer.Data.LabelledImage.Spread(items.Take(50).ToList(), 128));
     }
 
     // int8 is for the embedded backbone on the CPU: anything else is refused before any image is read.

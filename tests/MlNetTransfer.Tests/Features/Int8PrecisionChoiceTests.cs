@@ -64,7 +64,7 @@ public class Int8PrecisionChoiceTests
     }
 
     private static List<string> Chosen(List<LabelledImage> training) =>
-        Int8Backbones.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages).Select(i => i.Path).ToList();
+        MlNetTransfer.Data.LabelledImage.Spread(training.OrderBy(i => i.Path, StringComparer.Ordinal).ToList(), CalibrationImages).Select(i => i.Path).ToList();
 
     // One label per class folder (circle, square, triangle), as the data set gives them.
     private static List<LabelledImage> Labelled(string folder)

@@ -16,6 +16,7 @@ public class ReleasedModelsTests
     public static TheoryData<string> Models => new() { "path-crop-custom", "bytes-fill-custom", "int8-resnet18" };
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(Models))]
     public async Task EveryRuntimePredictsWhatTheReleaseMeasured(string name)
     {
@@ -26,9 +27,13 @@ public class ReleasedModelsTests
         using var engine = TrainedModel.Load(zip);
         using var single = new ImagePredictor(zip);
         using var batching = new BatchingPredictor(zip);
-        using var cache = new TempDir();
-        var batch = ImageClassifier.Predict(zip, images, out var skipped, cache.Combine("cache"));
+        using var dir = new TempDir();
+        var batch = ImageClassifier.Predict(zip, images, out var skipped, dir.Combine("cache"));
         Assert.Empty(skipped);
+        var together = await Task.WhenAll(images.Select(p => batching.PredictAsync(File.ReadAllBytes(p)))); // batched together
+        OnnxExport.Export(zip, dir.Combine("model.onnx"));
+        using var exported = new Microsoft.ML.OnnxRuntime.InferenceSession(dir.Combine("model.onnx"));
+        var pixels = new MlNetTransfer.Data.ImagePixels(engine.File.Backbone());
         for (int i = 0; i < images.Count; i++)
         {
             var bytes = File.ReadAllBytes(images[i]);
@@ -36,8 +41,9 @@ public class ReleasedModelsTests
             {
                 ("PredictionEngine", engine.Predict(images[i]), 1e-6),
                 ("ImagePredictor", single.Predict(bytes), 1e-4),
-                ("BatchingPredictor", await batching.PredictAsync(bytes), 1e-4),
+                ("BatchingPredictor", together[i], 1e-4),
                 ("ImageClassifier.Predict", batch[i], 1e-4),
+                ("exported ONNX", Exported(exported, pixels, bytes, engine.Classes), 1e-4),
             })
             {
                 Assert.True(expected[i].Label == prediction.PredictedLabel, $"{name}, {runtime}, {expected[i].Image}");
@@ -46,6 +52,36 @@ public class ReleasedModelsTests
                         $"{name}, {runtime}, {expected[i].Image}: score {c} {prediction.Scores[c]} against {expected[i].Scores[c]}");
             }
         }
+    }
+
+    private static Prediction Exported(Microsoft.ML.OnnxRuntime.InferenceSession session, MlNetTransfer.Data.ImagePixels pixels, byte[] image, IReadOnlyList<string> classes)
+    {
+        var input = new float[pixels.Length];
+        pixels.Decode(image, input);
+        int side = (int)Math.Sqrt(pixels.Length / 3);
+        var tensor = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(input, [1, 3, side, side]);
+        using var outputs = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Pixels", tensor)]);
+        var scores = outputs.Single(o => o.Name == "Score").AsEnumerable<float>().ToArray();
+        return Prediction.FromScores("", classes, scores) with { PredictedLabel = outputs.Single(o => o.Name == "PredictedLabel").AsEnumerable<string>().Single() };
+    }
+
+    // The feature part carries no class names: two models of one backbone and view share cached features.
+    [Fact]
+    public void TheFeaturePartIsTheSameWhateverTheClasses()
+    {
+        var graph = ModelFile.Read(Path.Combine(Folder, "path-crop-custom.zip")).Graph();
+        Assert.Empty(Onnx.ModelProto.Parser.ParseFrom(graph.FeaturesPart()).MetadataProps);
+        Assert.Contains(Onnx.ModelProto.Parser.ParseFrom(graph.HeadPart()).Graph.Node, n => n.OpType == "Gemm");
+    }
+
+    // Softmax of large logits stays a probability (exp(200) alone would overflow).
+    [Fact]
+    public void LargeLogitsGiveFiniteProbabilities()
+    {
+        var p = Prediction.FromLogits("x", ["a", "b"], [200f, 0f]);
+        Assert.Equal("a", p.PredictedLabel);
+        Assert.Equal(1f, p.Scores[0], 6);
+        Assert.All(p.Scores, s => Assert.True(float.IsFinite(s)));
     }
 
     [Fact]
@@ -61,6 +97,7 @@ public class ReleasedModelsTests
 
     // codegen writes the model again around its own graph (bytes input, Model Builder's label key): it predicts as before.
     [Fact]
+    [Trait("Category", "Slow")]
     public void CodegenRewritesACustomBackbonesModelWithoutItsBackboneFile()
     {
         using var dir = new TempDir();
@@ -77,6 +114,7 @@ public class ReleasedModelsTests
 
     // The command line as a user runs it on a model whose custom backbone file is gone.
     [Fact]
+    [Trait("Category", "Slow")]
     public void PredictAndEvaluateRunFromTheCommandLine()
     {
         using var dir = new TempDir();
