@@ -15,7 +15,7 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Measured repeats of each path, after one warm-up; medians are reported.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Images per network call.", DefaultValueFactory = _ => 16 };
         var device = CommonOptions.Device();
-        device.Description = "Where (a), (b) and (c) run the network: cpu, or cuda (needs the GPU build of ONNX Runtime; see README).";
+        device.Description = "Where (a), (b) and (c) run the network: cpu, or cuda (needs the GPU build of ONNX Runtime; see docs/deploying.md).";
         var decodeThreads = new Option<int>("--decode-threads") { Description = "(b)'s decoding threads; 0: one per core." };
         var inferenceThreads = new Option<int>("--inference-threads") { Description = "(b)'s ONNX Runtime threads; 0: one per core, as (a) always uses." };
         var json = new Option<string>("--json") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench.json" };

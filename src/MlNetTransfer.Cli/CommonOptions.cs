@@ -13,7 +13,7 @@ internal static class CommonOptions
 
     public static Option<Features.ComputeDevice> Device() => new("--device")
     {
-        Description = "Where the network extracts features: cpu, or cuda (needs the GPU build of ONNX Runtime; see README).",
+        Description = "Where the network extracts features: cpu, or cuda (needs the GPU build of ONNX Runtime; see docs/deploying.md).",
         DefaultValueFactory = _ => new Features.ExtractorOptions().Device,
     };
 

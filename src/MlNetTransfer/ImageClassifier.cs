@@ -20,7 +20,7 @@ public static class ImageClassifier
     public const string MetricsFileName = RunFiles.Metrics;
     public const string ValidationPredictionsFileName = RunFiles.ValidationPredictions;
     public const string EpochsFileName = RunFiles.Epochs;
-    /// <summary>The resolved settings of a run; <c>train --config</c> on it repeats the run.</summary>
+    /// <summary>The resolved settings of a run; <see cref="TrainSettings.Load"/> reads them back to repeat the run.</summary>
     public const string SettingsFileName = RunFiles.Settings;
 
     /// <summary>
@@ -28,9 +28,10 @@ public static class ImageClassifier
     /// and writes the best epoch's model, metrics.json, validation-predictions.json and report.html to the output folder.
     /// </summary>
     /// <exception cref="DatasetException">The data set cannot be used.</exception>
+    /// <exception cref="MlNetTransferException">A setting is out of range or cannot be used here (<see cref="MlNetTransferException.Setting"/> names it).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the cache keeps what was extracted, no model is written.</exception>
-    /// <param name="progress">Called one event at a time, in order, on the thread doing the work (extraction's come from
-    /// its decoder and network threads): keep it short, and marshal to a UI thread where one is needed.</param>
+    /// <param name="progress">Reported to one event at a time, in order, from the thread doing the work (extraction's
+    /// from its decoder and network threads; a <see cref="Progress{T}"/> then posts them on): keep it short.</param>
     public static TrainReport Train(TrainSettings settings, IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -25,10 +25,10 @@ public sealed class TrainReport
     public required string ModelPath { get; init; }
     public required double Seconds { get; init; }
 
-    /// <summary>Extraction of the augmented training views (with --augment), apart from the images' own.</summary>
+    /// <summary>Extraction of the augmented training views (when <see cref="TrainSettings.Augment"/> asks for them), apart from the images' own.</summary>
     public ExtractionSummary? AugmentedViews { get; init; }
 
-    /// <summary>The view of the images the features describe, and, when chosen per data set, the figures it was chosen on.</summary>
+    /// <summary>The view of the images the features describe, and why.</summary>
     [System.Text.Json.Serialization.JsonInclude]
     internal Pipeline.ViewChoiceReport? View { get; init; }
 

@@ -48,13 +48,13 @@ public sealed record TrainSettings
     /// <summary>
     /// The network's arithmetic: fp32 (the default), int8 (embedded backbones, CPU), quantized on this data set's
     /// training images: the network about 3× faster on processors with VNNI, extraction with decoding 1.4-1.9×,
-    /// features at a cosine of about 0.991-0.999 to fp32's, by data set (README, "int8"), or <see cref="Backbones.Precision.Auto"/>:
+    /// features at a cosine of about 0.991-0.999 to fp32's, by data set (docs/int8.md), or <see cref="Backbones.Precision.Auto"/>:
     /// int8 where it was measured (an embedded backbone on the CPU of an x86 processor with VNNI), fp32 elsewhere.
     /// metrics.json says which a run used and why.
     /// </summary>
     public Backbones.Precision Precision { get; set; } = Backbones.Precision.Fp32;
 
-    /// <summary>Written to train.json: the view a run used and the figures it was chosen on (not read back: Auto chooses again, alike).</summary>
+    /// <summary>Written to train.json: the view a run used and why (informative: a run with <see cref="View"/> Auto decides again, alike).</summary>
     [System.Text.Json.Serialization.JsonInclude]
     internal Pipeline.ViewChoiceReport? ViewChoice { get; set; }
 

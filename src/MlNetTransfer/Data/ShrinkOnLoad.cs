@@ -12,7 +12,7 @@ namespace MlNetTransfer.Data;
 /// </summary>
 internal static class ShrinkOnLoad
 {
-    /// <summary>The shortest side a scaled decode may leave (twice the embedded backbone's 256-pixel resize; chosen by measurement, README).</summary>
+    /// <summary>The shortest side a scaled decode may leave (twice the embedded backbone's 256-pixel resize; chosen by measurement, docs/how-it-works.md).</summary>
     public const int DefaultFloor = 512;
 
     /// <summary>Names the rule; part of the feature cache key.</summary>

@@ -4,7 +4,7 @@ namespace MlNetTransfer.Features;
 public enum ComputeDevice
 {
     Cpu,
-    /// <summary>ONNX Runtime's CUDA execution provider: needs the GPU build of ONNX Runtime (see README), an NVIDIA driver, CUDA 13 and cuDNN 9.</summary>
+    /// <summary>ONNX Runtime's CUDA execution provider: needs the GPU build of ONNX Runtime (see docs/deploying.md), an NVIDIA driver, CUDA 13 and cuDNN 9.</summary>
     Cuda,
 }
 

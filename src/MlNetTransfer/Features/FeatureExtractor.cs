@@ -10,7 +10,8 @@ using MlNetTransfer.IO;
 namespace MlNetTransfer.Features;
 
 /// <summary>
-/// Computes backbone features for image files: cache lookups and decoding run on worker threads and feed a bounded
+/// Computes backbone features (or a saved model's feature part's) for image files or a data view's rows (read in row
+/// order): cache lookups and decoding run on worker threads and feed a bounded
 /// queue; the network takes full batches from it. Memory stays flat whatever the number of images. Unusable
 /// images are reported, never fatal; every finished batch is in the cache before the next begins.
 /// </summary>
@@ -271,7 +272,7 @@ internal sealed class FeatureExtractor : IDisposable
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Releases the network; the extractor may be disposed more than once (the view choice's is handed on).</summary>
+    /// <summary>Releases the network; the extractor may be disposed more than once.</summary>
     public void Dispose()
     {
         Task<FeatureNetwork>? network;

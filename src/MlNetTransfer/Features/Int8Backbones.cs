@@ -13,7 +13,7 @@ namespace MlNetTransfer.Features;
 /// <summary>The int8 form of a backbone, calibrated on a data set's own training images, built once and kept in the cache.</summary>
 internal static class Int8Backbones
 {
-    /// <summary>Calibration images taken from the training images (a few hundred suffice; measured, README).</summary>
+    /// <summary>Calibration images taken from the training images (a few hundred suffice; measured, docs/int8.md).</summary>
     public const int CalibrationImages = 128;
 
     /// <summary>
@@ -46,7 +46,7 @@ internal static class Int8Backbones
     /// </summary>
     /// <param name="cacheFor">The feature cache of a backbone (null: nothing is kept).</param>
     /// <param name="calibrating">Called with the number of images before a calibration is made (not when it is read from the cache).</param>
-    /// <exception cref="ArgumentException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
+    /// <exception cref="MlNetTransferException">The backbone is not an embedded one, or the network is to run on a GPU.</exception>
     public static BackboneDescription Quantize(BackboneDescription backbone, IReadOnlyList<LabelledImage> training, Func<BackboneDescription, FeatureCache?> cacheFor,
         ComputeDevice device = ComputeDevice.Cpu, Action<int>? calibrating = null, CancellationToken cancel = default, int calibrationImages = CalibrationImages)
     {

@@ -11,7 +11,7 @@ namespace MlNetTransfer.Features;
 /// Measures what an int8 backbone is quantized with: the float network (in the form the int8 one is made from) runs on
 /// calibration images; each quantized activation's range is taken with its rarest extremes left out (percentile
 /// 99.999), and each convolution input's channel means are kept for bias correction. Chosen by measurement over min/max and percentiles 99.9 and 99.99: the features' cosine to
-/// fp32 on held-out images was highest with it on ants/bees, digits and camera photos (README, "int8").
+/// fp32 on held-out images was highest with it on ants/bees, digits and camera photos (docs/int8.md).
 /// </summary>
 internal static class Int8Calibrator
 {

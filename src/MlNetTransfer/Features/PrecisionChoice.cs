@@ -8,10 +8,10 @@ public sealed record PrecisionChoice(Precision Precision, string Reason)
 {
     /// <summary>
     /// Resolves <paramref name="requested"/>. <see cref="Precision.Auto"/> takes int8 only where its speed and accuracy
-    /// were measured (README, "int8"): the embedded backbone, on the CPU, with VNNI; anything else keeps fp32, with the
+    /// were measured (docs/int8.md): the embedded backbone, on the CPU, with VNNI; anything else keeps fp32, with the
     /// reason. An explicit int8 the backbone or device cannot run is an error, not a silent fallback.
     /// </summary>
-    /// <exception cref="ArgumentException">Int8 asked for a custom backbone or a GPU.</exception>
+    /// <exception cref="MlNetTransferException">Int8 asked for a custom backbone or a GPU.</exception>
     internal static PrecisionChoice Resolve(Precision requested, BackboneDescription backbone, ComputeDevice device) => Resolve(requested, backbone, device, ProcessorSupport.HasVnni);
 
     internal static PrecisionChoice Resolve(Precision requested, BackboneDescription backbone, ComputeDevice device, bool hasVnni)

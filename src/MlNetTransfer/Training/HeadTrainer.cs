@@ -16,7 +16,8 @@ internal static class HeadTrainer
     /// <param name="onEpoch">Called after every epoch with its metrics.</param>
     /// <param name="rules">The learning-rate schedule and stop rule; null: those <paramref name="options"/> describe.
     /// A stop rule decides when to stop; <paramref name="options"/>' monitored metric still picks the best epoch.</param>
-    /// <exception cref="ArgumentException">Empty sets, mismatched dimensions, labels out of range or bad options.</exception>
+    /// <exception cref="ArgumentException">Empty sets, mismatched dimensions or labels out of range.</exception>
+    /// <exception cref="MlNetTransferException">Options out of range, or a training that diverged.</exception>
     public static TrainingResult Train(FeatureSet train, FeatureSet validation, int classCount, TrainingOptions options,
         Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default, TrainingRules? rules = null)
     {

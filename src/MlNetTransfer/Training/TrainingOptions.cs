@@ -99,7 +99,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Feature scaling with training statistics (folded into the saved graph). The default, <see cref="FeatureScaling.Center"/>,
-    /// was measured best across three data sets (README, "Accuracy").
+    /// was measured best across three data sets (docs/accuracy.md).
     /// </summary>
     public FeatureScaling Scaling { get; set; } = FeatureScaling.Center;
 

@@ -6,7 +6,7 @@ namespace MlNetTransfer.Vision;
 public sealed partial class ImageClassificationTrainer
 {
     /// <summary>
-    /// The settings of ML.NET's <c>ImageClassificationTrainer.Options</c>, by the same names and, unless the README's
+    /// The settings of ML.NET's <c>ImageClassificationTrainer.Options</c>, by the same names and, unless docs/porting-from-mlnet.md's
     /// porting section lists a difference, the same defaults. Fields, as ML.NET has them.
     /// </summary>
     public sealed class Options
@@ -42,9 +42,9 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>
         /// The network's arithmetic (not in ML.NET). <see cref="Backbones.Precision.Int8"/> quantizes the embedded network
         /// on up to 128 of the training images: the network about 3 × faster on processors with VNNI, extraction with
-        /// decoding 1.4-1.9 ×, features at a cosine of about 0.991-0.999 to fp32's, by data set (README, "int8").
+        /// decoding 1.4-1.9 ×, features at a cosine of about 0.991-0.999 to fp32's, by data set (docs/int8.md).
         /// <see cref="Backbones.Precision.Auto"/> takes int8 for the embedded network on the CPU of an x86 processor with
-        /// VNNI and fp32 elsewhere. The default is fp32 (README, "int8": int8 lost 0.6 point on one data set).
+        /// VNNI and fp32 elsewhere. The default is fp32 (docs/int8.md: int8 lost 0.6 point on one data set).
         /// </summary>
         public Backbones.Precision Precision = Backbones.Precision.Fp32;
 

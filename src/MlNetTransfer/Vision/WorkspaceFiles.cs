@@ -15,20 +15,27 @@ internal static class WorkspaceFiles
     public static void Write(string workspace, ImageClassificationTrainer.Options options, PipelineResult result)
     {
         var features = result.Extraction.Features;
-        AtomicFile.WriteText(Path.Combine(workspace, options.TrainSetBottleneckCachedValuesFileName), Csv(result.Train, features));
-        AtomicFile.WriteText(Path.Combine(workspace, options.ValidationSetBottleneckCachedValuesFileName), Csv(result.Validation, features));
+        AtomicFile.Write(Path.Combine(workspace, options.TrainSetBottleneckCachedValuesFileName), stream => WriteCsv(stream, result.Train, features));
+        AtomicFile.Write(Path.Combine(workspace, options.ValidationSetBottleneckCachedValuesFileName), stream => WriteCsv(stream, result.Validation, features));
         string finalModel = Path.Combine(workspace, $"{options.FinalModelPrefix}{result.Backbone.Name}.onnx");
         var classes = result.Dataset.Classes;
         var graph = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(result.Backbone, result.Training.BestWeights, classes), classes.Count);
         AtomicFile.Write(finalModel, ClassifierGraph.BuildExportGraph(graph, result.Backbone, classes));
     }
 
-    private static string Csv(IEnumerable<Data.LabelledImage> images, IReadOnlyDictionary<string, float[]> features)
+    // Written line by line: thousands of rows of 512 numbers are tens of megabytes as one string.
+    private static void WriteCsv(Stream destination, IEnumerable<Data.LabelledImage> images, IReadOnlyDictionary<string, float[]> features)
     {
-        var csv = new StringBuilder();
+        using var csv = new StreamWriter(destination, new UTF8Encoding(false), leaveOpen: true);
         foreach (var image in images)
-            csv.Append(image.Label.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .AppendJoin(',', features[image.Path].Select(v => v.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
-        return csv.ToString();
+        {
+            csv.Write(image.Label.ToString(CultureInfo.InvariantCulture));
+            foreach (var value in features[image.Path])
+            {
+                csv.Write(',');
+                csv.Write(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+            csv.Write('\n');
+        }
     }
 }

@@ -157,7 +157,7 @@ internal static class Int8Graph
     // DequantizeLinear. With the input's channel means, the bias also takes back the mean shift the weights' rounding
     // puts on each output channel (bias correction, Nagel et al. 2019; one mean per input channel, so taps over the
     // padding are corrected as if inside): feature cosine to fp32 0.99078 → 0.99547 on digits, 0.99709 → 0.99736 on
-    // camera photos, 0.99880 → 0.99899 on ants/bees (README, int8).
+    // camera photos, 0.99880 → 0.99899 on ants/bees (docs/int8.md).
     private static void QuantizeWeights(GraphProto g, Dictionary<string, TensorProto> initializers, NodeProto conv, float inputScale, bool reducedRange, float[]? inputMean)
     {
         var weight = initializers[conv.Input[1]];
