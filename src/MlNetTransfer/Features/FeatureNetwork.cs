@@ -35,7 +35,15 @@ internal sealed class FeatureNetwork : IDisposable
         // Spinning worker threads fight the decode threads for the cores; measured to halve throughput on 2 cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device == ComputeDevice.Cuda) AddCuda(options);
-        _session = new InferenceSession(graph, options);
+        try
+        {
+            _session = new InferenceSession(graph, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // The graph comes from the user (a custom backbone's file, a model.zip): what ONNX Runtime refuses is theirs to fix.
+            throw new MlNetTransferException($"ONNX Runtime cannot run the network: {e.Message.Split('\n')[0]}", e);
+        }
     }
 
     // TF32 off: the saved model runs in full float on the CPU, and features made on the GPU should be those features

@@ -27,7 +27,6 @@ internal static class ModelWriter
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null,
         ModelInput? input = null, bool labelKey = false, ValidationSummary? validation = null)
     {
-        byte[] backbonePart = CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone));
         var info = new ModelInfo
         {
             Validation = validation,
@@ -38,8 +37,13 @@ internal static class ModelWriter
             View = BackboneRegistry.Names.Contains(backbone.Name) && backbone.View != ImageView.Crop ? backbone.View : null,
             Int8 = BackboneRegistry.Names.Contains(backbone.Name) ? backbone.Int8 : null,
         };
-        Write(path, backbone, ClassifierGraph.BuildMlNetGraph(backbone, head, classes, backbonePart), info, cacheFolder, input ?? ModelInput.ImagePath, labelKey);
+        Write(path, backbone, Graph(backbone, head, classes, cacheFolder), info, cacheFolder, input ?? ModelInput.ImagePath, labelKey);
     }
+
+    /// <summary>The model's ONNX graph (<see cref="ClassifierGraph.BuildMlNetGraph"/>), its backbone part kept in <paramref name="cacheFolder"/> between runs.</summary>
+    public static byte[] Graph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder) =>
+        ClassifierGraph.BuildMlNetGraph(backbone, head, classes,
+            CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone)));
 
     /// <summary>
     /// Writes the model at <paramref name="model"/> again with another input column or Model Builder's label key: its
@@ -61,16 +65,16 @@ internal static class ModelWriter
     }
 
     /// <summary>
-    /// The fitted ML.NET pipeline of a trained classifier, for the estimator: <paramref name="input"/> → logits →
-    /// the scorer's Score and PredictedLabel (a key over <paramref name="classes"/>, ML.NET's trainer convention),
-    /// under the names given.
+    /// The fitted ML.NET pipeline of a trained classifier, for the estimator: <paramref name="input"/> → logits (by
+    /// <paramref name="graph"/>, <see cref="Graph"/>'s) → the scorer's Score and PredictedLabel (a key over
+    /// <paramref name="classes"/>, ML.NET's trainer convention), under the names given.
     /// </summary>
-    internal static ITransformer Transformer(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, ModelInput input,
+    internal static ITransformer Transformer(BackboneDescription backbone, byte[] graph, IReadOnlyList<string> classes, ModelInput input,
         string scoreColumn = ModelColumns.Score, string predictedLabelColumn = ModelColumns.PredictedLabel)
     {
         var ml = new MLContext(seed: 0);
         var empty = EmptyInput(ml, input, labelKey: false);
-        var toLogits = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetGraph(backbone, head, classes)).Fit(empty);
+        var toLogits = ModelFront.InputToLogits(ml, backbone, input, graph).Fit(empty);
         var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
         var scored = scorer.Transform(toLogits.Transform(empty));
         // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.

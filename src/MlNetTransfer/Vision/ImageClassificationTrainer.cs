@@ -74,10 +74,11 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         reporting.Flush();
         foreach (var skipped in result.Extraction.Skipped)
             reporting.Warn($"Skipped {skipped.Path}: {skipped.Reason}");
+        var graph = ModelWriter.Graph(plan.Backbone, result.Training.BestWeights, classes, plan.Cache?.BackboneFolder);
         if (_options.WorkspacePath is { } workspace)
-            WorkspaceFiles.Write(workspace, _options, result);
+            WorkspaceFiles.Write(workspace, _options, result, graph);
 
-        return ModelWriter.Transformer(plan.Backbone, result.Training.BestWeights, classes, new ModelInput(kind, _options.FeatureColumnName),
+        return ModelWriter.Transformer(plan.Backbone, graph, classes, new ModelInput(kind, _options.FeatureColumnName),
             _options.ScoreColumnName, _options.PredictedLabelColumnName);
     }
 

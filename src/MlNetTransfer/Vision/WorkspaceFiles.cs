@@ -12,15 +12,15 @@ namespace MlNetTransfer.Vision;
 /// </summary>
 internal static class WorkspaceFiles
 {
-    public static void Write(string workspace, ImageClassificationTrainer.Options options, PipelineResult result)
+    /// <param name="graph">The trained classifier's graph (<see cref="ModelWriter.Graph"/>).</param>
+    public static void Write(string workspace, ImageClassificationTrainer.Options options, PipelineResult result, byte[] graph)
     {
         var features = result.Extraction.Features;
         AtomicFile.Write(Path.Combine(workspace, options.TrainSetBottleneckCachedValuesFileName), stream => WriteCsv(stream, result.Train, features));
         AtomicFile.Write(Path.Combine(workspace, options.ValidationSetBottleneckCachedValuesFileName), stream => WriteCsv(stream, result.Validation, features));
         string finalModel = Path.Combine(workspace, $"{options.FinalModelPrefix}{result.Backbone.Name}.onnx");
         var classes = result.Dataset.Classes;
-        var graph = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(result.Backbone, result.Training.BestWeights, classes), classes.Count);
-        AtomicFile.Write(finalModel, ClassifierGraph.BuildExportGraph(graph, result.Backbone, classes));
+        AtomicFile.Write(finalModel, ClassifierGraph.BuildExportGraph(SavedGraph.Parse(graph, classes.Count), result.Backbone, classes));
     }
 
     // Written line by line: thousands of rows of 512 numbers are tens of megabytes as one string.
