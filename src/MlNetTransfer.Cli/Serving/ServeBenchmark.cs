@@ -1,6 +1,7 @@
 using MlNetTransfer.Benchmarks;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using MlNetTransfer.Backbones;
 using MlNetTransfer.Data;
 using MlNetTransfer.Features;
 using MlNetTransfer.Model;
@@ -25,8 +26,8 @@ internal static class ServeBenchmark
     {
         var photos = ImageDataset.ImageFilesUnder(folder).Select(File.ReadAllBytes).Where(b => ImageCheck.Problem(b) is null).Take(200).ToList();
         if (photos.Count == 0) throw new DatasetException($"No usable images under {folder}.");
-        var backbone = ModelFile.Read(modelPath).Backbone();
-        using var network = new FeatureNetwork(backbone, Environment.ProcessorCount);
+        var graph = ModelFile.Read(modelPath).Graph(); // the model's own feature part: its backbone's files need not be here
+        using var network = new FeatureNetwork(graph.FeaturesPart(), graph.Side, FeatureGraph.FeaturesOutput, graph.FeatureSize, Environment.ProcessorCount);
         using var predictor = new ImagePredictor(modelPath);
         using var app = ServeApp.Build(new ServeOptions { ModelPath = modelPath, Urls = "http://127.0.0.1:0" });
         app.StartAsync().GetAwaiter().GetResult();

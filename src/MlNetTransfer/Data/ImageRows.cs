@@ -16,6 +16,7 @@ internal sealed class ImageRows(IDataView data, DataViewSchema.Column image, Dat
     private ValueGetter<uint>? _getLabel;
     private VBuffer<byte> _buffer;
     private bool _disposed;
+    private bool _exhausted; // the cursor ran out of rows (its Position is -1 again): the next read starts a new one
 
     /// <summary>The image of row <paramref name="index"/> (counted from 0 over every row), whose label key was <paramref name="key"/> when the rows were first read.</summary>
     /// <exception cref="InvalidDataException">The data view no longer gives that row (its rows come in another order on each read).</exception>
@@ -24,15 +25,16 @@ internal sealed class ImageRows(IDataView data, DataViewSchema.Column image, Dat
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_cursor is null || _cursor.Position > index)
+            if (_cursor is null || _exhausted || _cursor.Position > index)
             {
                 _cursor?.Dispose();
                 _cursor = data.GetRowCursor([image, label]);
                 _getImage = _cursor.GetGetter<VBuffer<byte>>(image);
                 _getLabel = _cursor.GetGetter<uint>(label);
+                _exhausted = false;
             }
             while (_cursor.Position < index)
-                if (!_cursor.MoveNext())
+                if (_exhausted = !_cursor.MoveNext())
                     throw new InvalidDataException($"The data has no row {index} any more: it must give the same rows on every read.");
             uint now = 0;
             _getLabel!(ref now);

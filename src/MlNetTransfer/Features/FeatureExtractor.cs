@@ -159,6 +159,9 @@ internal sealed class FeatureExtractor : IDisposable
             linked.Cancel();
             try { Task.WaitAll(workers); } catch (AggregateException) { }
             while (queue.Reader.TryRead(out var left)) _buffers.Return(left.Pixels);
+            // A decoder's failure cancelled the rest: that failure, not the cancellation it caused, is the run's error.
+            if (!cancel.IsCancellationRequested && workers.FirstOrDefault(w => w.IsFaulted)?.Exception?.InnerException is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             throw;
         }
 

@@ -40,7 +40,21 @@ public class ImageRowsTests
         var rows = new ImageRows(data, image, label);
         Assert.Contains("same order", Assert.Throws<InvalidDataException>(() => rows.Read(1, key: 1)).Message);
         Assert.Contains("no row 5", Assert.Throws<InvalidDataException>(() => rows.Read(5, key: 1)).Message);
+        Assert.Equal([1], rows.Read(0, key: 1)); // a cursor that ran out of rows is started again
         rows.Dispose();
         Assert.Throws<ObjectDisposedException>(() => rows.Read(0, key: 1));
+    }
+
+    // The extractor reads rows on its decoder threads: a row that fails there is the error the caller gets, not the
+    // cancellation of the other decoders it causes.
+    [Fact]
+    public void AFailingRowIsTheExtractionsError()
+    {
+        var (data, image, label) = View(([1], "a"), ([2], "b"), ([3], "a"));
+        using var rows = new ImageRows(data, image, label);
+        var images = Enumerable.Range(0, 3).Select(i => new LabelledImage($"row {i}", 0, new ImageRow(rows, i, Key: 1))).ToList();
+        using var extractor = new MlNetTransfer.Features.FeatureExtractor(MlNetTransfer.Backbones.BackboneRegistry.Get(),
+            new MlNetTransfer.Features.ExtractorOptions { DecodeThreads = 2 });
+        Assert.Contains("same order", Assert.Throws<InvalidDataException>(() => { extractor.Extract(images); }).Message);
     }
 }

@@ -65,13 +65,25 @@ public class ReleasedModelsTests
         return Prediction.FromScores("", classes, scores) with { PredictedLabel = outputs.Single(o => o.Name == "PredictedLabel").AsEnumerable<string>().Single() };
     }
 
-    // The feature part carries no class names: two models of one backbone and view share cached features.
+    // Two models of one backbone and view, with other classes and another head, share their feature part (and so
+    // their cached features); their heads differ.
     [Fact]
-    public void TheFeaturePartIsTheSameWhateverTheClasses()
+    public void TheFeaturePartIsTheSameWhateverTheClassesAndHead()
     {
-        var graph = ModelFile.Read(Path.Combine(Folder, "path-crop-custom.zip")).Graph();
-        Assert.Empty(Onnx.ModelProto.Parser.ParseFrom(graph.FeaturesPart()).MetadataProps);
-        Assert.Contains(Onnx.ModelProto.Parser.ParseFrom(graph.HeadPart()).Graph.Node, n => n.OpType == "Gemm");
+        using var dir = new TempDir();
+        TinyClassifier.Write(dir.Combine("tiny.onnx"));
+        var backbone = MlNetTransfer.Backbones.CustomBackbone.Describe(dir.Combine("tiny.onnx"));
+        MlNetTransfer.Training.HeadWeights Head(float bias)
+        {
+            var layer = new MlNetTransfer.Training.DenseLayer(TinyClassifier.Channels, 2);
+            layer.Bias[0] = bias;
+            return new(new float[TinyClassifier.Channels], Enumerable.Repeat(1f, TinyClassifier.Channels).ToArray(), [layer]);
+        }
+        var a = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(backbone, Head(0f), ["cat", "dog"]), 2);
+        var b = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(backbone, Head(1f), ["ant", "bee"]), 2);
+        Assert.Equal(a.FeaturesPart(), b.FeaturesPart());
+        Assert.Equal(MlNetTransfer.Features.FeatureKey.OfGraph(a.FeaturesPart(), backbone), MlNetTransfer.Features.FeatureKey.OfGraph(b.FeaturesPart(), backbone));
+        Assert.NotEqual(a.HeadPart(), b.HeadPart());
     }
 
     // Softmax of large logits stays a probability (exp(200) alone would overflow).
