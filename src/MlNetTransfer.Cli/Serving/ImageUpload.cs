@@ -3,7 +3,10 @@ using MlNetTransfer.Data;
 
 namespace MlNetTransfer.Cli.Serving;
 
-/// <summary>The image a request carries (its body, or one file of a multipart form), or the 4xx answer that says why there is none.</summary>
+/// <summary>
+/// The image a request carries: one file of a multipart form, or else the body, whatever its content type says
+/// (`curl --data-binary @photo.jpg` sends application/x-www-form-urlencoded); or the 4xx answer that says why there is none.
+/// </summary>
 internal static class ImageUpload
 {
     public static async Task<(byte[]? Image, IResult? Problem)> ReadAsync(HttpRequest request, long maxPixels, CancellationToken cancel)
@@ -11,7 +14,7 @@ internal static class ImageUpload
         byte[] bytes;
         try
         {
-            if (request.HasFormContentType)
+            if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
                 var form = await request.ReadFormAsync(cancel);
                 if (form.Files.Count != 1)
@@ -22,9 +25,7 @@ internal static class ImageUpload
             }
             else
             {
-                string type = request.ContentType ?? "";
-                if (type.Length > 0 && !type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-                    return (null, Problem(415, "Unsupported content type", $"Content-Type '{type}' is not an image: send the image's bytes as image/* or application/octet-stream, or one file as multipart/form-data."));
+                // The bytes decide whether it is an image (checked below), not the content type.
                 using var body = new MemoryStream();
                 await request.Body.CopyToAsync(body, cancel);
                 bytes = body.ToArray();

@@ -22,7 +22,7 @@ internal static class OpenApiDocument
                 {
                     ["post"] = new JsonObject
                     {
-                        ["summary"] = "Classify one image: its bytes as the body, or one file of a multipart form.",
+                        ["summary"] = "Classify one image: its bytes as the body (any content type), or one file of a multipart form.",
                         ["requestBody"] = new JsonObject
                         {
                             ["required"] = true,

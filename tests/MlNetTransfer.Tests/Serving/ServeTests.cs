@@ -21,7 +21,7 @@ public class ServeTests(TrainedRunFixture run)
     }
 
     // The answer is the label and every class's probability in class order: predict's numbers for the same file,
-    // whether the body is the bytes or one file of a form.
+    // whether the body is the bytes (as image/jpeg, or as curl --data-binary sends them: form-urlencoded) or one file of a form.
     [Fact]
     public async Task PredictAnswersWhatPredictGivesForBytesAndForAFormFile()
     {
@@ -34,7 +34,9 @@ public class ServeTests(TrainedRunFixture run)
             var body = new ByteArrayContent(File.ReadAllBytes(path));
             body.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
             var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", Path.GetFileName(path) } };
-            foreach (HttpContent content in new HttpContent[] { body, form })
+            var curlDefault = new ByteArrayContent(File.ReadAllBytes(path));
+            curlDefault.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+            foreach (HttpContent content in new HttpContent[] { body, form, curlDefault })
             {
                 var response = await client.PostAsync("/predict", content);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -62,7 +64,8 @@ public class ServeTests(TrainedRunFixture run)
         var cases = new (string Name, HttpContent Content, int Status, string Says)[]
         {
             ("empty body", Bytes([], "application/octet-stream"), 400, "no image"),
-            ("text", new StringContent("just some text"), 415, "is not an image"),
+            ("text", new StringContent("just some text"), 415, "looks like text"),
+            ("a form-urlencoded body that is no image", new StringContent("a=1&b=2", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), 415, "not a decodable image"),
             ("text sent as bytes", Bytes("just some text"u8.ToArray(), "application/octet-stream"), 415, "looks like text"),
             ("truncated JPEG", Bytes(jpeg[..(jpeg.Length / 2)], "image/jpeg"), 422, "truncated"),
             ("unsupported format (TIFF)", Bytes([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0, 0, 0], "image/tiff"), 415, "not a decodable image"),
