@@ -18,12 +18,10 @@ internal static class CommandRunner
     public static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body, IReadOnlyDictionary<string, string>? flags = null)
     {
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true; // let the run unwind and keep what it has
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        // SIGINT (Ctrl-C) and SIGTERM (what systemd, Kubernetes and docker stop send) both let the run unwind and keep
+        // what it has. Registered for the signals themselves, so a process started in the background, whose shell
+        // ignores SIGINT for it, still takes one.
+        using var signals = new SignalHandlers(cancel);
         try
         {
             return body(cancel.Token);
@@ -50,10 +48,29 @@ internal static class CommandRunner
             error.WriteLine(e);
             return ExitCodes.InternalError;
         }
-        finally
+    }
+
+    private sealed class SignalHandlers : IDisposable
+    {
+        private readonly List<System.Runtime.InteropServices.PosixSignalRegistration> _registrations = [];
+
+        public SignalHandlers(CancellationTokenSource cancel)
         {
-            Console.CancelKeyPress -= onCancel;
+            foreach (var signal in new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM })
+            {
+                try
+                {
+                    _registrations.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, context =>
+                    {
+                        context.Cancel = true; // not the runtime's default ending: the run unwinds
+                        cancel.Cancel();
+                    }));
+                }
+                catch (PlatformNotSupportedException) { } // a signal this platform does not have
+            }
         }
+
+        public void Dispose() => _registrations.ForEach(r => r.Dispose());
     }
 
     /// <summary>The library's user errors and files that cannot be read, written or decoded (bad input, a full disk).</summary>

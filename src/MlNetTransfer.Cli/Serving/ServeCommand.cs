@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.CommandLine;
 using MlNetTransfer.Model;
 
@@ -32,9 +33,11 @@ internal static class ServeCommand
             using var app = ServeApp.Build(options);
             app.StartAsync(cancel).GetAwaiter().GetResult();
             foreach (var address in app.Urls) output.WriteLine($"Serving {Path.GetFullPath(options.ModelPath)} at {address} (Ctrl-C stops)");
-            try { Task.Delay(Timeout.Infinite, cancel).GetAwaiter().GetResult(); }
-            catch (OperationCanceledException) { }
+            // Until a signal (or the host itself) stops it; then it stops taking connections and lets the requests
+            // under way finish (within the host's shutdown timeout) before the process ends.
+            app.WaitForShutdownAsync(cancel).GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();
+            output.WriteLine("Stopped.");
             return ExitCodes.Ok;
         }));
         return command;

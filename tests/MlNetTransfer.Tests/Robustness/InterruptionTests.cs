@@ -7,11 +7,13 @@ namespace MlNetTransfer.Tests.Robustness;
 
 public class InterruptionTests
 {
-    // Ctrl-C while features are being extracted: the run stops, says so, exits 130, writes no model, and keeps every
-    // feature finished before the signal; the next run picks up from there.
-    [Fact]
+    // Ctrl-C (SIGINT) or SIGTERM (systemd, Kubernetes, docker stop) while features are being extracted: the run stops,
+    // says so, exits 130, writes no model, and keeps every feature finished before the signal; the next run picks up from there.
+    [Theory]
     [Trait("Category", "Slow")]
-    public async Task CtrlCStopsCleanlyAndKeepsTheCache()
+    [InlineData("-INT")]
+    [InlineData("-TERM")]
+    public async Task ASignalStopsCleanlyAndKeepsTheCache(string signal)
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 70, size: 96);
@@ -23,7 +25,7 @@ public class InterruptionTests
         while (CountFeatures(cache) == 0 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
             Thread.Sleep(50);
         Assert.False(process.HasExited, "the run ended before it could be interrupted");
-        Process.Start("kill", ["-INT", process.Id.ToString()])!.WaitForExit();
+        Process.Start("kill", [signal, process.Id.ToString()])!.WaitForExit();
         Assert.True(process.WaitForExit(30_000));
 
         Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
@@ -35,6 +37,24 @@ public class InterruptionTests
         var resumed = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("run"), CacheFolder = cache, Training = { Epochs = 2 }, View = MlNetTransfer.Backbones.ImageView.Crop });
         Assert.True(resumed.FeatureExtraction.FromCache >= kept, $"{resumed.FeatureExtraction.FromCache} from cache, {kept} kept");
         Assert.Equal(210, resumed.FeatureExtraction.Images);
+    }
+
+    // serve stops on SIGTERM and SIGINT: it stops taking connections, finishes what it has, says so and exits 0.
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("-TERM")]
+    [InlineData("-INT")]
+    public void ServeStopsGracefullyOnASignal(string signal)
+    {
+        string model = Path.Combine(RepoPaths.Root, "tests", "MlNetTransfer.Tests", "Fixtures", "models-0.2.0", "path-crop-custom.zip");
+        using var process = Process.Start(CliProcess.StartInfo("serve", "--model", model, "--urls", "http://127.0.0.1:0"))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? first = process.StandardOutput.ReadLine(); // "Serving ... at ...", once it listens
+        Assert.True(first?.StartsWith("Serving", StringComparison.Ordinal) == true, $"{first} {(process.HasExited ? stderr.Result : "")}");
+        Process.Start("kill", [signal, process.Id.ToString()])!.WaitForExit();
+        Assert.True(process.WaitForExit(20_000), "serve did not stop");
+        Assert.Equal(ExitCodes.Ok, process.ExitCode);
+        Assert.Equal("Stopped.", process.StandardOutput.ReadToEnd().Trim());
     }
 
     // A save that fails part-way (here: the writer throws, as on a full disk) leaves the previous model untouched
