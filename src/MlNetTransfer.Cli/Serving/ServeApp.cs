@@ -27,7 +27,18 @@ internal static class ServeApp
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         var predictor = app.Services.GetRequiredService<BatchingPredictor>(); // load the model now, not on the first request
-        string page = TryPage.Html(predictor.Model), openApi = OpenApiDocument.Json(predictor.Model);
+        string page = TryPage.Html(predictor.Model, askForKey: options.ApiKey is not null), openApi = OpenApiDocument.Json(predictor.Model);
+        if (options.ApiKey is { } key)
+            app.Use(async (context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/predict") && !HasKey(context.Request, key))
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await ImageUpload.Problem(401, "Unauthorized", "Send the server's API key as 'Authorization: Bearer KEY'.").ExecuteAsync(context);
+                    return;
+                }
+                await next(context);
+            });
 
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
         app.MapGet("/healthz", () => Results.Json(new JsonObject { ["status"] = "ok" }));
@@ -46,6 +57,16 @@ internal static class ServeApp
             }
         });
         return app;
+    }
+
+    // Compared in constant time: the answer's timing says nothing about how much of a guess was right.
+    private static bool HasKey(HttpRequest request, string key)
+    {
+        string header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), System.Text.Encoding.UTF8.GetBytes(key));
     }
 
     /// <summary>The answer's JSON: the label, then each class's probability in the model's class order.</summary>

@@ -15,10 +15,12 @@ internal static class ServeCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "Most images per network call.", DefaultValueFactory = _ => defaults.MaxBatchSize };
         var maxWait = new Option<double>("--max-wait-ms") { Description = "Longest an image waits for others to join its batch (only while others are being decoded).", DefaultValueFactory = _ => defaults.MaxWait.TotalMilliseconds };
         var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body in MB; larger requests get 413.", DefaultValueFactory = _ => 20 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Bearer token that POST /predict requires (also $MLNETTRANSFER_API_KEY). Bound to anything but loopback, serve requires one: without it, one is generated and printed." };
+        var noAuth = new Option<bool>("--no-auth") { Description = "Serve without an API key, on any address." };
         var verbose = CommonOptions.Verbose();
         var command = new Command("serve", "Serve a model over HTTP: POST /predict, a page to try it at /, /healthz, /openapi.json.")
         {
-            model, port, urls, maxBatch, maxWait, maxBody, verbose,
+            model, port, urls, maxBatch, maxWait, maxBody, apiKey, noAuth, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
@@ -29,6 +31,18 @@ internal static class ServeCommand
                 Batching = defaults with { MaxBatchSize = parse.GetValue(maxBatch), MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)) },
                 MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
             };
+            string? key = parse.GetValue(apiKey) ?? NullIfBlank(Environment.GetEnvironmentVariable("MLNETTRANSFER_API_KEY"));
+            if (parse.GetValue(noAuth))
+            {
+                if (parse.GetValue(apiKey) is not null) throw new UsageException("--api-key and --no-auth contradict each other.");
+                key = null;
+            }
+            else if (key is null && !LoopbackOnly(options.Urls))
+            {
+                key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+                output.WriteLine($"API key (generated; send 'Authorization: Bearer KEY' to /predict): {key}");
+            }
+            options = options with { ApiKey = key };
             ModelWarnings.Write(options.ModelPath, error);
             using var app = ServeApp.Build(options);
             app.StartAsync(cancel).GetAwaiter().GetResult();
@@ -42,4 +56,12 @@ internal static class ServeCommand
         }));
         return command;
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>Every address is this machine's loopback (127.0.0.0/8, ::1, localhost): then no one else can reach the port.</summary>
+    internal static bool LoopbackOnly(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(url =>
+            Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+            && (uri.IsLoopback || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip)));
 }

@@ -9,4 +9,6 @@ internal sealed record ServeOptions
     public Model.BatchingOptions Batching { get; init; } = new();
     /// <summary>Largest request body; larger requests get 413.</summary>
     public long MaxBodyBytes { get; init; } = 20L * 1024 * 1024;
+    /// <summary>The bearer token <c>POST /predict</c> requires; null: none (the command sets one unless bound to loopback only).</summary>
+    public string? ApiKey { get; init; }
 }

@@ -7,7 +7,8 @@ namespace MlNetTransfer.Cli.Serving;
 /// <summary>The page of <c>GET /</c>: drop or pick an image, see it with its top classes as bars. Self-contained (no external scripts or fonts).</summary>
 internal static class TryPage
 {
-    public static string Html(ModelFile model)
+    /// <param name="askForKey">The server requires an API key: the page has a field for it.</param>
+    public static string Html(ModelFile model, bool askForKey = false)
     {
         string Esc(string s) => WebUtility.HtmlEncode(s);
         string accuracy = model.Info.Validation is { } v
@@ -25,6 +26,7 @@ internal static class TryPage
             </style></head><body>
             <h1>Try the model</h1>
             <p class="meta">Classes: <b>{{Esc(string.Join(", ", model.Classes))}}</b> · backbone {{Esc(model.Info.Backbone)}} · {{Esc(accuracy)}}</p>
+            {{(askForKey ? "<p><label>API key <input id=\"key\" type=\"password\" autocomplete=\"off\"></label></p>" : "")}}
             <label id="drop" for="file">Drop an image here, or click to pick one<input id="file" type="file" accept="image/*" hidden></label>
             <img id="preview" alt="the image sent">
             <div id="result"></div><div id="bars"></div><div id="error"></div>
@@ -37,7 +39,10 @@ internal static class TryPage
               show('result', 'classifying…'); show('error', ''); document.getElementById('bars').innerHTML = '';
               document.body.dataset.state = 'busy';
               try {
-                const response = await fetch('predict', { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+                const headers = { 'Content-Type': file.type || 'application/octet-stream' };
+                const key = document.getElementById('key');
+                if (key && key.value) headers['Authorization'] = 'Bearer ' + key.value;
+                const response = await fetch('predict', { method: 'POST', body: file, headers });
                 const answer = await response.json();
                 if (!response.ok) { show('result', ''); show('error', answer.title + ': ' + answer.detail); return; }
                 show('result', answer.predictedLabel);
