@@ -48,8 +48,7 @@ public sealed class BatchingPredictor : IDisposable
         _options = options ?? new BatchingOptions();
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be at least 1.");
         Model = ModelFile.Read(modelPath);
-        var graph = Model.Graph();
-        _network = new FeatureNetwork(graph.BatchedBytes(), graph.Side, ClassifierGraph.LogitsOutput, graph.ClassCount, Environment.ProcessorCount);
+        _network = Model.Graph().LogitsNetwork();
         _decoder = new ImagePixels(Model.Backbone());
         _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
         _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };

@@ -35,8 +35,7 @@ public sealed class ImagePredictor : IDisposable
     {
         var model = ModelFile.Read(modelPath);
         _classes = model.Classes;
-        var graph = model.Graph();
-        _network = new FeatureNetwork(graph.BatchedBytes(), graph.Side, ClassifierGraph.LogitsOutput, graph.ClassCount, Environment.ProcessorCount);
+        _network = model.Graph().LogitsNetwork();
         _decoder = new ImagePixels(model.Backbone());
     }
 

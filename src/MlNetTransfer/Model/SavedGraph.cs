@@ -68,8 +68,9 @@ internal sealed class SavedGraph
     /// <summary>Pixels [N, 3, side, side] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C] and <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
     public ModelProto Batched() => _batched.Clone();
 
-    /// <summary><see cref="Batched"/>, serialised for a session.</summary>
-    public byte[] BatchedBytes() => _batched.ToByteArray();
+    /// <summary>A session of <see cref="Batched"/> that gives each image's logits, on every core: what the predictors run.</summary>
+    public Features.FeatureNetwork LogitsNetwork() =>
+        new(_batched.ToByteArray(), Side, ClassifierGraph.LogitsOutput, ClassCount, Environment.ProcessorCount);
 
     /// <summary>The part that makes the features: pixels → <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
     public byte[] FeaturesPart() => Part(FeatureGraph.FeaturesOutput, FeatureGraph.PixelsInput);
