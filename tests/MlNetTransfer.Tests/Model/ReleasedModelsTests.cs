@@ -34,16 +34,20 @@ public class ReleasedModelsTests
         OnnxExport.Export(zip, dir.Combine("model.onnx"));
         using var exported = new Microsoft.ML.OnnxRuntime.InferenceSession(dir.Combine("model.onnx"));
         var pixels = new MlNetTransfer.Data.ImagePixels(engine.File.Backbone());
+        // 0.2.0 ran on SkiaSharp 2.88, whose nearest-neighbour resize (the fill view's, here upscaling 64-112 pixel
+        // images) picks some other source pixels than SkiaSharp 3's, which ML.NET 6 requires: the fill model's
+        // probabilities move by a few 1e-4. Crop views draw with filtering and did not move.
+        double skiaShift = engine.File.Backbone().Resize == MlNetTransfer.Backbones.ResizeMode.Stretch ? 1e-3 : 0;
         for (int i = 0; i < images.Count; i++)
         {
             var bytes = File.ReadAllBytes(images[i]);
             foreach (var (runtime, prediction, tolerance) in new[]
             {
-                ("PredictionEngine", engine.Predict(images[i]), 1e-6),
-                ("ImagePredictor", single.Predict(bytes), 1e-4),
-                ("BatchingPredictor", together[i], 1e-4),
-                ("ImageClassifier.Predict", batch[i], 1e-4),
-                ("exported ONNX", Exported(exported, pixels, bytes, engine.Classes), 1e-4),
+                ("PredictionEngine", engine.Predict(images[i]), 1e-6 + skiaShift),
+                ("ImagePredictor", single.Predict(bytes), 1e-4 + skiaShift),
+                ("BatchingPredictor", together[i], 1e-4 + skiaShift),
+                ("ImageClassifier.Predict", batch[i], 1e-4 + skiaShift),
+                ("exported ONNX", Exported(exported, pixels, bytes, engine.Classes), 1e-4 + skiaShift),
             })
             {
                 Assert.True(expected[i].Label == prediction.PredictedLabel, $"{name}, {runtime}, {expected[i].Image}");
