@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlNetTransfer.Codegen;
+using MlNetTransfer.IO;
 using MlNetTransfer.Model;
 
 namespace MlNetTransfer.Cli;
@@ -20,12 +21,25 @@ internal static class CodegenCommand
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
         {
-            var options = new CodegenOptions { Name = parse.GetValue(name)!, Input = parse.GetValue(input) };
+            string? libraryPackage = CarriedLibraryPackage();
+            var options = new CodegenOptions { Name = parse.GetValue(name)!, Input = parse.GetValue(input), LibraryPackage = libraryPackage };
             foreach (var file in ConsumptionCode.Generate(parse.GetValue(model)!, parse.GetValue(folder)!, options))
                 output.WriteLine($"Wrote {Path.GetFullPath(file)}");
-            output.WriteLine($"Run it: dotnet run --project {parse.GetValue(folder)} -- IMAGE...   (retrain: -- --train FOLDER)");
+            if (libraryPackage is null)
+                error.WriteLine($"note: this mlnet-transfer does not carry the MlNetTransfer package (it runs from a build, not from the installed tool): the project "
+                    + $"builds where package MlNetTransfer {PackageVersion.Of(typeof(ModelFile))} is on your sources, for example after "
+                    + "`dotnet pack src/MlNetTransfer -o FEED` and `dotnet nuget add source FEED` (or use the installed tool).");
+            output.WriteLine($"Run it: cd {parse.GetValue(folder)} && dotnet run -- IMAGE...   (retrain: dotnet run -- --train FOLDER)");
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    // The tool package carries the library's own package (MlNetTransfer.Cli.csproj, CarryTheLibraryPackage); a build
+    // run from source does not.
+    private static string? CarriedLibraryPackage()
+    {
+        string package = Path.Combine(AppContext.BaseDirectory, "packages", $"MlNetTransfer.{PackageVersion.Of(typeof(ModelFile))}.nupkg");
+        return File.Exists(package) ? package : null;
     }
 }

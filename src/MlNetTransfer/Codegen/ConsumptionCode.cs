@@ -12,6 +12,13 @@ internal sealed record CodegenOptions
 
     /// <summary>What the generated model takes: the image's bytes (Model Builder's <c>byte[] ImageSource</c>) or its path.</summary>
     public ImageInputKind Input { get; init; } = ImageInputKind.Bytes;
+
+    /// <summary>
+    /// The MlNetTransfer .nupkg the generated project references (the tool carries its own): copied into a feed
+    /// folder <c>packages/</c> beside the project, with a nuget.config that adds that folder to the user's sources, so
+    /// that a plain <c>dotnet build</c> finds the package. Null: the project finds it on the configured sources.
+    /// </summary>
+    public string? LibraryPackage { get; init; }
 }
 
 /// <summary>
@@ -23,14 +30,18 @@ internal sealed record CodegenOptions
 /// </summary>
 internal static class ConsumptionCode
 {
+    private const string LocalFeedFolder = "packages";
+
     /// <summary>Writes the project into <paramref name="folder"/>; returns the files written.</summary>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
-    /// <exception cref="MlNetTransferException">The name is not a C# identifier.</exception>
+    /// <exception cref="MlNetTransferException">The name is not a C# identifier, or the library package is missing.</exception>
     public static IReadOnlyList<string> Generate(string modelPath, string folder, CodegenOptions? options = null)
     {
         options ??= new CodegenOptions();
         if (!Regex.IsMatch(options.Name, "^[A-Za-z_][A-Za-z0-9_]*$"))
             throw new MlNetTransferException($"'{options.Name}' is not a valid C# class name (CodegenOptions.Name).");
+        if (options.LibraryPackage is { } package && !File.Exists(package))
+            throw new MlNetTransferException($"Cannot read the library package {package}: the file does not exist.");
         var model = ModelFile.Read(modelPath);
         var input = ModelInput.Of(options.Input, null);
         string project = $"{options.Name}.ConsoleApp", ns = $"{options.Name}_ConsoleApp";
@@ -44,6 +55,13 @@ internal static class ConsumptionCode
             ["Program.cs"] = Templates.Program(ns, options.Name, input),
         };
         var written = new List<string> { modelFile };
+        if (options.LibraryPackage is not null)
+        {
+            string feedCopy = Path.Combine(folder, LocalFeedFolder, Path.GetFileName(options.LibraryPackage));
+            AtomicFile.Write(feedCopy, stream => { using var source = File.OpenRead(options.LibraryPackage); source.CopyTo(stream); });
+            written.Add(feedCopy);
+            files["nuget.config"] = Templates.NuGetConfig(LocalFeedFolder);
+        }
         foreach (var (name, text) in files)
         {
             string path = Path.Combine(folder, name);

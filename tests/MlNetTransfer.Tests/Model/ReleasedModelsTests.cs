@@ -128,6 +128,17 @@ public class ReleasedModelsTests
         }
     }
 
+    [Fact]
+    public void CodegenNamesALibraryPackageThatIsNotThere()
+    {
+        using var dir = new TempDir();
+        string package = dir.Combine("MlNetTransfer.0.2.0.nupkg");
+        var e = Assert.Throws<MlNetTransferException>(() => MlNetTransfer.Codegen.ConsumptionCode.Generate(
+            Path.Combine(Folder, "path-crop-custom.zip"), dir.Combine("app"), new() { LibraryPackage = package }));
+        Assert.Contains(package, e.Message);
+        Assert.False(Directory.Exists(dir.Combine("app")), "nothing was written");
+    }
+
     // The command line as a user runs it on a model whose custom backbone file is gone.
     [Fact]
     [Trait("Category", "Slow")]

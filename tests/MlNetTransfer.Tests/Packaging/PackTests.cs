@@ -8,9 +8,11 @@ public class PackTests
 {
     // `dotnet pack` of the library and of the command line: the library package has its XML docs and README and no
     // command-line or console dependency (the 60 MB backbone reaches users through the ResNet18 package it depends
-    // on); the tool package installs with `dotnet tool install` and trains on the sample set.
+    // on); the tool package installs with `dotnet tool install` and trains on the sample set; the installed tool's
+    // codegen writes a project that a plain `dotnet build` builds in a folder with no package source of its own but
+    // the one codegen writes (the library package the tool carries).
     [Fact]
-    public void TheLibraryPackageHasNoCommandLineDependencyAndTheToolInstallsAndTrains()
+    public void TheLibraryPackageHasNoCommandLineDependencyAndTheInstalledToolTrainsAndGeneratesCodeThatBuilds()
     {
         using var dir = new TempDir();
         using (var zip = ZipFile.OpenRead(LocalFeed.Library))
@@ -37,5 +39,23 @@ public class PackTests
         Assert.True(train.ExitCode == 0, train.Output + train.Error);
         Assert.True(File.Exists(dir.Combine("run", "model.zip")));
         Assert.Contains("Best epoch", train.Output);
+
+        var codegen = ProcessRunner.Run(dir.Combine("tools", "mlnet-transfer"), ["codegen", "--model", dir.Combine("run", "model.zip"), "--output", dir.Combine("app")], workingDirectory: dir.Path);
+        Assert.True(codegen.ExitCode == 0, codegen.Output + codegen.Error);
+        // Earlier tests of this run restored this version into NuGet's package folder, where a restore would find it
+        // without any source: the build must get it from the feed codegen wrote.
+        ForgetRestoredLibraryPackage();
+        var build = ProcessRunner.Run("dotnet", ["build", "--nologo", "-v", "q"], workingDirectory: dir.Combine("app"));
+        Assert.True(build.ExitCode == 0, build.Output + build.Error);
+        Assert.Contains($"\"MlNetTransfer/{LocalFeed.Version}\"", File.ReadAllText(dir.Combine("app", "obj", "project.assets.json")));
+    }
+
+    private static void ForgetRestoredLibraryPackage()
+    {
+        var locals = ProcessRunner.Run("dotnet", ["nuget", "locals", "global-packages", "--list"]);
+        Assert.True(locals.ExitCode == 0, locals.Output + locals.Error);
+        string packages = locals.Output.Trim()["global-packages:".Length..].Trim();
+        string restored = Path.Combine(packages, "mlnettransfer", LocalFeed.Version.ToLowerInvariant());
+        if (Directory.Exists(restored)) Directory.Delete(restored, recursive: true);
     }
 }
