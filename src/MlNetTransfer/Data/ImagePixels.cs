@@ -25,6 +25,9 @@ internal sealed class ImagePixels
 
     public int Length { get; }
 
+    /// <summary>The decoded image's side (the network may see its centre only: <see cref="BackboneDescription.InputSize"/>).</summary>
+    public int Side => _backbone.DecodedSize;
+
     /// <summary>Names the code that turns encoded bytes into pixels (ML.NET's image transforms over SkiaSharp, at their releases): part of the feature cache key.</summary>
     public static string DecoderSignature { get; } =
         $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))};{ShrinkOnLoad.Signature}";

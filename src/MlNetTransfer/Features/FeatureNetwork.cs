@@ -80,6 +80,15 @@ internal sealed class FeatureNetwork : IDisposable
         results[0].GetTensorDataAsSpan<float>()[..(count * OutputSize)].CopyTo(outputs);
     }
 
+    /// <summary>One image through the graph, for the named outputs: each one's values and shape.</summary>
+    public IReadOnlyList<(float[] Values, long[] Shape)> RunOne(float[] pixels, params string[] outputs)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, PixelLength), [1, 3, Side, Side]);
+        using var run = new RunOptions();
+        using var results = _session.Run(run, [FeatureGraph.PixelsInput], [input], outputs);
+        return [.. results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape))];
+    }
+
     public void Dispose()
     {
         _session.Dispose();

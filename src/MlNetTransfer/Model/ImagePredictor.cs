@@ -29,14 +29,20 @@ public sealed class ImagePredictor : IDisposable
     private readonly IReadOnlyList<string> _classes;
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder; // stateless: shared by every thread
+    private readonly Lazy<GradCam> _gradCam; // a second session, made on the first Explain
+    private readonly int _viewSide;
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
     {
         var model = ModelFile.Read(modelPath);
         _classes = model.Classes;
-        _network = model.Graph().LogitsNetwork();
-        _decoder = new ImagePixels(model.Backbone());
+        var graph = model.Graph();
+        _network = graph.LogitsNetwork();
+        var backbone = model.Backbone();
+        _decoder = new ImagePixels(backbone);
+        _viewSide = backbone.InputSize;
+        _gradCam = new Lazy<GradCam>(() => new GradCam(graph, modelPath));
     }
 
     public IReadOnlyList<string> Classes => _classes;
@@ -67,5 +73,30 @@ public sealed class ImagePredictor : IDisposable
         return Prediction.FromLogits(name ?? "", _classes, logits);
     }
 
-    public void Dispose() => _network.Dispose();
+    /// <summary>
+    /// Predicts an encoded image and shows where the model looked (Grad-CAM on the backbone's last convolutional map):
+    /// the prediction, the heatmap, and the network's view of the image with the heatmap over it as a PNG.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
+    /// <exception cref="MlNetTransferException">The model's backbone has no convolutional map before its features.</exception>
+    public Explanation Explain(byte[] image, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (ImageCheck.Problem(image) is { } problem)
+            throw new InvalidDataException($"{name ?? "image"}: {problem}");
+        var pixels = new float[_decoder.Length];
+        _decoder.Decode(image, pixels);
+        var (logits, heatmap) = _gradCam.Value.Run(pixels);
+        var overlay = HeatmapOverlay.Png(pixels, _decoder.Side, _viewSide, heatmap);
+        return new Explanation(Prediction.FromLogits(name ?? "", _classes, logits), heatmap.Width, heatmap.Height, heatmap.Values, overlay);
+    }
+
+    /// <summary>Explains an image file (<see cref="Explain(byte[], string?)"/>).</summary>
+    public Explanation Explain(string imagePath) => Explain(File.ReadAllBytes(imagePath), imagePath);
+
+    public void Dispose()
+    {
+        _network.Dispose();
+        if (_gradCam.IsValueCreated) _gradCam.Value.Dispose();
+    }
 }

@@ -92,6 +92,14 @@ public class CustomBackboneTests
 
         ConsumerProcess.AssertReproduces(report.ModelPath, report.ValidationPredictions);
 
+        // Grad-CAM finds the user's backbone's map before its pool (the tiny network's: 4 × 4 cells at 32 pixels).
+        using (var predictor = new MlNetTransfer.Model.ImagePredictor(report.ModelPath))
+        {
+            var explanation = predictor.Explain(report.ValidationPredictions[0].ImagePath);
+            Assert.Equal(report.ValidationPredictions[0].PredictedLabel, explanation.Prediction.PredictedLabel);
+            Assert.True(explanation.HeatmapWidth > 1 && explanation.HeatmapWidth == explanation.HeatmapHeight, $"{explanation.HeatmapWidth} × {explanation.HeatmapHeight}");
+        }
+
         // Batched evaluation finds the backbone through the model's own description.
         var evaluation = ImageClassifier.Evaluate(report.ModelPath, dir.Combine("data"), dir.Combine("cache"));
         Assert.Equal(18, evaluation.Count);

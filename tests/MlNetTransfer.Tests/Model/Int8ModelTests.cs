@@ -41,6 +41,15 @@ public class Int8ModelTests
             }
         ConsumerProcess.AssertReproduces(report.ModelPath, report.ValidationPredictions);
 
+        // Grad-CAM reads the int8 graph's map (dequantized before its pool): ResNet18's 7 × 7.
+        using (var predictor = new ImagePredictor(report.ModelPath))
+        {
+            var explanation = predictor.Explain(report.ValidationPredictions[0].ImagePath);
+            Assert.Equal(report.ValidationPredictions[0].PredictedLabel, explanation.Prediction.PredictedLabel);
+            Assert.Equal((7, 7), (explanation.HeatmapWidth, explanation.HeatmapHeight));
+            Assert.InRange(explanation.Heatmap.Max(), 0.999f, 1f);
+        }
+
         var onGpu = Assert.Throws<MlNetTransferException>(() => ImageClassifier.Evaluate(report.ModelPath, dir.Combine("data"), dir.Combine("cache"), device: MlNetTransfer.Features.ComputeDevice.Cuda));
         Assert.Contains("Int8", onGpu.Message);
 
