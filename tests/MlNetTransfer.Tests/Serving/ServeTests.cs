@@ -48,7 +48,9 @@ public class ServeTests(TrainedRunFixture run)
                     Assert.True(Math.Abs(expected[path].Scores[k] - (float)scores[run.Report.Classes[k]]!) <= 1e-4, $"{path} class {k}");
             }
         }
-        Assert.Equal("ok", (string?)JsonNode.Parse(await client.GetStringAsync("/healthz"))!["status"]);
+        var health = JsonNode.Parse(await client.GetStringAsync("/healthz"))!;
+        Assert.Equal("Healthy", (string?)health["status"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(run.Report.ModelPath))), (string?)health["model"]!["sha256"]);
         var openApi = JsonNode.Parse(await client.GetStringAsync("/openapi.json"))!;
         Assert.NotNull(openApi["paths"]!["/predict"]!["post"]);
         Assert.Contains("triangle", await client.GetStringAsync("/"));
