@@ -61,7 +61,8 @@ public sealed class BatchingPredictor : IDisposable
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be at least 1.");
         _modelPath = Path.GetFullPath(modelPath);
         _logger = logger ?? NullLogger<BatchingPredictor>.Instance;
-        _live = Load(out var signature);
+        var signature = FileSignature.Of(_modelPath); // before reading: a file replaced during the load is seen as changed again
+        _live = Load(knownSha256: null);
         _logger.LogInformation("Loaded {Path} (sha256 {Sha256}, classes {Classes})", _modelPath, _live.Model.Sha256, string.Join(", ", _live.Model.Classes));
         if (_options.ReloadOnChange) _watcher = new ModelFileWatcher(_modelPath, signature, Reload);
     }
@@ -106,11 +107,10 @@ public sealed class BatchingPredictor : IDisposable
         }
     }
 
-    private Loaded Load(out FileSignature? signature)
+    private Loaded Load(string? knownSha256)
     {
-        signature = FileSignature.Of(_modelPath); // before reading: a file replaced during the load is seen as changed again
         var file = ModelFile.Read(_modelPath);
-        string sha256 = IO.FileHashes.Sha256(_modelPath);
+        string sha256 = knownSha256 ?? IO.FileHashes.Sha256(_modelPath);
         var batcher = new ModelBatcher(file, _options);
         return new Loaded(batcher, new ServedModel(_modelPath, sha256, DateTimeOffset.UtcNow, file.Classes) { File = file });
     }
@@ -121,7 +121,13 @@ public sealed class BatchingPredictor : IDisposable
         Loaded next;
         try
         {
-            next = Load(out _);
+            string sha256 = IO.FileHashes.Sha256(_modelPath);
+            if (sha256 == _live.Model.Sha256) // touched, or the served file put back after a failed one: nothing to load
+            {
+                _reloadProblem = null;
+                return;
+            }
+            next = Load(sha256);
         }
         catch (Exception e)
         {
