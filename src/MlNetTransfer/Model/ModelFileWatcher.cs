@@ -89,7 +89,10 @@ internal sealed record FileSignature(long Length, DateTime LastWriteUtc)
     {
         try
         {
+            // FileInfo describes a symbolic link itself, not its target: a Kubernetes volume's file is a link that stays
+            // the same while the folder link above it is swapped (checked: the link's length stayed 16 across a swap).
             var info = new FileInfo(path);
+            if (info.LinkTarget is not null) info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
             return info.Exists ? new FileSignature(info.Length, info.LastWriteTimeUtc) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
