@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using MlNetTransfer.Data;
 
 namespace MlNetTransfer.Cli.Serving;
@@ -9,7 +11,7 @@ namespace MlNetTransfer.Cli.Serving;
 /// </summary>
 internal static class ImageUpload
 {
-    public static async Task<(byte[]? Image, IResult? Problem)> ReadAsync(HttpRequest request, long maxPixels, CancellationToken cancel)
+    public static async Task<(byte[]? Image, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, long maxPixels, CancellationToken cancel)
     {
         byte[] bytes;
         try
@@ -51,5 +53,28 @@ internal static class ImageUpload
         return (bytes, null);
     }
 
-    public static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);
+    /// <summary>
+    /// The request body in the OpenAPI document. Written here because <c>Accepts</c> metadata, from which the generator
+    /// would infer it, also makes routing refuse every other content type with 415, and any body is the image.
+    /// </summary>
+    public static OpenApiRequestBody OpenApiBody()
+    {
+        OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
+        return new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "The image (JPEG, PNG, GIF, BMP or WebP): its bytes as the body, whatever the content type, or one file of a form.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/octet-stream"] = new() { Schema = Binary() },
+                ["image/*"] = new() { Schema = Binary() },
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Properties = new Dictionary<string, IOpenApiSchema> { ["file"] = Binary() } },
+                },
+            },
+        };
+    }
+
+    public static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
 }

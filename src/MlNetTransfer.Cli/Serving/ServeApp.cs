@@ -1,33 +1,50 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using MlNetTransfer.Model;
 
 namespace MlNetTransfer.Cli.Serving;
 
 /// <summary>
 /// The model behind HTTP: <c>POST /predict</c> (an image's bytes, or one file of a form → the label and every class's
-/// probability), <c>GET /</c> (a page to try it), <c>GET /healthz</c> and <c>GET /openapi.json</c>. Requests are
-/// batched by <see cref="BatchingPredictor"/>; bad input gets a 4xx with a JSON problem naming the reason.
+/// probability), <c>GET /</c> (a page to try it), <c>GET /healthz</c> (ASP.NET Core's health checks, naming the live
+/// model) and <c>GET /openapi.json</c> (ASP.NET Core's OpenAPI generator). Requests are batched by
+/// <see cref="BatchingPredictor"/>, which reloads the model when its file is replaced; bad input gets a 4xx with a JSON
+/// problem naming the reason.
 /// </summary>
 internal static class ServeApp
 {
     public static WebApplication Build(ServeOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The model's loads and failed reloads (and the host's errors) on stderr, one line each: stdout carries the
+        // lines scripts read (the generated key, the address).
         builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter((category, level) => level >= (category?.StartsWith("MlNetTransfer", StringComparison.Ordinal) == true ? LogLevel.Information : LogLevel.Error));
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxBodyBytes);
         builder.Services.AddImageClassifier(options.ModelPath, options.Batching);
         builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, context, _) =>
+        {
+            var model = context.ApplicationServices.GetRequiredService<BatchingPredictor>().Model;
+            document.Info.Title = $"MlNetTransfer image classifier ({model.File.Info.Backbone})";
+            document.Info.Version = IO.PackageVersion.Of(typeof(ModelFile));
+            document.Info.Description = $"Classes: {string.Join(", ", model.Classes)} (model sha256 {model.Sha256}).";
+            return Task.CompletedTask;
+        }));
         var app = builder.Build();
         var predictor = app.Services.GetRequiredService<BatchingPredictor>(); // load the model now, not on the first request
-        string page = TryPage.Html(predictor.Model, askForKey: options.ApiKey is not null), openApi = OpenApiDocument.Json(predictor.Model);
         if (options.ApiKey is { } key)
             app.Use(async (context, next) =>
             {
@@ -40,22 +57,28 @@ internal static class ServeApp
                 await next(context);
             });
 
-        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        app.MapGet("/healthz", () => Results.Json(new JsonObject { ["status"] = "ok" }));
-        app.MapGet("/openapi.json", () => Results.Content(openApi, "application/json"));
-        app.MapPost("/predict", async (HttpRequest request, CancellationToken cancel) =>
+        bool askForKey = options.ApiKey is not null;
+        app.MapGet("/", () => TypedResults.Content(TryPage.Html(predictor.Model.File, askForKey), "text/html; charset=utf-8"))
+            .WithSummary("A page to try the model.").Produces(200, contentType: "text/html");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthAnswer.WriteAsync });
+        app.MapOpenApi("/openapi.json");
+        app.MapPost("/predict", async Task<Results<Ok<PredictionAnswer>, ProblemHttpResult>> (HttpRequest request, CancellationToken cancel) =>
         {
             var (image, problem) = await ImageUpload.ReadAsync(request, options.Batching.MaxPixels, cancel);
             if (problem is not null) return problem;
             try
             {
-                return Results.Json(Answer(await predictor.PredictAsync(image!, "upload", cancel), predictor.Model.Classes));
+                var (prediction, model) = await predictor.PredictWithModelAsync(image!, "upload", cancel);
+                return TypedResults.Ok(PredictionAnswer.From(prediction, model.Classes));
             }
             catch (InvalidDataException e) // passed the header check, failed to decode
             {
                 return ImageUpload.Problem(422, "Damaged image", e.Message);
             }
-        });
+        })
+            .WithSummary("Classify one image: its bytes as the body (any content type), or one file of a multipart form.")
+            .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = ImageUpload.OpenApiBody(); return Task.CompletedTask; })
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         return app;
     }
 
@@ -67,13 +90,5 @@ internal static class ServeApp
         return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
             && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), System.Text.Encoding.UTF8.GetBytes(key));
-    }
-
-    /// <summary>The answer's JSON: the label, then each class's probability in the model's class order.</summary>
-    public static JsonObject Answer(Prediction prediction, IReadOnlyList<string> classes)
-    {
-        var scores = new JsonObject();
-        for (int i = 0; i < classes.Count; i++) scores[classes[i]] = prediction.Scores[i];
-        return new JsonObject { ["predictedLabel"] = prediction.PredictedLabel, ["scores"] = scores };
     }
 }

@@ -15,6 +15,13 @@ internal static class FileHashes
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
+    /// <summary>The SHA-256 of one file's content, in lower-case hex (what <c>sha256sum</c> prints).</summary>
+    public static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
     private static string Of(string file, string? memoFolder)
     {
         var info = new FileInfo(file);
@@ -31,9 +38,7 @@ internal static class FileHashes
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        string hash;
-        using (var stream = File.OpenRead(file))
-            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        string hash = Sha256(file);
         if (memo is not null)
         {
             try { AtomicFile.Write(memo, System.Text.Encoding.UTF8.GetBytes(hash), removeStaleTemporaries: false); }

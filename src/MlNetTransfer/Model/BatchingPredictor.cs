@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using MlNetTransfer.Backbones;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MlNetTransfer.Data;
-using MlNetTransfer.Features;
-using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
 
@@ -24,144 +21,160 @@ public sealed record BatchingOptions
 
     /// <summary>Images with more pixels than this are refused from their header, before decoding.</summary>
     public long MaxPixels { get; init; } = ImageCheck.DefaultMaxPixels;
+
+    /// <summary>
+    /// Load the model file again when it is replaced (best written beside it, then renamed over it), and swap it in
+    /// once loaded; a file that does not load is logged and the model before it goes on serving.
+    /// </summary>
+    public bool ReloadOnChange { get; init; } = true;
+}
+
+/// <summary>The model a <see cref="BatchingPredictor"/> serves: which file, its content's SHA-256, when it was loaded.</summary>
+public sealed record ServedModel(string Path, string Sha256, DateTimeOffset LoadedAt, IReadOnlyList<string> Classes)
+{
+    internal ModelFile File { get; init; } = null!;
 }
 
 /// <summary>
 /// A thread-safe predictor for servers: concurrent requests are decoded on a bounded number of threads and gathered
 /// into batched calls of model.zip's own graph (one batch at a time, every core for the network). Its probabilities
-/// equal the .zip's within 1e-4 (tested).
+/// equal the .zip's within 1e-4 (tested). With <see cref="BatchingOptions.ReloadOnChange"/> (the default) it watches
+/// the model file: a replaced file is loaded in the background and swapped in at once; requests never wait for a load,
+/// and each finishes on the model it started with.
 /// </summary>
 public sealed class BatchingPredictor : IDisposable
 {
+    private readonly string _modelPath;
     private readonly BatchingOptions _options;
-    private readonly FeatureNetwork _network;
-    private readonly ImagePixels _decoder;
-    private readonly SemaphoreSlim _decodeSlots;
-    private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentBag<float[]> _buffers = new();
-    private readonly Thread _batcher;
-    private int _inFlight; // requests accepted and not yet taken into a batch
+    private readonly ILogger _logger;
+    private readonly ModelFileWatcher? _watcher;
+    private volatile Loaded _live;
+    private volatile string? _reloadProblem;
+    private volatile bool _disposed;
 
+    /// <param name="logger">Where model loads and failed reloads are reported; none: nowhere.</param>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
-    public BatchingPredictor(string modelPath, BatchingOptions? options = null)
+    public BatchingPredictor(string modelPath, BatchingOptions? options = null, ILogger<BatchingPredictor>? logger = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
         _options = options ?? new BatchingOptions();
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be at least 1.");
-        Model = ModelFile.Read(modelPath);
-        _network = Model.Graph().LogitsNetwork();
-        _decoder = new ImagePixels(Model.Backbone());
-        _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
-        _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };
-        _batcher.Start();
+        _modelPath = Path.GetFullPath(modelPath);
+        _logger = logger ?? NullLogger<BatchingPredictor>.Instance;
+        var signature = FileSignature.Of(_modelPath); // before reading: a file replaced during the load is seen as changed again
+        _live = Load(knownSha256: null);
+        _logger.LogInformation("Loaded {Path} (sha256 {Sha256}, classes {Classes})", _modelPath, _live.Model.Sha256, string.Join(", ", _live.Model.Classes));
+        if (_options.ReloadOnChange) _watcher = new ModelFileWatcher(_modelPath, signature, Reload);
     }
 
-    /// <summary>The model served: its classes and description.</summary>
-    internal ModelFile Model { get; }
+    /// <summary>The model answering requests now.</summary>
+    public ServedModel Model => _live.Model;
 
-    /// <summary>The class names, in the order of <see cref="Prediction.Scores"/>.</summary>
-    public IReadOnlyList<string> Classes => Model.Classes;
+    /// <summary>The class names of the model answering now, in the order of <see cref="Prediction.Scores"/>.</summary>
+    public IReadOnlyList<string> Classes => _live.Model.Classes;
+
+    /// <summary>Why the model file, as it is now, is not the one served (its last reload failed); null when it is.</summary>
+    public string? ReloadProblem => _reloadProblem;
 
     /// <summary>Predicts an encoded image (JPEG, PNG, GIF, BMP, WebP bytes).</summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image; the message says why.</exception>
-    public async Task<Prediction> PredictAsync(byte[] image, string? name = null, CancellationToken cancel = default)
+    public async Task<Prediction> PredictAsync(byte[] image, string? name = null, CancellationToken cancel = default) =>
+        (await PredictWithModelAsync(image, name, cancel).ConfigureAwait(false)).Prediction;
+
+    /// <summary>The prediction and the model that made it (the classes its scores are in).</summary>
+    internal async Task<(Prediction Prediction, ServedModel Model)> PredictWithModelAsync(byte[] image, string? name = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (ImageCheck.Problem(image, _options.MaxPixels) is { } problem)
-            throw new InvalidDataException($"{name ?? "image"}: {problem}");
-        var pending = new Pending(name ?? "", new TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return await DecodeAndAwaitBatchAsync(image, name, pending, cancel).ConfigureAwait(false);
-    }
-
-    private async Task<Prediction> DecodeAndAwaitBatchAsync(byte[] image, string? name, Pending pending, CancellationToken cancel)
-    {
-        Interlocked.Increment(ref _inFlight);
-        bool queued = false;
+        var loaded = Acquire();
         try
         {
-            await _decodeSlots.WaitAsync(cancel).ConfigureAwait(false);
-            try { pending.Pixels = await Task.Run(() => Decode(image, name), cancel).ConfigureAwait(false); }
-            finally { _decodeSlots.Release(); }
-            queued = _decoded.Writer.TryWrite(pending);
-            if (!queued) throw new ObjectDisposedException(nameof(BatchingPredictor));
+            return (await loaded.Batcher.PredictAsync(image, name, cancel).ConfigureAwait(false), loaded.Model);
         }
         finally
         {
-            if (!queued) Interlocked.Decrement(ref _inFlight);
+            loaded.Release();
         }
-        return await pending.Result.Task.WaitAsync(cancel).ConfigureAwait(false);
     }
 
-    private float[] Decode(byte[] image, string? name)
+    private Loaded Acquire()
     {
-        var pixels = _buffers.TryTake(out var buffer) ? buffer : new float[_decoder.Length];
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var loaded = _live;
+            if (loaded.TryAddUser()) return loaded;
+            // Replaced and drained between the read and the count: the next read finds its successor.
+        }
+    }
+
+    private Loaded Load(string? knownSha256)
+    {
+        var file = ModelFile.Read(_modelPath);
+        string sha256 = knownSha256 ?? IO.FileHashes.Sha256(_modelPath);
+        var batcher = new ModelBatcher(file, _options);
+        return new Loaded(batcher, new ServedModel(_modelPath, sha256, DateTimeOffset.UtcNow, file.Classes) { File = file });
+    }
+
+    // On the watcher's task. Any failure keeps the model before it: a background load must never take the server down.
+    private void Reload()
+    {
+        Loaded next;
         try
         {
-            _decoder.Decode(image, pixels);
-            return pixels;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException)
-        {
-            _buffers.Add(pixels);
-            throw new InvalidDataException($"{name ?? "image"}: could not be decoded: {e.Message}", e);
-        }
-    }
-
-    // One thread: take the first decoded image, let the ones being decoded join for at most MaxWait, run the batch.
-    private void RunBatches()
-    {
-        var reader = _decoded.Reader;
-        var batch = new List<Pending>(_options.MaxBatchSize);
-        int pixelLength = _decoder.Length, classCount = _network.OutputSize;
-        var input = new float[_options.MaxBatchSize * pixelLength];
-        var logits = new float[_options.MaxBatchSize * classCount];
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            var deadline = DateTime.UtcNow + _options.MaxWait;
-            while (batch.Count < _options.MaxBatchSize)
+            string sha256 = IO.FileHashes.Sha256(_modelPath);
+            if (sha256 == _live.Model.Sha256) // touched, or the served file put back after a failed one: nothing to load
             {
-                if (reader.TryRead(out var next)) { batch.Add(next); continue; }
-                if (Volatile.Read(ref _inFlight) <= batch.Count || DateTime.UtcNow >= deadline) break;
-                Thread.Sleep(0);
+                _reloadProblem = null;
+                return;
             }
-            if (batch.Count == 0) continue;
-            Interlocked.Add(ref _inFlight, -batch.Count);
-            Run(batch, input, logits, pixelLength, classCount);
-            batch.Clear();
-        }
-    }
-
-    private void Run(List<Pending> batch, float[] input, float[] logits, int pixelLength, int classCount)
-    {
-        try
-        {
-            for (int i = 0; i < batch.Count; i++)
-                batch[i].Pixels!.CopyTo(input.AsSpan(i * pixelLength));
-            _network.Run(input, batch.Count, logits);
-            for (int i = 0; i < batch.Count; i++)
-                batch[i].Result.TrySetResult(Prediction.FromLogits(batch[i].Name, Model.Classes, logits.AsSpan(i * classCount, classCount)));
+            next = Load(sha256);
         }
         catch (Exception e)
         {
-            foreach (var p in batch) p.Result.TrySetException(e);
+            _reloadProblem = e.Message;
+            _logger.LogError("The replaced model file did not load, so the model before it goes on serving (sha256 {Sha256}, loaded {LoadedAt:O}). {Reason}",
+                _live.Model.Sha256, _live.Model.LoadedAt, e.Message);
+            return;
         }
-        finally
-        {
-            foreach (var p in batch) _buffers.Add(p.Pixels!);
-        }
+        var previous = _live;
+        _live = next;
+        _reloadProblem = null;
+        previous.Release(); // disposed once the requests it is answering are answered
+        _logger.LogInformation("Reloaded {Path} (sha256 {Sha256}, classes {Classes}); it answers every new request.",
+            _modelPath, next.Model.Sha256, string.Join(", ", next.Model.Classes));
     }
 
     public void Dispose()
     {
-        _decoded.Writer.TryComplete();
-        _batcher.Join();
-        _network.Dispose();
-        _decodeSlots.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        _watcher?.Dispose();
+        _live.Release();
     }
 
-    private sealed class Pending(string name, TaskCompletionSource<Prediction> result)
+    /// <summary>One loaded model and the requests using it; the predictor's own reference counts as one user until it is replaced.</summary>
+    private sealed class Loaded(ModelBatcher batcher, ServedModel model)
     {
-        public string Name { get; } = name;
-        public TaskCompletionSource<Prediction> Result { get; } = result;
-        public float[]? Pixels { get; set; }
+        private int _users = 1;
+
+        public ModelBatcher Batcher { get; } = batcher;
+        public ServedModel Model { get; } = model;
+
+        public bool TryAddUser()
+        {
+            int users = Volatile.Read(ref _users);
+            while (users > 0)
+            {
+                int seen = Interlocked.CompareExchange(ref _users, users + 1, users);
+                if (seen == users) return true;
+                users = seen;
+            }
+            return false;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _users) == 0) Batcher.Dispose();
+        }
     }
 }

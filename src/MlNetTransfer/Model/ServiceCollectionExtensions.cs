@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MlNetTransfer.Model;
 
@@ -7,7 +8,9 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one shared <see cref="BatchingPredictor"/> for <paramref name="modelPath"/> (made on first use):
-    /// inject it and <c>await predictor.PredictAsync(bytes)</c> from any number of requests at once.
+    /// inject it and <c>await predictor.PredictAsync(bytes)</c> from any number of requests at once. It reloads the
+    /// model when its file is replaced (unless <see cref="BatchingOptions.ReloadOnChange"/> is false) and reports
+    /// loads and failed reloads to the app's <see cref="ILogger{TCategoryName}"/>, where logging is set up.
     /// </summary>
     /// <example>
     /// <code>
@@ -25,6 +28,6 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        return services.AddSingleton(_ => new BatchingPredictor(modelPath, options));
+        return services.AddSingleton(provider => new BatchingPredictor(modelPath, options, provider.GetService<ILogger<BatchingPredictor>>()));
     }
 }

@@ -48,9 +48,15 @@ public class ServeTests(TrainedRunFixture run)
                     Assert.True(Math.Abs(expected[path].Scores[k] - (float)scores[run.Report.Classes[k]]!) <= 1e-4, $"{path} class {k}");
             }
         }
-        Assert.Equal("ok", (string?)JsonNode.Parse(await client.GetStringAsync("/healthz"))!["status"]);
+        var health = JsonNode.Parse(await client.GetStringAsync("/healthz"))!;
+        Assert.Equal("Healthy", (string?)health["status"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(run.Report.ModelPath))), (string?)health["model"]!["sha256"]);
         var openApi = JsonNode.Parse(await client.GetStringAsync("/openapi.json"))!;
-        Assert.NotNull(openApi["paths"]!["/predict"]!["post"]);
+        var predict = openApi["paths"]!["/predict"]!["post"]!;
+        Assert.Equal(["application/octet-stream", "image/*", "multipart/form-data"], predict["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
+        Assert.Equal("#/components/schemas/PredictionAnswer", (string?)predict["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        Assert.NotNull(openApi["components"]!["schemas"]!["PredictionAnswer"]!["properties"]!["scores"]);
+        Assert.Contains("triangle", (string?)openApi["info"]!["description"]);
         Assert.Contains("triangle", await client.GetStringAsync("/"));
     }
 

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MlNetTransfer.Data;
+using MlNetTransfer.Features;
+
+namespace MlNetTransfer.Model;
+
+/// <summary>
+/// The batching of one loaded model: concurrent requests are decoded on a bounded number of threads and gathered
+/// into batched calls of model.zip's own graph (one batch at a time, every core for the network).
+/// <see cref="BatchingPredictor"/> holds one of these per model it has loaded, and disposes it when it is replaced and
+/// its last request is answered.
+/// </summary>
+internal sealed class ModelBatcher : IDisposable
+{
+    private readonly BatchingOptions _options;
+    private readonly IReadOnlyList<string> _classes;
+    private readonly FeatureNetwork _network;
+    private readonly ImagePixels _decoder;
+    private readonly SemaphoreSlim _decodeSlots;
+    private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentBag<float[]> _buffers = new();
+    private readonly Thread _batcher;
+    private int _inFlight; // requests accepted and not yet taken into a batch
+
+    /// <exception cref="ModelLoadException">The model's graph cannot be read.</exception>
+    public ModelBatcher(ModelFile model, BatchingOptions options)
+    {
+        _options = options;
+        _classes = model.Classes;
+        _network = model.Graph().LogitsNetwork();
+        _decoder = new ImagePixels(model.Backbone());
+        _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
+        _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };
+        _batcher.Start();
+    }
+
+    /// <exception cref="InvalidDataException">The bytes are not a usable image; the message says why.</exception>
+    public async Task<Prediction> PredictAsync(byte[] image, string? name, CancellationToken cancel)
+    {
+        if (ImageCheck.Problem(image, _options.MaxPixels) is { } problem)
+            throw new InvalidDataException($"{name ?? "image"}: {problem}");
+        var pending = new Pending(name ?? "", new TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _inFlight);
+        bool queued = false;
+        try
+        {
+            await _decodeSlots.WaitAsync(cancel).ConfigureAwait(false);
+            try { pending.Pixels = await Task.Run(() => Decode(image, name), cancel).ConfigureAwait(false); }
+            finally { _decodeSlots.Release(); }
+            queued = _decoded.Writer.TryWrite(pending);
+            if (!queued) throw new ObjectDisposedException(nameof(BatchingPredictor));
+        }
+        finally
+        {
+            if (!queued) Interlocked.Decrement(ref _inFlight);
+        }
+        return await pending.Result.Task.WaitAsync(cancel).ConfigureAwait(false);
+    }
+
+    private float[] Decode(byte[] image, string? name)
+    {
+        var pixels = _buffers.TryTake(out var buffer) ? buffer : new float[_decoder.Length];
+        try
+        {
+            _decoder.Decode(image, pixels);
+            return pixels;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            _buffers.Add(pixels);
+            throw new InvalidDataException($"{name ?? "image"}: could not be decoded: {e.Message}", e);
+        }
+    }
+
+    // One thread: take the first decoded image, let the ones being decoded join for at most MaxWait, run the batch.
+    private void RunBatches()
+    {
+        var reader = _decoded.Reader;
+        var batch = new List<Pending>(_options.MaxBatchSize);
+        int pixelLength = _decoder.Length, classCount = _network.OutputSize;
+        var input = new float[_options.MaxBatchSize * pixelLength];
+        var logits = new float[_options.MaxBatchSize * classCount];
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            var deadline = DateTime.UtcNow + _options.MaxWait;
+            while (batch.Count < _options.MaxBatchSize)
+            {
+                if (reader.TryRead(out var next)) { batch.Add(next); continue; }
+                if (Volatile.Read(ref _inFlight) <= batch.Count || DateTime.UtcNow >= deadline) break;
+                Thread.Sleep(0);
+            }
+            if (batch.Count == 0) continue;
+            Interlocked.Add(ref _inFlight, -batch.Count);
+            Run(batch, input, logits, pixelLength, classCount);
+            batch.Clear();
+        }
+    }
+
+    private void Run(List<Pending> batch, float[] input, float[] logits, int pixelLength, int classCount)
+    {
+        try
+        {
+            for (int i = 0; i < batch.Count; i++)
+                batch[i].Pixels!.CopyTo(input.AsSpan(i * pixelLength));
+            _network.Run(input, batch.Count, logits);
+            for (int i = 0; i < batch.Count; i++)
+                batch[i].Result.TrySetResult(Prediction.FromLogits(batch[i].Name, _classes, logits.AsSpan(i * classCount, classCount)));
+        }
+        catch (Exception e)
+        {
+            foreach (var p in batch) p.Result.TrySetException(e);
+        }
+        finally
+        {
+            foreach (var p in batch) _buffers.Add(p.Pixels!);
+        }
+    }
+
+    // Finishes the requests already queued, then ends the batch thread and frees the network.
+    public void Dispose()
+    {
+        _decoded.Writer.TryComplete();
+        _batcher.Join();
+        _network.Dispose();
+        _decodeSlots.Dispose();
+    }
+
+    private sealed class Pending(string name, TaskCompletionSource<Prediction> result)
+    {
+        public string Name { get; } = name;
+        public TaskCompletionSource<Prediction> Result { get; } = result;
+        public float[]? Pixels { get; set; }
+    }
+}
