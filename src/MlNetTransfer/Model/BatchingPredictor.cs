@@ -109,9 +109,17 @@ public sealed class BatchingPredictor : IDisposable
 
     private Loaded Load(string? knownSha256)
     {
-        var file = ModelFile.Read(_modelPath);
         string sha256 = knownSha256 ?? IO.FileHashes.Sha256(_modelPath);
+        var file = ModelFile.Read(_modelPath);
         var batcher = new ModelBatcher(file, _options);
+        // The description and the graph are read from the path one after the other: a file replaced in between would
+        // pair one model's classes with another's graph. Hashed again, such a load is refused; the watcher, which
+        // took the file's signature before the load, sees the change and loads the new file.
+        if (IO.FileHashes.Sha256(_modelPath) != sha256)
+        {
+            batcher.Dispose();
+            throw new ModelLoadException(_modelPath, "it was replaced while it was being loaded");
+        }
         return new Loaded(batcher, new ServedModel(_modelPath, sha256, DateTimeOffset.UtcNow, file.Classes) { File = file });
     }
 

@@ -37,9 +37,10 @@ public class BatchingPredictorReloadTests
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the swapped model was not loaded within 5 s");
             await Task.Delay(50);
         }
-        // What 0.2.0 predicted for this image with each model (Fixtures/models-0.2.0/expected.json).
+        // What 0.2.0 predicted for this image with each model (Fixtures/models-0.2.0/expected.json; the fill model
+        // within 1e-3: SkiaSharp 3 resizes it a little differently, see ReleasedModelsTests).
         Assert.Equal(0.4796993f, before, 1e-4);
-        Assert.Equal(0.49321705f, (await predictor.PredictAsync(image)).Scores[0], 1e-4);
+        Assert.Equal(0.49321705f, (await predictor.PredictAsync(image)).Scores[0], 1e-3);
         Assert.Null(predictor.ReloadProblem);
     }
 

@@ -11,11 +11,11 @@ namespace MlNetTransfer.Tests.Packaging;
 /// </summary>
 public class PublicSurfaceTests
 {
-    private const int MaxPublicTypes = 50;
+    private const int MaxPublicTypes = 55; // 49 after the redesign; new public types are new things an app sees (a served model, an explanation)
     private static readonly Assembly Library = typeof(ImageClassifier).Assembly;
 
     [Fact]
-    public void AtMostFiftyPublicTypes()
+    public void AtMostFiftyFivePublicTypes()
     {
         var exported = Library.GetExportedTypes();
         Assert.True(exported.Length <= MaxPublicTypes,
