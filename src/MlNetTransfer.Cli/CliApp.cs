@@ -12,6 +12,7 @@ public static class CliApp
             TrainCommand.Create(output, error),
             EvaluateCommand.Create(output, error),
             PredictCommand.Create(output, error),
+            ExplainCommand.Create(output, error),
             BackbonesCommand.Create(output),
             SampleDataCommand.Create(output, error),
             ExportCommand.Create(output, error),

@@ -33,7 +33,8 @@ internal static class EvaluateCommand
                 output.WriteLine($"{report.Classes[i].PadRight(width)}  {string.Join("  ", report.ConfusionMatrix[i].Select(v => v.ToString(inv).PadLeft(width)))}");
             foreach (var s in report.Skipped)
                 output.WriteLine($"skipped {s.Path}: {s.Reason}");
-            var html = Reports.HtmlReport.Write(parse.GetValue(reportFolder)!, $"MlNetTransfer evaluation: {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))}", report);
+            var html = Reports.HtmlReport.Write(parse.GetValue(reportFolder)!, $"MlNetTransfer evaluation: {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))}", report,
+                modelPath: parse.GetValue(model));
             output.WriteLine($"Report: {Path.GetFullPath(html)}");
             return ExitCodes.Ok;
         }));

@@ -21,7 +21,7 @@ internal static class RunFiles
         var training = result.Training;
         var validationReport = EvaluationReport.From(result.Dataset.Classes, result.ValidationPredictions, result.Extraction.Skipped);
         string html = Reports.HtmlReport.Write(settings.OutputFolder, $"MlNetTransfer training report: {Path.GetFileName(Path.GetFullPath(settings.DataFolder))}",
-            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, Describe(result.View));
+            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, Describe(result.View), modelPath: modelPath);
         var report = new TrainReport
         {
             Classes = result.Dataset.Classes,

@@ -22,8 +22,9 @@ internal static class HtmlReport
     /// <summary>Writes report.html and the chart PNGs into <paramref name="folder"/>; returns the report's path.</summary>
     /// <param name="epochs">The training history, or null for an evaluation.</param>
     /// <param name="dataCheck">What the data check found before training, or null for an evaluation.</param>
+    /// <param name="modelPath">The model that made the predictions: the wrong ones are shown with where it looked.</param>
     public static string Write(string folder, string title, EvaluationReport evaluation, IReadOnlyList<EpochMetrics>? epochs = null, int bestEpoch = 0,
-        DataCheckReport? dataCheck = null, string? view = null, int wrongShown = 12)
+        DataCheckReport? dataCheck = null, string? view = null, int wrongShown = 12, string? modelPath = null)
     {
         Directory.CreateDirectory(folder);
         var inv = CultureInfo.InvariantCulture;
@@ -63,9 +64,14 @@ internal static class HtmlReport
         html.Append("</table>");
 
         var wrong = evaluation.Predictions.Where(p => p.PredictedLabel != p.Label).OrderByDescending(p => p.Confidence).Take(wrongShown).ToList();
-        html.Append($"<h2>Most confidently wrong ({wrong.Count})</h2><div id=wrong>");
-        foreach (var p in wrong)
-            html.Append(Thumbnail(p.ImagePath, string.Format(inv, "true: <b>{0}</b><br>predicted: <b>{1}</b> ({2:F3})", Esc(p.Label ?? ""), Esc(p.PredictedLabel), p.Confidence), "wrong"));
+        html.Append($"<h2>Most confidently wrong ({wrong.Count})</h2>");
+        if (wrong.Count > 0 && modelPath is not null)
+            html.Append("<p>Beside each image, where the model looked for its answer (Grad-CAM: red is where it looked most, over the part of the image the network sees).</p>");
+        html.Append("<div id=wrong>");
+        var overlays = WhereItLooked(modelPath, wrong);
+        for (int i = 0; i < wrong.Count; i++)
+            html.Append(Thumbnail(wrong[i].ImagePath, string.Format(inv, "true: <b>{0}</b><br>predicted: <b>{1}</b> ({2:F3})", Esc(wrong[i].Label ?? ""), Esc(wrong[i].PredictedLabel), wrong[i].Confidence),
+                "wrong", overlays[i] is { } overlay ? Img(overlay, "image/png", "where the model looked") : null));
         html.Append("</div>");
 
         if (evaluation.Skipped.Count > 0)
@@ -94,11 +100,32 @@ internal static class HtmlReport
         html.Append("</table>");
     }
 
-    /// <summary>An image as a 128-pixel thumbnail with its file name and <paramref name="caption"/> (HTML) under it.</summary>
-    internal static string Thumbnail(string path, string caption, string cssClass = "thumb")
+    /// <summary>An image as a 128-pixel thumbnail (and <paramref name="beside"/>, HTML) with its file name and <paramref name="caption"/> (HTML) under it.</summary>
+    internal static string Thumbnail(string path, string caption, string cssClass = "thumb", string? beside = null)
     {
         string image = Thumbnails.Jpeg(path) is { } jpeg ? Img(jpeg, "image/jpeg", Path.GetFileName(path)) : "<div>(unreadable)</div>";
-        return $"<div class={cssClass}>{image}<br>{Esc(Path.GetFileName(path))}<br>{caption}</div>";
+        return $"<div class={cssClass}{(beside is null ? "" : " style=\"width:280px\"")}>{image}{beside}<br>{Esc(Path.GetFileName(path))}<br>{caption}</div>";
+    }
+
+    // Each prediction's Grad-CAM overlay; null where there is none (no model, a backbone without a convolutional map,
+    // an image gone since): the report is written either way.
+    private static byte[]?[] WhereItLooked(string? modelPath, IReadOnlyList<Prediction> predictions)
+    {
+        var overlays = new byte[]?[predictions.Count];
+        if (modelPath is null || predictions.Count == 0) return overlays;
+        using var predictor = new ImagePredictor(modelPath);
+        for (int i = 0; i < predictions.Count; i++)
+        {
+            try
+            {
+                overlays[i] = predictor.Explain(predictions[i].ImagePath).OverlayPng;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or MlNetTransferException)
+            {
+                if (e is MlNetTransferException) break; // the model cannot be explained: no image can
+            }
+        }
+        return overlays;
     }
 
     private static string Img(byte[] bytes, string type, string alt) =>

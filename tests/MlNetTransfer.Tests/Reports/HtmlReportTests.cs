@@ -16,7 +16,8 @@ public class HtmlReportTests(TrainedRunFixture run)
     {
         string folder = run.Settings.OutputFolder;
         var html = File.ReadAllText(Path.Combine(folder, HtmlReport.FileName));
-        Assert.Equal(2, Regex.Matches(html, "src=\"data:image/png;base64,").Count); // learning curves, confusion matrix
+        // learning curves, confusion matrix, and where the model looked for each wrong validation image
+        Assert.Equal(2 + WrongShown(), Regex.Matches(html, "src=\"data:image/png;base64,").Count);
         Assert.DoesNotContain("src=\"http", html);
         Assert.DoesNotContain("src=\"file", html);
         foreach (var c in run.Report.Classes) Assert.Contains(c, html);
@@ -28,9 +29,10 @@ public class HtmlReportTests(TrainedRunFixture run)
         }
     }
 
-    // Circles filed as squares: the evaluation is sure to have confidently wrong images, shown as thumbnails.
+    // Circles filed as squares: the evaluation is sure to have confidently wrong images, shown as thumbnails, each
+    // with where the model looked (a Grad-CAM overlay).
     [Fact]
-    public void EvaluationReportShowsTheMostConfidentlyWrongImagesAsThumbnails()
+    public void EvaluationReportShowsTheMostConfidentlyWrongImagesAsThumbnailsWithWhereTheModelLooked()
     {
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 3, seed: 21);
@@ -39,11 +41,11 @@ public class HtmlReportTests(TrainedRunFixture run)
         Directory.Delete(dir.Combine("data", "circle"));
 
         var evaluation = ImageClassifier.Evaluate(run.Report.ModelPath, dir.Combine("data"), run.Settings.CacheFolder);
-        var path = HtmlReport.Write(dir.Combine("report"), "test evaluation", evaluation);
+        var path = HtmlReport.Write(dir.Combine("report"), "test evaluation", evaluation, modelPath: run.Report.ModelPath);
 
         var html = File.ReadAllText(path);
-        int thumbnails = Regex.Matches(html, "<div class=wrong><img alt=\"[^\"]+\" src=\"data:image/jpeg;base64,").Count;
-        Assert.True(thumbnails >= 3, $"{thumbnails} thumbnails");
+        int thumbnails = Regex.Matches(html, "<div class=wrong[^>]*><img alt=\"[^\"]+\" src=\"data:image/jpeg;base64,[^\"]+\"><img alt=\"where the model looked\" src=\"data:image/png;base64,").Count;
+        Assert.True(thumbnails >= 3, $"{thumbnails} thumbnails with their overlay");
         Assert.Contains("filed-wrong-", html);
         Assert.Contains("true: <b>square</b>", html);
     }
@@ -101,6 +103,8 @@ public class HtmlReportTests(TrainedRunFixture run)
             Assert.True(coloured > 2000, $"{coloured} coloured samples: the page looks empty");
         }
         var dom = ProcessRunner.Run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page], timeoutSeconds: 120);
-        Assert.Equal(2, Regex.Matches(dom.Output, "src=\"data:image/png;base64,").Count);
+        Assert.Equal(2 + WrongShown(), Regex.Matches(dom.Output, "src=\"data:image/png;base64,").Count);
     }
+
+    private int WrongShown() => Math.Min(12, run.Report.ValidationPredictions.Count(p => p.PredictedLabel != p.Label));
 }
