@@ -96,6 +96,26 @@ public sealed class BatchingPredictor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Predicts an encoded image and shows where the model looked (Grad-CAM; see <see cref="ImagePredictor.Explain(byte[], string?)"/>).
+    /// It runs on its own, outside the batches.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a usable image; the message says why.</exception>
+    /// <exception cref="MlNetTransferException">The model's backbone has no convolutional map before its features.</exception>
+    public async Task<Explanation> ExplainAsync(byte[] image, string? name = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var loaded = Acquire();
+        try
+        {
+            return await loaded.Batcher.ExplainAsync(image, name, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            loaded.Release();
+        }
+    }
+
     private Loaded Acquire()
     {
         while (true)

@@ -29,8 +29,7 @@ public sealed class ImagePredictor : IDisposable
     private readonly IReadOnlyList<string> _classes;
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder; // stateless: shared by every thread
-    private readonly Lazy<GradCam> _gradCam; // a second session, made on the first Explain
-    private readonly int _viewSide;
+    private readonly Explainer _explainer;
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
@@ -39,10 +38,8 @@ public sealed class ImagePredictor : IDisposable
         _classes = model.Classes;
         var graph = model.Graph();
         _network = graph.LogitsNetwork();
-        var backbone = model.Backbone();
-        _decoder = new ImagePixels(backbone);
-        _viewSide = backbone.InputSize;
-        _gradCam = new Lazy<GradCam>(() => new GradCam(graph, modelPath));
+        _decoder = new ImagePixels(model.Backbone());
+        _explainer = new Explainer(model, graph);
     }
 
     public IReadOnlyList<string> Classes => _classes;
@@ -79,17 +76,7 @@ public sealed class ImagePredictor : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
     /// <exception cref="MlNetTransferException">The model's backbone has no convolutional map before its features.</exception>
-    public Explanation Explain(byte[] image, string? name = null)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (ImageCheck.Problem(image) is { } problem)
-            throw new InvalidDataException($"{name ?? "image"}: {problem}");
-        var pixels = new float[_decoder.Length];
-        _decoder.Decode(image, pixels);
-        var (logits, heatmap) = _gradCam.Value.Run(pixels);
-        var overlay = HeatmapOverlay.Png(pixels, _decoder.Side, _viewSide, heatmap);
-        return new Explanation(Prediction.FromLogits(name ?? "", _classes, logits), heatmap.Width, heatmap.Height, heatmap.Values, overlay);
-    }
+    public Explanation Explain(byte[] image, string? name = null) => _explainer.Explain(image, name);
 
     /// <summary>Explains an image file (<see cref="Explain(byte[], string?)"/>).</summary>
     public Explanation Explain(string imagePath) => Explain(File.ReadAllBytes(imagePath), imagePath);
@@ -97,6 +84,6 @@ public sealed class ImagePredictor : IDisposable
     public void Dispose()
     {
         _network.Dispose();
-        if (_gradCam.IsValueCreated) _gradCam.Value.Dispose();
+        _explainer.Dispose();
     }
 }

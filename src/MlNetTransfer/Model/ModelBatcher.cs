@@ -17,6 +17,7 @@ internal sealed class ModelBatcher : IDisposable
     private readonly IReadOnlyList<string> _classes;
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder;
+    private readonly Explainer _explainer;
     private readonly SemaphoreSlim _decodeSlots;
     private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<float[]> _buffers = new();
@@ -28,8 +29,10 @@ internal sealed class ModelBatcher : IDisposable
     {
         _options = options;
         _classes = model.Classes;
-        _network = model.Graph().LogitsNetwork();
+        var graph = model.Graph();
+        _network = graph.LogitsNetwork();
         _decoder = new ImagePixels(model.Backbone());
+        _explainer = new Explainer(model, graph);
         _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
         _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };
         _batcher.Start();
@@ -56,6 +59,14 @@ internal sealed class ModelBatcher : IDisposable
             if (!queued) Interlocked.Decrement(ref _inFlight);
         }
         return await pending.Result.Task.WaitAsync(cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>One image's prediction and heatmap, outside the batches (on a decode slot: it decodes, then runs alone).</summary>
+    public async Task<Explanation> ExplainAsync(byte[] image, string? name, CancellationToken cancel)
+    {
+        await _decodeSlots.WaitAsync(cancel).ConfigureAwait(false);
+        try { return await Task.Run(() => _explainer.Explain(image, name, _options.MaxPixels), cancel).ConfigureAwait(false); }
+        finally { _decodeSlots.Release(); }
     }
 
     private float[] Decode(byte[] image, string? name)
@@ -123,6 +134,7 @@ internal sealed class ModelBatcher : IDisposable
         _decoded.Writer.TryComplete();
         _batcher.Join();
         _network.Dispose();
+        _explainer.Dispose();
         _decodeSlots.Dispose();
     }
 
