@@ -74,6 +74,6 @@ internal static class ServeApp
     {
         var scores = new JsonObject();
         for (int i = 0; i < classes.Count; i++) scores[classes[i]] = prediction.Scores[i];
-        return new JsonObject { ["predictedLabel"] = prediction.PredictedLabel, ["scores"] = scores };
+        return new JsonObject { ["predictedLabel"] = prediction.PredictedLabel, ["scores"] = scores, ["unknown"] = prediction.Unknown, ["novelty"] = prediction.Novelty };
     }
 }

@@ -55,6 +55,28 @@ internal sealed class OnnxGraphEditor
         model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(8).Max();
 
     /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
+    /// <summary>
+    /// The default-domain opset of a serialised model, read from its top-level opset_import fields only (the graph,
+    /// tens of megabytes, is skipped, not parsed).
+    /// </summary>
+    public static long OpsetOf(byte[] model)
+    {
+        var input = new Google.Protobuf.CodedInputStream(model);
+        long opset = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) == ModelProto.OpsetImportFieldNumber)
+            {
+                var import = new OperatorSetIdProto();
+                input.ReadMessage(import);
+                if (import.Domain is "" or "ai.onnx") opset = Math.Max(opset, import.Version);
+            }
+            else input.SkipLastField();
+        }
+        return opset;
+    }
+
     public void AddInput(string name, bool batched, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, batched, dims));
 
     public void AddOutput(string name, TensorProto.Types.DataType type, bool batched, params long[] dims) =>

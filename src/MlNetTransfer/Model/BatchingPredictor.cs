@@ -48,7 +48,7 @@ public sealed class BatchingPredictor : IDisposable
         _options = options ?? new BatchingOptions();
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be at least 1.");
         Model = ModelFile.Read(modelPath);
-        _network = Model.Graph().LogitsNetwork();
+        _network = Model.Graph().AnswerNetwork();
         _decoder = new ImagePixels(Model.Backbone());
         _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
         _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };
@@ -111,9 +111,9 @@ public sealed class BatchingPredictor : IDisposable
     {
         var reader = _decoded.Reader;
         var batch = new List<Pending>(_options.MaxBatchSize);
-        int pixelLength = _decoder.Length, classCount = _network.OutputSize;
+        int pixelLength = _decoder.Length, answerSize = _network.OutputSize;
         var input = new float[_options.MaxBatchSize * pixelLength];
-        var logits = new float[_options.MaxBatchSize * classCount];
+        var answers = new float[_options.MaxBatchSize * answerSize];
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             var deadline = DateTime.UtcNow + _options.MaxWait;
@@ -125,20 +125,20 @@ public sealed class BatchingPredictor : IDisposable
             }
             if (batch.Count == 0) continue;
             Interlocked.Add(ref _inFlight, -batch.Count);
-            Run(batch, input, logits, pixelLength, classCount);
+            Run(batch, input, answers, pixelLength, answerSize);
             batch.Clear();
         }
     }
 
-    private void Run(List<Pending> batch, float[] input, float[] logits, int pixelLength, int classCount)
+    private void Run(List<Pending> batch, float[] input, float[] answers, int pixelLength, int answerSize)
     {
         try
         {
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Pixels!.CopyTo(input.AsSpan(i * pixelLength));
-            _network.Run(input, batch.Count, logits);
+            _network.Run(input, batch.Count, answers);
             for (int i = 0; i < batch.Count; i++)
-                batch[i].Result.TrySetResult(Prediction.FromLogits(batch[i].Name, Model.Classes, logits.AsSpan(i * classCount, classCount)));
+                batch[i].Result.TrySetResult(Prediction.FromAnswer(batch[i].Name, Model.Classes, answers.AsSpan(i * answerSize, answerSize)));
         }
         catch (Exception e)
         {

@@ -7,7 +7,8 @@ public static class ConsumerProcess
 {
     /// <summary>
     /// Predicts <paramref name="expected"/>'s images with the consumer and asserts the same labels and every
-    /// probability within 1e-4 of the trainer's.
+    /// probability within 1e-4 of the trainer's; where <paramref name="expected"/> has a novelty, the same novelty
+    /// (within 1e-4) and unknown flag.
     /// </summary>
     public static void AssertReproduces(string modelPath, IReadOnlyList<MlNetTransfer.Model.Prediction> expected)
     {
@@ -26,6 +27,13 @@ public static class ConsumerProcess
             Assert.Equal(expected[i].Scores.Count, scores.Length);
             for (int k = 0; k < scores.Length; k++)
                 Assert.True(Math.Abs(expected[i].Scores[k] - scores[k]) <= 1e-4, $"{expected[i].ImagePath} class {k}: {expected[i].Scores[k]} vs {scores[k]}");
+            Assert.Equal(expected[i].Novelty is null ? 3 : 5, parts.Length);
+            if (expected[i].Novelty is { } novelty)
+            {
+                float consumerNovelty = float.Parse(parts[3], CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(novelty - consumerNovelty) <= 1e-4, $"{expected[i].ImagePath} novelty: {novelty} vs {consumerNovelty}");
+                Assert.Equal(expected[i].Unknown, bool.Parse(parts[4]));
+            }
         }
     }
 }
