@@ -33,9 +33,9 @@ internal static class EvaluateCommand
             output.WriteLine($"{"".PadRight(width)}  {string.Join("  ", report.Classes.Select(c => c.PadLeft(width)))}");
             for (int i = 0; i < report.Classes.Count; i++)
                 output.WriteLine($"{report.Classes[i].PadRight(width)}  {string.Join("  ", report.ConfusionMatrix[i].Select(v => v.ToString(inv).PadLeft(width)))}");
-            if (report.Unknown is { } u)
+            if (report.UnknownAuroc is { } auroc)
                 output.WriteLine(string.Format(inv, "Unknown images: AUROC {0:F4} (novelty, {1} unknown against {2} labelled images); flagged unknown: {3:P1} of the unknown, {4:P1} of the labelled images",
-                    u.Auroc, u.UnknownCount, u.KnownCount, u.UnknownFlagged, u.KnownFlagged));
+                    auroc, report.UnknownPredictions.Count, report.Count, report.UnknownFlagged, report.KnownFlagged));
             foreach (var s in report.Skipped)
                 output.WriteLine($"skipped {s.Path}: {s.Reason}");
             var html = Reports.HtmlReport.Write(parse.GetValue(reportFolder)!, $"MlNetTransfer evaluation: {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))}", report);

@@ -82,7 +82,7 @@ public static class ImageClassifier
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     /// <exception cref="DatasetException">The folder is missing or has a class the model does not know.</exception>
     /// <param name="unknownFolder">A folder of images of none of the model's classes (read recursively): the report's
-    /// <see cref="EvaluationReport.Unknown"/> then says how well the novelty tells them from the labelled images.</param>
+    /// <see cref="EvaluationReport.UnknownAuroc"/> and its neighbours then say how well the novelty tells them from the labelled images.</param>
     /// <exception cref="MlNetTransferException">An unknown folder is given and the model has no novelty output.</exception>
     public static EvaluationReport Evaluate(string modelPath, string dataFolder, string? cacheFolder = null,
         IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, ComputeDevice device = ComputeDevice.Cpu, string? unknownFolder = null)
@@ -102,12 +102,7 @@ public static class ImageClassifier
         var report = EvaluationReport.From(model.Classes, predictions.Select(p => p with { Label = labels[p.ImagePath] }).ToList(), skipped);
         if (unknownFolder is null) return report;
         var (unknownImages, unusable) = BatchPrediction.Run(model, ImageDataset.ImageFilesUnder(unknownFolder), cacheFolder, device, progress, cancel);
-        return new EvaluationReport
-        {
-            Classes = report.Classes, Accuracy = report.Accuracy, Count = report.Count, PerClass = report.PerClass, ConfusionMatrix = report.ConfusionMatrix,
-            Skipped = [.. report.Skipped, .. unusable], Predictions = report.Predictions,
-            Unknown = UnknownImagesReport.From(report.Predictions, unknownImages),
-        };
+        return UnknownImages.With(report, unknownImages, unusable);
     }
 
     /// <summary>Predicts each image in batches (cached features); unusable images come back in <paramref name="skipped"/>.</summary>

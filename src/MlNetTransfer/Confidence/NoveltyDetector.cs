@@ -20,7 +20,7 @@ public enum NoveltyMethod
 /// <summary>The novelty part of a saved model: its method and the threshold above which an image is flagged unknown (metrics.json's <c>novelty</c>).</summary>
 /// <param name="ValidationFlagged">Share of the validation images flagged at the threshold.</param>
 /// <param name="ReferenceImages">Training images whose features the graph holds (k-NN) or that made its statistics.</param>
-public sealed record NoveltySummary(NoveltyMethod Method, int Neighbours, double Threshold, double ValidationFlagged, int ReferenceImages);
+internal sealed record NoveltySummary(NoveltyMethod Method, int Neighbours, double Threshold, double ValidationFlagged, int ReferenceImages);
 
 /// <summary>
 /// A novelty score fitted on the training images' features, computed in C# (for the threshold and the reports) and

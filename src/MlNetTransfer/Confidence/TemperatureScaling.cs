@@ -9,7 +9,7 @@ namespace MlNetTransfer.Confidence;
 /// <param name="EceAfter">The same with the temperature applied.</param>
 /// <param name="NllBefore">Mean negative log-likelihood of the true class, before.</param>
 /// <param name="NllAfter">The same, after.</param>
-public sealed record CalibrationReport(double Temperature, double EceBefore, double EceAfter, double NllBefore, double NllAfter)
+internal sealed record CalibrationReport(double Temperature, double EceBefore, double EceAfter, double NllBefore, double NllAfter)
 {
     /// <summary>Per bin (equal width on the top probability): images, mean confidence, accuracy; before and after (the reliability diagram).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

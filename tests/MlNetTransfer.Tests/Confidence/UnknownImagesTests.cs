@@ -33,9 +33,9 @@ public class UnknownImagesTests(TrainedRunFixture run) : IDisposable
             Assert.True(Math.Abs(p.Novelty!.Value - answers[p.ImagePath].GetProperty("novelty").GetSingle()) < 1e-4);
 
         var report = ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder, run.Settings.CacheFolder, unknownFolder: Path.GetDirectoryName(noise[0]));
-        Assert.Equal(1.0, report.Unknown!.Auroc);
-        Assert.Equal(1.0, report.Unknown.UnknownFlagged);
-        Assert.InRange(report.Unknown.KnownFlagged, 0, 0.1);
+        Assert.Equal(1.0, report.UnknownAuroc);
+        Assert.Equal(1.0, report.UnknownFlagged);
+        Assert.InRange(report.KnownFlagged!.Value, 0, 0.1);
     }
 
     // A separate process with the ML.NET packages only reads Score, Novelty and Unknown through PredictionEngine as
