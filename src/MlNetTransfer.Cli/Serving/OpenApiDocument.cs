@@ -57,6 +57,8 @@ internal static class OpenApiDocument
                         {
                             ["predictedLabel"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. model.Classes.Select(c => (JsonNode)c)]) },
                             ["scores"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject(model.Classes.Select(c => KeyValuePair.Create(c, (JsonNode?)new JsonObject { ["type"] = "number" }))) },
+                            ["unknown"] = new JsonObject { ["type"] = new JsonArray("boolean", "null"), ["description"] = "The image looks like none of the classes (null: the model has no novelty)." },
+                            ["novelty"] = new JsonObject { ["type"] = new JsonArray("number", "null"), ["description"] = "How far the image's features lie from the training images'." },
                         },
                     },
                     ["Problem"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["title"] = new JsonObject { ["type"] = "string" }, ["status"] = new JsonObject { ["type"] = "integer" }, ["detail"] = new JsonObject { ["type"] = "string" } } },
