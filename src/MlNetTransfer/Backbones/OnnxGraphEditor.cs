@@ -54,9 +54,8 @@ internal sealed class OnnxGraphEditor
     public static long OpsetOf(ModelProto model) =>
         model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(8).Max();
 
-    /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
     /// <summary>
-    /// The default-domain opset of a serialised model, read from its top-level opset_import fields only (the graph,
+    /// The default-domain opset of a serialised model (as <see cref="OpsetOf(ModelProto)"/>), read from its top-level opset_import fields only (the graph,
     /// tens of megabytes, is skipped, not parsed).
     /// </summary>
     public static long OpsetOf(byte[] model)
@@ -74,9 +73,10 @@ internal sealed class OnnxGraphEditor
             }
             else input.SkipLastField();
         }
-        return opset;
+        return opset == 0 ? 8 : opset;
     }
 
+    /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
     public void AddInput(string name, bool batched, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, batched, dims));
 
     public void AddOutput(string name, TensorProto.Types.DataType type, bool batched, params long[] dims) =>
