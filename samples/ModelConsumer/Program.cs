@@ -1,5 +1,6 @@
 // Loads a model.zip written by MlNetTransfer and predicts each image given on the command line, exactly as the
-// README's snippet does. Prints: path <TAB> predicted label <TAB> comma-separated probabilities (round-trip format).
+// README's snippet does. Prints: path <TAB> predicted label <TAB> comma-separated probabilities (round-trip format),
+// then, for a model with novelty (0.3 and later, unless trained with --novelty none), <TAB> novelty <TAB> unknown.
 using System.Globalization;
 using System.Reflection;
 using Microsoft.ML;
@@ -13,13 +14,18 @@ if (args.Length < 2)
 var mlNet = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
 Console.WriteLine($"Microsoft.ML {mlNet.Split('+')[0]}");
 var ml = new MLContext();
-var model = ml.Model.Load(args[0], out _);
+var model = ml.Model.Load(args[0], out var inputSchema);
+// The Novelty and Unknown columns (vectors of one value) exist only in models that have them.
+bool hasNovelty = model.GetOutputSchema(inputSchema).GetColumnOrNull("Novelty") is not null;
 var engine = ml.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+var noveltyEngine = hasNovelty ? ml.Model.CreatePredictionEngine<ModelInput, ModelOutputWithNovelty>(model) : null;
 foreach (var path in args.Skip(1))
 {
-    var result = engine.Predict(new ModelInput { ImagePath = path });
+    var input = new ModelInput { ImagePath = path };
+    var result = noveltyEngine?.Predict(input) ?? engine.Predict(input);
     var scores = string.Join(",", result.Score.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
-    Console.WriteLine($"{path}\t{result.PredictedLabel}\t{scores}");
+    var novelty = result is ModelOutputWithNovelty n ? $"\t{n.Novelty[0].ToString("R", CultureInfo.InvariantCulture)}\t{n.Unknown[0]}" : "";
+    Console.WriteLine($"{path}\t{result.PredictedLabel}\t{scores}{novelty}");
 }
 return 0;
 
@@ -32,4 +38,10 @@ class ModelOutput
 {
     public string PredictedLabel { get; set; } = "";
     public float[] Score { get; set; } = [];
+}
+
+class ModelOutputWithNovelty : ModelOutput
+{
+    public float[] Novelty { get; set; } = [];
+    public bool[] Unknown { get; set; } = [];
 }

@@ -12,15 +12,17 @@ internal static class EvaluateCommand
         var cache = CommonOptions.Cache();
         var device = CommonOptions.Device();
         var reportFolder = new Option<string>("--output") { Description = "Folder for report.html and the chart PNGs.", DefaultValueFactory = _ => "runs/evaluate" };
+        var unknown = new Option<string?>("--unknown") { Description = "A folder of images of none of the model's classes: reports how well the novelty tells them from the labelled images (AUROC) and the share flagged unknown." };
         var verbose = CommonOptions.Verbose();
         var command = new Command("evaluate", "Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a labelled folder.")
         {
-            model, data, cache, device, reportFolder, verbose,
+            model, data, cache, device, reportFolder, unknown, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), cancel =>
         {
             ModelWarnings.Write(parse.GetValue(model)!, error);
-            var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(cache), cancel: cancel, device: parse.GetValue(device));
+            var report = ImageClassifier.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(cache), cancel: cancel, device: parse.GetValue(device),
+                unknownFolder: parse.GetValue(unknown));
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine(string.Format(inv, "Accuracy: {0:F4} on {1} images", report.Accuracy, report.Count));
             int width = Math.Max(8, report.Classes.Max(c => c.Length));
@@ -31,6 +33,9 @@ internal static class EvaluateCommand
             output.WriteLine($"{"".PadRight(width)}  {string.Join("  ", report.Classes.Select(c => c.PadLeft(width)))}");
             for (int i = 0; i < report.Classes.Count; i++)
                 output.WriteLine($"{report.Classes[i].PadRight(width)}  {string.Join("  ", report.ConfusionMatrix[i].Select(v => v.ToString(inv).PadLeft(width)))}");
+            if (report.UnknownAuroc is { } auroc)
+                output.WriteLine(string.Format(inv, "Unknown images: AUROC {0:F4} (novelty, {1} unknown against {2} labelled images); flagged unknown: {3:P1} of the unknown, {4:P1} of the labelled images",
+                    auroc, report.UnknownPredictions.Count, report.Count, report.UnknownFlagged, report.KnownFlagged));
             foreach (var s in report.Skipped)
                 output.WriteLine($"skipped {s.Path}: {s.Reason}");
             var html = Reports.HtmlReport.Write(parse.GetValue(reportFolder)!, $"MlNetTransfer evaluation: {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))}", report,

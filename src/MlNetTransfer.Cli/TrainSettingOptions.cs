@@ -42,6 +42,11 @@ internal sealed class TrainSettingOptions
             s => s.View, (s, v) => s.View = v);
         Bind("--precision", "The network's arithmetic: fp32 (the default), int8 (the embedded backbone quantized on the training images; its network about 3x faster where the processor has VNNI), or auto (int8 for the embedded backbone on a CPU with VNNI, fp32 elsewhere).",
             s => s.Precision, (s, v) => s.Precision = v);
+        Bind("--no-calibration", "Keep the head's own probabilities: no temperature fitted on the validation images (metrics.json still gives the calibration error).",
+            s => !s.Calibrate, (s, v) => s.Calibrate = !v);
+        Bind("--novelty", "How the model scores an image's novelty (its Novelty and Unknown outputs): knn (cosine to the nearest training images), classmean, mahalanobis, or none.",
+            s => s.Novelty, (s, v) => s.Novelty = v);
+        Bind("--novelty-neighbours", "Neighbours of the knn novelty.", s => s.NoveltyNeighbours, (s, v) => s.NoveltyNeighbours = v);
         Bind("--augment", "Extra random views per training image (crop, rotation, flip), extracted once and cached.", s => s.Augment, (s, v) => s.Augment = v);
         Bind("--backbone", "Embedded backbone name, or an ImageNet classifier exported to ONNX (FILE.onnx; a FILE.json beside it may describe its preprocessing).",
             s => s.Backbone, (s, v) => s.Backbone = v);

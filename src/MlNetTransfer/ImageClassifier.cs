@@ -43,7 +43,8 @@ public static class ImageClassifier
         progress?.Report(new SavingModel(modelPath));
         cancel.ThrowIfCancellationRequested();
         ModelWriter.Save(modelPath, plan.Backbone, result.Training.BestWeights, plan.Dataset.Classes, plan.Cache?.BackboneFolder,
-            ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count));
+            ModelInput.Of(settings.Input, settings.InputColumn), validation: new ValidationSummary(result.Training.Best.ValidationAccuracy, result.Training.Best.ValidationLoss, result.Validation.Count),
+            temperature: result.Calibration.Temperature, novelty: result.Novelty);
         return RunFiles.Write(settings, result, modelPath, clock.Elapsed);
     }
 
@@ -80,10 +81,17 @@ public static class ImageClassifier
     /// <param name="device">Where the network extracts the features not in the cache.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     /// <exception cref="DatasetException">The folder is missing or has a class the model does not know.</exception>
+    /// <param name="unknownFolder">A folder of images of none of the model's classes (read recursively): the report's
+    /// <see cref="EvaluationReport.UnknownAuroc"/> and its neighbours then say how well the novelty tells them from the labelled images.</param>
+    /// <exception cref="MlNetTransferException">An unknown folder is given and the model has no novelty output.</exception>
     public static EvaluationReport Evaluate(string modelPath, string dataFolder, string? cacheFolder = null,
-        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, ComputeDevice device = ComputeDevice.Cpu)
+        IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, ComputeDevice device = ComputeDevice.Cpu, string? unknownFolder = null)
     {
         var model = ModelFile.Read(modelPath);
+        if (unknownFolder is not null && model.Info.Novelty is null)
+            throw new MlNetTransferException($"{modelPath} has no novelty output (a model written before 0.3, or trained with the novelty off): it cannot tell unknown images.");
+        if (unknownFolder is not null && !Directory.Exists(unknownFolder))
+            throw new DatasetException($"{unknownFolder}: no such folder of unknown images.");
         var files = ImageDataset.ScanLabelledFolder(dataFolder);
         var unknown = files.Keys.Where(c => !model.Classes.Contains(c)).ToList();
         if (unknown.Count > 0)
@@ -91,7 +99,10 @@ public static class ImageClassifier
         var images = files.SelectMany(kv => kv.Value.Select(path => (Path: path, Label: kv.Key))).ToList();
         var labels = images.ToDictionary(i => i.Path, i => i.Label, StringComparer.Ordinal);
         var (predictions, skipped) = BatchPrediction.Run(model, images.Select(i => i.Path), cacheFolder, device, progress, cancel);
-        return EvaluationReport.From(model.Classes, predictions.Select(p => p with { Label = labels[p.ImagePath] }).ToList(), skipped);
+        var report = EvaluationReport.From(model.Classes, predictions.Select(p => p with { Label = labels[p.ImagePath] }).ToList(), skipped);
+        if (unknownFolder is null) return report;
+        var (unknownImages, unusable) = BatchPrediction.Run(model, ImageDataset.ImageFilesUnder(unknownFolder), cacheFolder, device, progress, cancel);
+        return UnknownImages.With(report, unknownImages, unusable);
     }
 
     /// <summary>Predicts each image in batches (cached features); unusable images come back in <paramref name="skipped"/>.</summary>

@@ -42,6 +42,14 @@ public sealed class TrainReport
     [System.Text.Json.Serialization.JsonInclude]
     internal DataCheckReport? DataCheck { get; init; }
 
+    /// <summary>The calibration temperature and the expected calibration error on validation before and after it.</summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal Confidence.CalibrationReport? Calibration { get; init; }
+
+    /// <summary>The saved model's novelty method, threshold and the share of validation images it flags; null without novelty.</summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal Confidence.NoveltySummary? Novelty { get; init; }
+
     /// <summary>The run's report.html (learning curves, confusion matrix, per-class metrics, worst images).</summary>
     public string ReportPath { get; init; } = "";
 

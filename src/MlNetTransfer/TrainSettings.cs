@@ -64,6 +64,23 @@ public sealed record TrainSettings
     /// <summary>The saved model's input column; null: ImagePath for paths, ImageSource (Model Builder's name) for bytes.</summary>
     public string? InputColumn { get; set; }
 
+    /// <summary>
+    /// Fit a temperature on the validation images after training and fold it into the saved graph, so that Score is
+    /// calibrated (docs/unknown-images.md); false keeps the head's own probabilities. Either way metrics.json gives
+    /// the calibration error.
+    /// </summary>
+    public bool Calibrate { get; set; } = true;
+
+    /// <summary>
+    /// How the saved model scores the novelty of an image (outputs Novelty and Unknown), from its features and the
+    /// training images'; <see cref="Confidence.NoveltyMethod.None"/>: no novelty outputs. The threshold flags about 5 %
+    /// of the validation images.
+    /// </summary>
+    public Confidence.NoveltyMethod Novelty { get; set; } = Confidence.NoveltyMethod.Knn;
+
+    /// <summary>Neighbours of <see cref="Confidence.NoveltyMethod.Knn"/> (1 to 50).</summary>
+    public int NoveltyNeighbours { get; set; } = 1;
+
     /// <summary>A copy with absolute paths, as written to train.json.</summary>
     public TrainSettings Resolved() => this with
     {

@@ -54,6 +54,28 @@ internal sealed class OnnxGraphEditor
     public static long OpsetOf(ModelProto model) =>
         model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(8).Max();
 
+    /// <summary>
+    /// The default-domain opset of a serialised model (as <see cref="OpsetOf(ModelProto)"/>), read from its top-level opset_import fields only (the graph,
+    /// tens of megabytes, is skipped, not parsed).
+    /// </summary>
+    public static long OpsetOf(byte[] model)
+    {
+        var input = new Google.Protobuf.CodedInputStream(model);
+        long opset = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) == ModelProto.OpsetImportFieldNumber)
+            {
+                var import = new OperatorSetIdProto();
+                input.ReadMessage(import);
+                if (import.Domain is "" or "ai.onnx") opset = Math.Max(opset, import.Version);
+            }
+            else input.SkipLastField();
+        }
+        return opset == 0 ? 8 : opset;
+    }
+
     /// <summary>Declares a float input with a symbolic batch dimension followed by <paramref name="dims"/>.</summary>
     public void AddInput(string name, bool batched, params long[] dims) => Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, batched, dims));
 

@@ -25,22 +25,22 @@ internal static class BatchPrediction
         var ordered = paths.Distinct(StringComparer.Ordinal).ToList();
         var extraction = extractor.Extract(ordered, progress, cancel);
         var usable = ordered.Where(extraction.Features.ContainsKey).ToList();
-        var logits = HeadLogits(graph, usable.Select(p => extraction.Features[p]).ToList());
-        return (usable.Select((path, i) => Prediction.FromLogits(path, model.Classes, logits[i])).ToList(), extraction.Skipped);
+        var answers = HeadAnswers(graph, usable.Select(p => extraction.Features[p]).ToList());
+        return (usable.Select((path, i) => Prediction.FromAnswer(path, model.Classes, answers[i])).ToList(), extraction.Skipped);
     }
 
-    private static float[][] HeadLogits(SavedGraph graph, IReadOnlyList<float[]> features)
+    private static float[][] HeadAnswers(SavedGraph graph, IReadOnlyList<float[]> features)
     {
         if (features.Count == 0) return [];
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph.HeadPart());
         var input = features.SelectMany(f => f).ToArray();
         using var tensor = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(input, [features.Count, graph.FeatureSize]);
         using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
-        using var results = session.Run(run, [Backbones.FeatureGraph.FeaturesOutput], [tensor], [ClassifierGraph.LogitsOutput]);
+        using var results = session.Run(run, [Backbones.FeatureGraph.FeaturesOutput], [tensor], [SavedGraph.AnswerOutput]);
         var all = results[0].GetTensorDataAsSpan<float>();
-        var logits = new float[features.Count][];
-        for (int i = 0; i < logits.Length; i++)
-            logits[i] = all.Slice(i * graph.ClassCount, graph.ClassCount).ToArray();
-        return logits;
+        var answers = new float[features.Count][];
+        for (int i = 0; i < answers.Length; i++)
+            answers[i] = all.Slice(i * graph.AnswerSize, graph.AnswerSize).ToArray();
+        return answers;
     }
 }

@@ -1,5 +1,6 @@
 using Onnx;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Confidence;
 using MlNetTransfer.Training;
 
 namespace MlNetTransfer.Model;
@@ -24,14 +25,25 @@ internal static class ClassifierGraph
     /// The scorer applies the softmax and names the label.
     /// </summary>
     /// <param name="backbonePart">The bytes of <see cref="BuildMlNetBackbonePart"/> for this backbone (built here when null).</param>
-    public static byte[] BuildMlNetGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, byte[]? backbonePart = null)
+    /// <param name="temperature">The logits are divided by it (temperature scaling), so that the scorer's softmax is calibrated.</param>
+    /// <param name="novelty">Adds the outputs <see cref="NoveltyDetector.NoveltyOutput"/> and <see cref="NoveltyDetector.UnknownOutput"/> ([1] each), computed from the features.</param>
+    public static byte[] BuildMlNetGraph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, byte[]? backbonePart = null,
+        double temperature = 1, NoveltyDetector? novelty = null)
     {
         CheckClasses(head, classes);
         backbonePart ??= BuildMlNetBackbonePart(backbone);
         var editor = new OnnxGraphEditor(8, "MlNetTransfer", namePrefix: "head/");
         string logits = AppendHead(editor, head, FeatureGraph.FeaturesOutput, output: null);
+        if (temperature != 1)
+            logits = editor.Node("Div", [logits, editor.FloatConstant("head/temperature", [(float)temperature], 1)]);
         editor.Reshape(logits, [classes.Count], LogitsOutput);
         editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, false, classes.Count);
+        if (novelty is not null)
+        {
+            novelty.AppendTo(editor, FeatureGraph.FeaturesOutput, OnnxGraphEditor.OpsetOf(backbonePart));
+            editor.AddOutput(NoveltyDetector.NoveltyOutput, TensorProto.Types.DataType.Float, false, 1);
+            editor.AddOutput(NoveltyDetector.UnknownOutput, TensorProto.Types.DataType.Bool, false, 1);
+        }
         editor.AddMetadata("classes", string.Join("\n", classes));
         // The 60 MB backbone part is copied, never parsed again: see OnnxGraphEditor.Concatenate.
         return OnnxGraphEditor.Concatenate(backbonePart, editor.GraphOnlyBytes());
@@ -55,7 +67,7 @@ internal static class ClassifierGraph
         var editor = OnnxGraphEditor.Wrap(saved.Batched(), namePrefix: "export/");
         var outputs = editor.Graph.Output;
         for (int i = outputs.Count - 1; i >= 0; i--)
-            if (outputs[i].Name != LogitsOutput) outputs.RemoveAt(i);
+            if (outputs[i].Name is not (LogitsOutput or NoveltyDetector.NoveltyOutput or NoveltyDetector.UnknownOutput)) outputs.RemoveAt(i);
         editor.Node("Softmax", [LogitsOutput], ScoreOutput, OnnxGraphEditor.Int("axis", 1));
         string index = editor.Node("ArgMax", [ScoreOutput], null, OnnxGraphEditor.Int("axis", 1), OnnxGraphEditor.Int("keepdims", 0));
         editor.Node("Gather", [editor.StringConstant("class_names", classes), index], LabelOutput, OnnxGraphEditor.Int("axis", 0));
@@ -67,7 +79,8 @@ internal static class ClassifierGraph
             (pixels.Resize == ResizeMode.Stretch
                 ? $"the image stretched to {side}x{side}."
                 : $"the image resized so that its shorter side is {side}, then centre-cropped to {side}x{side}. The graph crops the centre {pixels.InputSize}x{pixels.InputSize} and applies the backbone's normalisation itself."));
-        editor.AddMetadata("outputs", $"{ScoreOutput}: float32 [N, {classes.Count}] class probabilities in the order of 'classes'; {LabelOutput}: string [N]; {LogitsOutput}: float32 [N, {classes.Count}].");
+        editor.AddMetadata("outputs", $"{ScoreOutput}: float32 [N, {classes.Count}] class probabilities in the order of 'classes'; {LabelOutput}: string [N]; {LogitsOutput}: float32 [N, {classes.Count}] (divided by the calibration temperature)" +
+            (saved.HasNovelty ? $"; {NoveltyDetector.NoveltyOutput}: float32 [N], how far the image's features lie from the training images'; {NoveltyDetector.UnknownOutput}: bool [N], novelty above the threshold set on the validation images." : "."));
         editor.AddMetadata("classes", string.Join("\n", classes));
         editor.AddMetadata("backbone", pixels.Name);
         return editor.ToBytes();
@@ -77,7 +90,7 @@ internal static class ClassifierGraph
     /// A tiny graph with the inputs and outputs of <see cref="BuildMlNetGraph"/> (its values are meaningless):
     /// ML.NET builds and saves its pipeline around it quickly, and the real graph's bytes replace it in the file.
     /// </summary>
-    public static byte[] BuildMlNetPlaceholder(BackboneDescription backbone, int classCount)
+    public static byte[] BuildMlNetPlaceholder(BackboneDescription backbone, int classCount, bool novelty = false)
     {
         var editor = new OnnxGraphEditor(8, "MlNetTransfer-placeholder");
         int side = backbone.DecodedSize;
@@ -85,6 +98,13 @@ internal static class ClassifierGraph
         string flat = editor.Reshape(FeatureGraph.PixelsInput, [3L * side * side]);
         editor.Node("Slice", [flat], LogitsOutput, OnnxGraphEditor.Ints("starts", 0), OnnxGraphEditor.Ints("ends", classCount), OnnxGraphEditor.Ints("axes", 0));
         editor.AddOutput(LogitsOutput, TensorProto.Types.DataType.Float, false, classCount);
+        if (novelty)
+        {
+            editor.Node("Slice", [flat], NoveltyDetector.NoveltyOutput, OnnxGraphEditor.Ints("starts", 0), OnnxGraphEditor.Ints("ends", 1), OnnxGraphEditor.Ints("axes", 0));
+            editor.Node("Greater", [NoveltyDetector.NoveltyOutput, editor.FloatConstant("zero", [0f], 1)], NoveltyDetector.UnknownOutput);
+            editor.AddOutput(NoveltyDetector.NoveltyOutput, TensorProto.Types.DataType.Float, false, 1);
+            editor.AddOutput(NoveltyDetector.UnknownOutput, TensorProto.Types.DataType.Bool, false, 1);
+        }
         return editor.ToBytes();
     }
 

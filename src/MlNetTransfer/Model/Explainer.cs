@@ -28,9 +28,9 @@ internal sealed class Explainer(ModelFile model, SavedGraph graph) : IDisposable
         {
             throw new InvalidDataException($"{name ?? "image"}: could not be decoded: {e.Message}", e);
         }
-        var (logits, heatmap) = _gradCam.Value.Run(pixels);
+        var (answer, heatmap) = _gradCam.Value.Run(pixels);
         var overlay = HeatmapOverlay.Png(pixels, _decoder.Side, _viewSide, heatmap);
-        return new Explanation(Prediction.FromLogits(name ?? "", model.Classes, logits), heatmap.Width, heatmap.Height, heatmap.Values, overlay);
+        return new Explanation(Prediction.FromAnswer(name ?? "", model.Classes, answer), heatmap.Width, heatmap.Height, heatmap.Values, overlay);
     }
 
     public void Dispose()

@@ -20,6 +20,7 @@ internal sealed class GradCam : IDisposable
     private readonly FeatureNetwork _network;
     private readonly string _map;
     private readonly IReadOnlyList<Layer> _head;
+    private readonly int _classCount;
 
     private sealed record Layer(float[] Weights, float[] Bias, int Outputs, int Inputs);
 
@@ -27,23 +28,24 @@ internal sealed class GradCam : IDisposable
     /// or its head is not a chain of Gemm and Relu layers.</exception>
     public GradCam(SavedGraph saved, string modelPath)
     {
-        var model = saved.Batched();
+        var model = saved.WithAnswer();
         var g = model.Graph;
         _map = MapBehind(g, modelPath);
         _head = HeadLayers(g, modelPath);
         g.Output.Add(new ValueInfoProto { Name = _map, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
-        _network = new FeatureNetwork(model.ToByteArray(), saved.Side, ClassifierGraph.LogitsOutput, saved.ClassCount, Environment.ProcessorCount);
+        _network = new FeatureNetwork(model.ToByteArray(), saved.Side, SavedGraph.AnswerOutput, saved.AnswerSize, Environment.ProcessorCount);
+        _classCount = saved.ClassCount;
     }
 
-    /// <summary>The logits of one image's pixels, and the heatmap of the predicted class.</summary>
-    public (float[] Logits, HeatmapGrid Heatmap) Run(float[] pixels)
+    /// <summary>The answer (<see cref="SavedGraph.AnswerOutput"/>) for one image's pixels, and the heatmap of the predicted class.</summary>
+    public (float[] Answer, HeatmapGrid Heatmap) Run(float[] pixels)
     {
-        var outputs = _network.RunOne(pixels, ClassifierGraph.LogitsOutput, FeatureGraph.FeaturesOutput, _map);
-        var logits = outputs[0].Values;
+        var outputs = _network.RunOne(pixels, SavedGraph.AnswerOutput, FeatureGraph.FeaturesOutput, _map);
+        var answer = outputs[0].Values;
         var (map, shape) = outputs[2];
         if (shape.Length != 4) throw new MlNetTransferException($"The backbone's map before its pool has {shape.Length} dimensions, not the 4 of a convolutional map.");
         int channels = (int)shape[1], height = (int)shape[2], width = (int)shape[3];
-        var weights = Gradient(outputs[1].Values, Training.HeadMath.ArgMax(logits));
+        var weights = Gradient(outputs[1].Values, Training.HeadMath.ArgMax(answer.AsSpan(0, _classCount)));
         if (weights.Length != channels) throw new MlNetTransferException($"The head takes {weights.Length} features, the map has {channels} channels.");
 
         var cam = new float[height * width];
@@ -52,7 +54,7 @@ internal sealed class GradCam : IDisposable
         System.Numerics.Tensors.TensorPrimitives.Max(cam, 0f, cam);
         float top = System.Numerics.Tensors.TensorPrimitives.Max<float>(cam);
         if (top > 0) System.Numerics.Tensors.TensorPrimitives.Divide(cam, top, cam);
-        return (logits, new HeatmapGrid(width, height, cam));
+        return (answer, new HeatmapGrid(width, height, cam));
     }
 
     // d logit[c] / d features: forward through the head to know which Relu units are open, then back.

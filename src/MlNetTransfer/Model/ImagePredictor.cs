@@ -37,7 +37,7 @@ public sealed class ImagePredictor : IDisposable
         var model = ModelFile.Read(modelPath);
         _classes = model.Classes;
         var graph = model.Graph();
-        _network = graph.LogitsNetwork();
+        _network = graph.AnswerNetwork();
         _decoder = new ImagePixels(model.Backbone());
         _explainer = new Explainer(model, graph);
     }
@@ -64,10 +64,10 @@ public sealed class ImagePredictor : IDisposable
         if (ImageCheck.Problem(image) is { } problem)
             throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pixels = new float[_decoder.Length];
-        var logits = new float[_classes.Count];
+        var answer = new float[_network.OutputSize];
         _decoder.Decode(image, pixels);
-        _network.Run(pixels, 1, logits);
-        return Prediction.FromLogits(name ?? "", _classes, logits);
+        _network.Run(pixels, 1, answer);
+        return Prediction.FromAnswer(name ?? "", _classes, answer);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed class ModelBatcher : IDisposable
         _options = options;
         _classes = model.Classes;
         var graph = model.Graph();
-        _network = graph.LogitsNetwork();
+        _network = graph.AnswerNetwork();
         _decoder = new ImagePixels(model.Backbone());
         _explainer = new Explainer(model, graph);
         _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
@@ -89,9 +89,9 @@ internal sealed class ModelBatcher : IDisposable
     {
         var reader = _decoded.Reader;
         var batch = new List<Pending>(_options.MaxBatchSize);
-        int pixelLength = _decoder.Length, classCount = _network.OutputSize;
+        int pixelLength = _decoder.Length, answerSize = _network.OutputSize;
         var input = new float[_options.MaxBatchSize * pixelLength];
-        var logits = new float[_options.MaxBatchSize * classCount];
+        var answers = new float[_options.MaxBatchSize * answerSize];
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             var deadline = DateTime.UtcNow + _options.MaxWait;
@@ -103,20 +103,20 @@ internal sealed class ModelBatcher : IDisposable
             }
             if (batch.Count == 0) continue;
             Interlocked.Add(ref _inFlight, -batch.Count);
-            Run(batch, input, logits, pixelLength, classCount);
+            Run(batch, input, answers, pixelLength, answerSize);
             batch.Clear();
         }
     }
 
-    private void Run(List<Pending> batch, float[] input, float[] logits, int pixelLength, int classCount)
+    private void Run(List<Pending> batch, float[] input, float[] answers, int pixelLength, int answerSize)
     {
         try
         {
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Pixels!.CopyTo(input.AsSpan(i * pixelLength));
-            _network.Run(input, batch.Count, logits);
+            _network.Run(input, batch.Count, answers);
             for (int i = 0; i < batch.Count; i++)
-                batch[i].Result.TrySetResult(Prediction.FromLogits(batch[i].Name, _classes, logits.AsSpan(i * classCount, classCount)));
+                batch[i].Result.TrySetResult(Prediction.FromAnswer(batch[i].Name, _classes, answers.AsSpan(i * answerSize, answerSize)));
         }
         catch (Exception e)
         {

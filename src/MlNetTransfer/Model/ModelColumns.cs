@@ -13,4 +13,8 @@ internal static class ModelColumns
     public const string PredictedLabel = ClassifierGraph.LabelOutput;
     /// <summary>Output: class probabilities, in the order of <see cref="ModelInfo.Classes"/>.</summary>
     public const string Score = ClassifierGraph.ScoreOutput;
+    /// <summary>Output (models with novelty): the novelty score, a vector of one float.</summary>
+    public const string Novelty = Confidence.NoveltyDetector.NoveltyOutput;
+    /// <summary>Output (models with novelty): novelty above the threshold, a vector of one bool.</summary>
+    public const string Unknown = Confidence.NoveltyDetector.UnknownOutput;
 }

@@ -27,25 +27,31 @@ internal static class ModelFront
     /// Image file path at <paramref name="pathColumn"/> → resize → pixels → <paramref name="graph"/> →
     /// <see cref="ClassifierGraph.LogitsOutput"/>; the intermediate columns are dropped.
     /// </summary>
-    public static IEstimator<ITransformer> PathToLogits(MLContext ml, BackboneDescription backbone, string pathColumn, byte[] graph) =>
+    public static IEstimator<ITransformer> PathToLogits(MLContext ml, BackboneDescription backbone, string pathColumn, byte[] graph, bool novelty = false) =>
         ml.Transforms.LoadImages(ImageColumn, imageFolder: null, pathColumn)
-            .Append(ImageToLogits(ml, backbone, graph, ImageColumn, FeatureGraph.PixelsInput));
+            .Append(ImageToLogits(ml, backbone, graph, novelty, ImageColumn, FeatureGraph.PixelsInput));
 
     /// <summary>
     /// Encoded image bytes at <paramref name="bytesColumn"/> → decoded (<see cref="ImageBytesDecoding"/>) → the same
     /// resize, pixels and graph as <see cref="PathToLogits"/> → <see cref="ClassifierGraph.LogitsOutput"/>.
     /// </summary>
-    public static IEstimator<ITransformer> BytesToLogits(MLContext ml, BackboneDescription backbone, string bytesColumn, byte[] graph) =>
+    public static IEstimator<ITransformer> BytesToLogits(MLContext ml, BackboneDescription backbone, string bytesColumn, byte[] graph, bool novelty = false) =>
         ml.Transforms.CopyColumns(ImageBytesDecoding.BytesColumn, bytesColumn)
             .Append(ml.Transforms.CustomMapping(new ImageBytesDecoding().GetMapping(), ImageBytesDecoding.ContractName))
-            .Append(ImageToLogits(ml, backbone, graph, ImageColumn, FeatureGraph.PixelsInput, ImageBytesDecoding.BytesColumn));
+            .Append(ImageToLogits(ml, backbone, graph, novelty, ImageColumn, FeatureGraph.PixelsInput, ImageBytesDecoding.BytesColumn));
 
-    /// <summary>The model's front for <paramref name="input"/>: its column of paths or of bytes → logits.</summary>
-    public static IEstimator<ITransformer> InputToLogits(MLContext ml, BackboneDescription backbone, ModelInput input, byte[] graph) =>
-        input.Kind == ImageInputKind.Bytes ? BytesToLogits(ml, backbone, input.Column, graph) : PathToLogits(ml, backbone, input.Column, graph);
+    /// <summary>
+    /// The model's front for <paramref name="input"/>: its column of paths or of bytes → logits and, with
+    /// <paramref name="novelty"/>, the graph's Novelty and Unknown columns (vectors of one value: ML.NET's ONNX
+    /// transformer outputs vectors).
+    /// </summary>
+    public static IEstimator<ITransformer> InputToLogits(MLContext ml, BackboneDescription backbone, ModelInput input, byte[] graph, bool novelty = false) =>
+        input.Kind == ImageInputKind.Bytes ? BytesToLogits(ml, backbone, input.Column, graph, novelty) : PathToLogits(ml, backbone, input.Column, graph, novelty);
 
-    private static IEstimator<ITransformer> ImageToLogits(MLContext ml, BackboneDescription backbone, byte[] graph, params string[] dropAfter) =>
+    private static IEstimator<ITransformer> ImageToLogits(MLContext ml, BackboneDescription backbone, byte[] graph, bool novelty, params string[] dropAfter) =>
         ResizeAndExtract(ml, backbone, ImageColumn)
-            .Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [FeatureGraph.PixelsInput], new MemoryStream(graph)))
+            .Append(ml.Transforms.ApplyOnnxModel(
+                novelty ? [ClassifierGraph.LogitsOutput, Confidence.NoveltyDetector.NoveltyOutput, Confidence.NoveltyDetector.UnknownOutput] : [ClassifierGraph.LogitsOutput],
+                [FeatureGraph.PixelsInput], new MemoryStream(graph)))
             .Append(ml.Transforms.DropColumns(dropAfter));
 }

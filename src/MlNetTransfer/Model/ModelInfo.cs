@@ -36,5 +36,11 @@ internal sealed record ModelInfo
     /// <summary>The best epoch's validation figures, when the model was trained by <see cref="ImageClassifier.Train"/>.</summary>
     public ValidationSummary? Validation { get; init; }
 
+    /// <summary>The calibration temperature the graph divides the logits by (null: none, as before 0.3).</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>The graph's novelty method and threshold (null: no novelty outputs, as before 0.3).</summary>
+    public Confidence.NoveltySummary? Novelty { get; init; }
+
     public string CreatedBy { get; init; } = "MlNetTransfer " + IO.PackageVersion.Of(typeof(ModelInfo));
 }

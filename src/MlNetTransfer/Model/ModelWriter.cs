@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Confidence;
 using MlNetTransfer.IO;
 using MlNetTransfer.Training;
 
@@ -16,7 +17,7 @@ namespace MlNetTransfer.Model;
 internal static class ModelWriter
 {
     // Raised whenever the pipeline built around the graph changes (its steps or column names): part of its cache key.
-    private const int SkeletonLayout = 2;
+    private const int SkeletonLayout = 3;
 
     /// <summary>Builds the model and writes it to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     /// <param name="cacheFolder">The backbone's cache folder, where the parts that do not depend on the trained
@@ -24,8 +25,11 @@ internal static class ModelWriter
     /// <param name="input">The column the model reads images from; default a path column ImagePath.</param>
     /// <param name="labelKey">Start with Model Builder's MapValueToKey of a "Label" column, whose key values are the classes.</param>
     /// <param name="validation">The validation figures to keep in the model's description (shown by <c>serve</c>).</param>
+    /// <param name="temperature">The calibration temperature (<see cref="ClassifierGraph.BuildMlNetGraph"/>).</param>
+    /// <param name="novelty">The novelty part of the graph, and its summary for the description; null: none.</param>
     public static void Save(string path, BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder = null,
-        ModelInput? input = null, bool labelKey = false, ValidationSummary? validation = null)
+        ModelInput? input = null, bool labelKey = false, ValidationSummary? validation = null, double temperature = 1,
+        (NoveltyDetector Detector, NoveltySummary Summary)? novelty = null)
     {
         var info = new ModelInfo
         {
@@ -36,14 +40,17 @@ internal static class ModelWriter
             CustomBackbone = BackboneRegistry.Names.Contains(backbone.Name) ? null : backbone,
             View = BackboneRegistry.Names.Contains(backbone.Name) && backbone.View != ImageView.Crop ? backbone.View : null,
             Int8 = BackboneRegistry.Names.Contains(backbone.Name) ? backbone.Int8 : null,
+            Temperature = temperature,
+            Novelty = novelty?.Summary,
         };
-        Write(path, backbone, Graph(backbone, head, classes, cacheFolder), info, cacheFolder, input ?? ModelInput.ImagePath, labelKey);
+        Write(path, backbone, Graph(backbone, head, classes, cacheFolder, temperature, novelty?.Detector), info, cacheFolder, input ?? ModelInput.ImagePath, labelKey);
     }
 
     /// <summary>The model's ONNX graph (<see cref="ClassifierGraph.BuildMlNetGraph"/>), its backbone part kept in <paramref name="cacheFolder"/> between runs.</summary>
-    public static byte[] Graph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder) =>
+    public static byte[] Graph(BackboneDescription backbone, HeadWeights head, IReadOnlyList<string> classes, string? cacheFolder,
+        double temperature = 1, NoveltyDetector? novelty = null) =>
         ClassifierGraph.BuildMlNetGraph(backbone, head, classes,
-            CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone)));
+            CachedArtifact.GetOrBuild(cacheFolder, "mlnet-backbone-part.onnx", () => ClassifierGraph.BuildMlNetBackbonePart(backbone)), temperature, novelty);
 
     /// <summary>
     /// Writes the model at <paramref name="model"/> again with another input column or Model Builder's label key: its
@@ -55,11 +62,12 @@ internal static class ModelWriter
     private static void Write(string path, BackboneDescription backbone, byte[] graph, ModelInfo info, string? cacheFolder, ModelInput input, bool labelKey)
     {
         var classes = info.Classes;
+        bool novelty = info.Novelty is not null;
         // The ML.NET pipeline depends on the backbone's preprocessing, the input and the class names only (the
         // scorer's weights are the identity), so it is kept between runs, keyed by those.
         string skeletonKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{string.Join("\n", classes)}")))[..24];
-        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey));
+            $"{SkeletonLayout}|{ModelInfo.CurrentFormatVersion}|{MlNetInternals.MlNetVersion}|{backbone.PreprocessingSignature}|{input}|{labelKey}|{novelty}|{string.Join("\n", classes)}")))[..24];
+        byte[] skeleton = CachedArtifact.GetOrBuild(cacheFolder, $"mlnet-pipeline-{skeletonKey}.zip", () => BuildSkeleton(backbone, classes, input, labelKey, novelty));
         info = info with { FormatVersion = ModelInfo.CurrentFormatVersion, Input = input, LabelKey = labelKey };
         AtomicFile.Write(path, stream => Repack(skeleton, graph, info, stream));
     }
@@ -95,7 +103,7 @@ internal static class ModelWriter
     // the pipeline is built and saved around a placeholder graph of the same signature instead, and the real
     // graph is stored (uncompressed: its float weights barely compress) in the placeholder's entry
     // (seam MlNetInternals.OnnxZipEntrySeam).
-    private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes, ModelInput input, bool labelKey)
+    private static byte[] BuildSkeleton(BackboneDescription backbone, IReadOnlyList<string> classes, ModelInput input, bool labelKey, bool novelty)
     {
         var ml = new MLContext(seed: 0);
         var empty = EmptyInput(ml, input, labelKey);
@@ -104,7 +112,7 @@ internal static class ModelWriter
             ? ml.Transforms.Conversion.MapValueToKey(ModelColumns.Label, ModelColumns.Label,
                 keyData: ml.Data.LoadFromEnumerable(classes.Select(c => new LabelRow { Label = c }))).Fit(empty)
             : null;
-        var front = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count))
+        var front = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count, novelty), novelty)
             .Fit(toKey?.Transform(empty) ?? empty);
         var model = new TransformerChain<ITransformer>([.. new[] { toKey }.OfType<ITransformer>(), front, LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput)]);
         using var saved = new MemoryStream();

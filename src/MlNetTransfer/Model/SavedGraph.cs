@@ -16,18 +16,28 @@ internal sealed class SavedGraph
 {
     private readonly ModelProto _batched;
 
-    private SavedGraph(ModelProto batched, int side, int featureSize, int classCount)
+    /// <summary>The predictors' output: the logits, then (when the model has them) the novelty and the unknown flag (1 or 0), [N, <see cref="AnswerSize"/>].</summary>
+    public const string AnswerOutput = "Answer";
+
+    private SavedGraph(ModelProto batched, int side, int featureSize, int classCount, bool hasNovelty)
     {
         _batched = batched;
         Side = side;
         FeatureSize = featureSize;
         ClassCount = classCount;
+        HasNovelty = hasNovelty;
     }
 
     /// <summary>The pixels' side: the input is [N, 3, Side, Side] planar RGB in 0..255.</summary>
     public int Side { get; }
     public int FeatureSize { get; }
     public int ClassCount { get; }
+
+    /// <summary>Whether the graph computes the novelty and the unknown flag (models before 0.3 do not).</summary>
+    public bool HasNovelty { get; }
+
+    /// <summary>Values per image of <see cref="AnswerOutput"/>: the logits, then the novelty and the flag when the graph has them.</summary>
+    public int AnswerSize => ClassCount + (HasNovelty ? 2 : 0);
 
     /// <summary>Reads the graph of the model at <paramref name="modelPath"/>.</summary>
     /// <exception cref="ModelLoadException">The zip holds no such graph, or one of another shape.</exception>
@@ -68,19 +78,36 @@ internal sealed class SavedGraph
     /// <summary>Pixels [N, 3, side, side] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C] and <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
     public ModelProto Batched() => _batched.Clone();
 
-    /// <summary>A session of <see cref="Batched"/> that gives each image's logits, on every core: what the predictors run.</summary>
-    public Features.FeatureNetwork LogitsNetwork() =>
-        new(_batched.ToByteArray(), Side, ClassifierGraph.LogitsOutput, ClassCount, Environment.ProcessorCount);
+    /// <summary>A session of <see cref="Batched"/> that gives each image's <see cref="AnswerOutput"/> row, on every core: what the predictors run.</summary>
+    public Features.FeatureNetwork AnswerNetwork() =>
+        new(WithAnswer().ToByteArray(), Side, AnswerOutput, AnswerSize, Environment.ProcessorCount);
 
     /// <summary>The part that makes the features: pixels → <see cref="FeatureGraph.FeaturesOutput"/> [N, F].</summary>
-    public byte[] FeaturesPart() => Part(FeatureGraph.FeaturesOutput, FeatureGraph.PixelsInput);
+    public byte[] FeaturesPart() => Part(_batched, FeatureGraph.FeaturesOutput, FeatureGraph.PixelsInput);
 
-    /// <summary>The head: <see cref="FeatureGraph.FeaturesOutput"/> [N, F] → <see cref="ClassifierGraph.LogitsOutput"/> [N, C].</summary>
-    public byte[] HeadPart() => Part(ClassifierGraph.LogitsOutput, FeatureGraph.FeaturesOutput);
+    /// <summary>The head and the novelty: <see cref="FeatureGraph.FeaturesOutput"/> [N, F] → <see cref="AnswerOutput"/> [N, <see cref="AnswerSize"/>].</summary>
+    public byte[] HeadPart() => Part(WithAnswer(), AnswerOutput, FeatureGraph.FeaturesOutput);
 
-    private byte[] Part(string output, string input)
+    /// <summary><see cref="Batched"/> with <see cref="AnswerOutput"/>: the logits, novelty and flag side by side, so that one output of one session answers.</summary>
+    public ModelProto WithAnswer()
     {
-        var part = _batched.Clone();
+        var model = _batched.Clone();
+        var editor = OnnxGraphEditor.Wrap(model, namePrefix: "answer/");
+        if (!HasNovelty)
+            editor.Node("Identity", [ClassifierGraph.LogitsOutput], AnswerOutput);
+        else
+        {
+            string novelty = editor.Reshape(Confidence.NoveltyDetector.NoveltyOutput, [-1, 1]);
+            string flag = editor.Node("Cast", [Confidence.NoveltyDetector.UnknownOutput], null, OnnxGraphEditor.Int("to", (int)TensorProto.Types.DataType.Float));
+            editor.Node("Concat", [ClassifierGraph.LogitsOutput, novelty, editor.Reshape(flag, [-1, 1])], AnswerOutput, OnnxGraphEditor.Int("axis", 1));
+        }
+        model.Graph.Output.Add(Value(AnswerOutput, AnswerSize));
+        return model;
+    }
+
+    private static byte[] Part(ModelProto whole, string output, string input)
+    {
+        var part = whole.Clone();
         part.MetadataProps.Clear(); // the class names: a feature part keys its features whatever the head
         part.DocString = "";
         var g = part.Graph;
@@ -122,11 +149,18 @@ internal sealed class SavedGraph
         var features = g.Node.SingleOrDefault(n => n.Output.Contains(FeatureGraph.FeaturesOutput))
             ?? throw new ModelLoadException(modelPath, $"its ONNX graph has no {FeatureGraph.FeaturesOutput}");
         int featureSize = FeatureSizeOf(g, features);
+        // The novelty ends in a Reshape to [-1]: one value per image whatever the batch.
+        bool hasNovelty = g.Output.Any(o => o.Name == Confidence.NoveltyDetector.NoveltyOutput);
         g.Output.Clear();
         g.Output.Add(Value(ClassifierGraph.LogitsOutput, classCount));
         g.Output.Add(Value(FeatureGraph.FeaturesOutput, featureSize));
+        if (hasNovelty)
+        {
+            g.Output.Add(Value(Confidence.NoveltyDetector.NoveltyOutput, null));
+            g.Output.Add(Value(Confidence.NoveltyDetector.UnknownOutput, null, TensorProto.Types.DataType.Bool));
+        }
         g.ValueInfo.Clear(); // shapes inferred for one image would contradict the batch
-        return new SavedGraph(model, side, featureSize, classCount);
+        return new SavedGraph(model, side, featureSize, classCount, hasNovelty);
     }
 
     // The shape initializer of a Reshape, when it is the one expected.
@@ -145,11 +179,12 @@ internal sealed class SavedGraph
         return weights is { Dims.Count: 2 } ? (int)weights.Dims[1] : throw new InvalidDataException($"The graph's {features.Name} feeds no Gemm head.");
     }
 
-    private static ValueInfoProto Value(string name, int size)
+    // [N, size], or [N] without a size.
+    private static ValueInfoProto Value(string name, int? size, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxGraphEditor.BatchDim });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
+        if (size is { } s) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = s });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
     }
 }

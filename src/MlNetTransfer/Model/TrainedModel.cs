@@ -41,7 +41,8 @@ public sealed class TrainedModel : IDisposable
         var input = file.Info.Input ?? ModelInput.ImagePath;
         try
         {
-            return new TrainedModel(file, ml.Model.CreatePredictionEngine<Input, Output>(model, inputSchemaDefinition: Input.Schema(input, file.Info.LabelKey)));
+            return new TrainedModel(file, ml.Model.CreatePredictionEngine<Input, Output>(model, inputSchemaDefinition: Input.Schema(input, file.Info.LabelKey),
+                outputSchemaDefinition: Output.Schema(file.Info.Novelty is not null)));
         }
         catch (Exception e)
         {
@@ -63,7 +64,12 @@ public sealed class TrainedModel : IDisposable
             throw new InvalidDataException($"{imagePath}: {problem}");
         var output = _engine.Predict(new Input { ImagePath = imagePath, ImageBytes = bytes });
         // The label is the pipeline's own, as an app reads it; the confidence is its score.
-        return Prediction.FromScores(imagePath, Classes, output.Score) with { PredictedLabel = output.PredictedLabel };
+        return Prediction.FromScores(imagePath, Classes, output.Score) with
+        {
+            PredictedLabel = output.PredictedLabel,
+            Novelty = output.Novelty.Length > 0 ? output.Novelty[0] : null,
+            Unknown = output.Unknown.Length > 0 ? output.Unknown[0] : null,
+        };
     }
 
     public void Dispose() => _engine.Dispose();
@@ -90,5 +96,19 @@ public sealed class TrainedModel : IDisposable
     {
         public string PredictedLabel { get; set; } = "";
         public float[] Score { get; set; } = [];
+        public float[] Novelty { get; set; } = [];
+        public bool[] Unknown { get; set; } = [];
+
+        // A model without novelty has neither column.
+        public static SchemaDefinition Schema(bool novelty)
+        {
+            var definition = SchemaDefinition.Create(typeof(Output));
+            if (!novelty)
+            {
+                definition.Remove(definition[nameof(Novelty)]);
+                definition.Remove(definition[nameof(Unknown)]);
+            }
+            return definition;
+        }
     }
 }

@@ -28,6 +28,12 @@ internal sealed record PipelineResult
     /// <summary>The network's precision and why.</summary>
     public required PrecisionChoice Precision { get; init; }
 
+    /// <summary>The temperature fitted on the validation images, and the calibration error before and after.</summary>
+    public required Confidence.CalibrationReport Calibration { get; init; }
+
+    /// <summary>The novelty part of the saved graph and its summary; null when the plan has none.</summary>
+    public (Confidence.NoveltyDetector Detector, Confidence.NoveltySummary Summary)? Novelty { get; init; }
+
     /// <summary>The best head on the data set's test images; null without any.</summary>
     public ValidationSummary? Test { get; init; }
 }

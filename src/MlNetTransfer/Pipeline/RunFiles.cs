@@ -21,7 +21,7 @@ internal static class RunFiles
         var training = result.Training;
         var validationReport = EvaluationReport.From(result.Dataset.Classes, result.ValidationPredictions, result.Extraction.Skipped);
         string html = Reports.HtmlReport.Write(settings.OutputFolder, $"MlNetTransfer training report: {Path.GetFileName(Path.GetFullPath(settings.DataFolder))}",
-            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, Describe(result.View), modelPath: modelPath);
+            validationReport, training.Epochs, training.BestEpoch, result.DataCheck, Describe(result.View), calibration: result.Calibration, modelPath: modelPath);
         var report = new TrainReport
         {
             Classes = result.Dataset.Classes,
@@ -42,6 +42,8 @@ internal static class RunFiles
             AugmentedViews = result.Views is null ? null : Summary(result.Views),
             View = result.View,
             Precision = result.Precision,
+            Calibration = result.Calibration,
+            Novelty = result.Novelty?.Summary,
         };
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Metrics), JsonSerializer.Serialize(report, Json.Options));
         AtomicFile.WriteText(Path.Combine(settings.OutputFolder, Epochs), EpochsCsv(report.Epochs));

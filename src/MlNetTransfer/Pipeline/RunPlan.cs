@@ -26,6 +26,13 @@ internal sealed record RunPlan
 
     public required ExtractorOptions Extraction { get; init; }
 
+    /// <summary>Fit the calibration temperature on the validation images (false keeps T = 1 and only measures).</summary>
+    public bool Calibrate { get; init; } = true;
+
+    /// <summary>The novelty method the saved graph gets, and its neighbours (k-NN).</summary>
+    public Confidence.NoveltyMethod Novelty { get; init; } = Confidence.NoveltyMethod.None;
+    public int NoveltyNeighbours { get; init; } = 1;
+
     /// <summary>The cache of <see cref="Backbone"/>'s features; null when the settings turn it off.</summary>
     public FeatureCache? Cache { get; init; }
 
@@ -37,6 +44,8 @@ internal sealed record RunPlan
     public static RunPlan Make(TrainSettings settings, Func<ImageDataset> scan, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         settings.Training.Validate();
+        if (settings.Novelty == Confidence.NoveltyMethod.Knn && settings.NoveltyNeighbours is < 1 or > 50)
+            throw new MlNetTransferException($"NoveltyNeighbours must be 1 to 50 (got {settings.NoveltyNeighbours}).", nameof(TrainSettings.NoveltyNeighbours));
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
         var precision = PrecisionChoice.Resolve(settings.Precision, described, settings.Extraction.Device);
         var dataset = scan();
@@ -59,6 +68,9 @@ internal sealed record RunPlan
             Training = settings.Training,
             Extraction = settings.Extraction,
             Cache = CacheFor(backbone),
+            Calibrate = settings.Calibrate,
+            Novelty = settings.Novelty,
+            NoveltyNeighbours = settings.NoveltyNeighbours,
         };
     }
 }

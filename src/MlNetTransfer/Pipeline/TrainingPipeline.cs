@@ -1,4 +1,5 @@
 using MlNetTransfer.Backbones;
+using MlNetTransfer.Confidence;
 using MlNetTransfer.Data;
 using MlNetTransfer.Features;
 using MlNetTransfer.Model;
@@ -44,8 +45,16 @@ internal static class TrainingPipeline
                 ? WithAugmentedViews(extractor, augmentation, train, extracted, progress, cancel)
                 : (FeaturesOf(train, extracted), null);
         }
-        var result = HeadTrainer.Train(trainFeatures, FeaturesOf(validation, extracted), dataset.Classes.Count, training,
+        var validationFeatures = FeaturesOf(validation, extracted);
+        var result = HeadTrainer.Train(trainFeatures, validationFeatures, dataset.Classes.Count, training,
             m => progress?.Report(new EpochEnded(m)), cancel, rules);
+        // The saved graph's extras, fitted on the held-out images: the head's own validation logits give the
+        // temperature; the plain training images' features (not augmented views) are the novelty's reference.
+        var calibration = TemperatureScaling.Fit(HeadTrainer.LogProbabilities(result.BestWeights, validationFeatures), validationFeatures.Labels, plan.Calibrate);
+        var novelty = plan.Novelty == NoveltyMethod.None ? null
+            : NoveltyDetector.Fit(FeaturesOf(train, extracted), dataset.Classes.Count, validationFeatures, plan.Novelty, plan.NoveltyNeighbours);
+        var scoring = new Scoring(result.BestWeights, calibration.Temperature, novelty, dataset.Classes, extracted);
+        var validationPredictions = scoring.Score(validation);
 
         return new PipelineResult
         {
@@ -59,8 +68,10 @@ internal static class TrainingPipeline
             Validation = validation,
             DataCheck = dataCheck,
             Training = result,
-            ValidationPredictions = Score(result.BestWeights, dataset.Classes, validation, extracted),
-            Test = Summarize(Score(result.BestWeights, dataset.Classes, Usable(dataset.Test, extracted), extracted), dataset.Classes),
+            ValidationPredictions = validationPredictions,
+            Calibration = calibration,
+            Novelty = novelty is null ? null : (novelty, novelty.Summary(validationPredictions.Select(p => p.Novelty!.Value).ToList())),
+            Test = Summarize(scoring.Score(Usable(dataset.Test, extracted)), dataset.Classes),
         };
     }
 
@@ -117,10 +128,22 @@ internal static class TrainingPipeline
         return (new FeatureSet(features, train.Select(i => i.Label).Concat(viewed.Select(v => v.Label)).ToList()), views);
     }
 
-    private static List<Prediction> Score(HeadWeights head, IReadOnlyList<string> classes, List<LabelledImage> images, ExtractionResult extraction)
+    // What the saved model answers for images whose features are known: calibrated probabilities and the novelty.
+    private sealed record Scoring(HeadWeights Head, double Temperature, NoveltyDetector? Novelty, IReadOnlyList<string> Classes, ExtractionResult Extraction)
     {
-        var probabilities = HeadTrainer.Predict(head, FeaturesOf(images, extraction));
-        return images.Select((image, i) => Prediction.FromScores(image.Path, classes, probabilities[i], classes[image.Label])).ToList();
+        public List<Prediction> Score(List<LabelledImage> images)
+        {
+            var features = FeaturesOf(images, Extraction);
+            var logProbabilities = HeadTrainer.LogProbabilities(Head, features);
+            return images.Select((image, i) =>
+            {
+                var logits = logProbabilities[i].Select(v => (float)(v / Temperature)).ToArray();
+                var prediction = Prediction.FromLogits(image.Path, Classes, logits) with { Label = Classes[image.Label] };
+                if (Novelty is null) return prediction;
+                float novelty = Novelty.Score(features.Row(i));
+                return prediction with { Novelty = novelty, Unknown = novelty > Novelty.Threshold };
+            }).ToList();
+        }
     }
 
     // The test folder is scored once, with the best epoch's weights, and reported apart from validation.

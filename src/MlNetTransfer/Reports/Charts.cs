@@ -52,6 +52,49 @@ internal static class Charts
         return Encode(surface);
     }
 
+    /// <summary>
+    /// The reliability diagram: per bin of the top probability, the accuracy against the mean confidence (the diagonal
+    /// is perfect calibration), before (grey) and after (blue) the temperature; a dot's size grows with its images.
+    /// </summary>
+    public static byte[] Reliability(Confidence.CalibrationReport calibration, int size = 380)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(size, size));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        var area = new SKRect(50, 30, size - 20, size - 45);
+        using var axis = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1, IsAntialias = true, Style = SKPaintStyle.Stroke };
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 12, IsAntialias = true };
+        canvas.DrawRect(area, axis);
+        using var diagonal = new SKPaint { Color = new SKColor(0, 150, 0, 120), StrokeWidth = 1.5f, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([6, 4], 0) };
+        canvas.DrawLine(area.Left, area.Bottom, area.Right, area.Top, diagonal);
+        canvas.DrawText("accuracy", 4, area.Top - 10, text);
+        canvas.DrawText("mean top probability (confidence)", area.Left + 20, area.Bottom + 34, text);
+        canvas.DrawText("0", area.Left - 14, area.Bottom + 4, text);
+        canvas.DrawText("1", area.Left - 14, area.Top + 10, text);
+        canvas.DrawText("1", area.Right - 4, area.Bottom + 16, text);
+        int total = Math.Max(1, calibration.BinsBefore.Sum(b => b.Count));
+        void Series(IReadOnlyList<Confidence.ReliabilityBin> bins, SKColor color, string label, float legendY)
+        {
+            using var paint = new SKPaint { Color = color, StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke };
+            using var dot = new SKPaint { Color = color, IsAntialias = true, Style = SKPaintStyle.Fill };
+            using var path = new SKPath();
+            bool started = false;
+            foreach (var b in bins.Where(b => b.Count > 0))
+            {
+                float x = area.Left + (float)b.Confidence * area.Width, y = area.Bottom - (float)b.Accuracy * area.Height;
+                if (started) path.LineTo(x, y); else path.MoveTo(x, y);
+                started = true;
+                canvas.DrawCircle(x, y, 2.5f + 6f * MathF.Sqrt(b.Count / (float)total), dot);
+            }
+            canvas.DrawPath(path, paint);
+            using var legend = new SKPaint { Color = color, TextSize = 12, IsAntialias = true };
+            canvas.DrawText(label, area.Left + 8, legendY, legend);
+        }
+        Series(calibration.BinsBefore, new SKColor(0x88, 0x88, 0x88), $"before (ECE {calibration.EceBefore:F3})", area.Top + 16);
+        Series(calibration.BinsAfter, TrainColor, $"after, T = {calibration.Temperature:F2} (ECE {calibration.EceAfter:F3})", area.Top + 32);
+        return Encode(surface);
+    }
+
     private static void Panel(SKCanvas canvas, SKRect area, string title, IReadOnlyList<EpochMetrics> epochs, int bestEpoch,
         Func<EpochMetrics, double> train, Func<EpochMetrics, double> validation, bool fromZero)
     {

@@ -18,13 +18,14 @@ internal static class HtmlReport
     public const string FileName = "report.html";
     public const string CurvesPng = "learning-curves.png";
     public const string ConfusionPng = "confusion-matrix.png";
+    public const string ReliabilityPng = "reliability.png";
 
     /// <summary>Writes report.html and the chart PNGs into <paramref name="folder"/>; returns the report's path.</summary>
     /// <param name="epochs">The training history, or null for an evaluation.</param>
     /// <param name="dataCheck">What the data check found before training, or null for an evaluation.</param>
     /// <param name="modelPath">The model that made the predictions: the wrong ones are shown with where it looked.</param>
     public static string Write(string folder, string title, EvaluationReport evaluation, IReadOnlyList<EpochMetrics>? epochs = null, int bestEpoch = 0,
-        DataCheckReport? dataCheck = null, string? view = null, int wrongShown = 12, string? modelPath = null)
+        DataCheckReport? dataCheck = null, string? view = null, int wrongShown = 12, Confidence.CalibrationReport? calibration = null, string? modelPath = null)
     {
         Directory.CreateDirectory(folder);
         var inv = CultureInfo.InvariantCulture;
@@ -47,6 +48,16 @@ internal static class HtmlReport
             var curves = Charts.LearningCurves(epochs, bestEpoch);
             AtomicFile.Write(Path.Combine(folder, CurvesPng), curves);
             html.Append("<h2>Learning curves</h2>").Append(Img(curves, "image/png", "learning curves"));
+        }
+
+        if (calibration is not null)
+        {
+            var reliability = Charts.Reliability(calibration);
+            AtomicFile.Write(Path.Combine(folder, ReliabilityPng), reliability);
+            html.Append("<h2>Calibration</h2><div id=calibration>").Append(string.Format(inv,
+                "<p>Expected calibration error on validation (15 bins of the top probability): <b>{0:F4}</b> before, <b>{1:F4}</b> after the temperature {2:F3}{3} (negative log-likelihood {4:F4} → {5:F4}).</p>",
+                calibration.EceBefore, calibration.EceAfter, calibration.Temperature, calibration.Temperature == 1 ? " (calibration off)" : "", calibration.NllBefore, calibration.NllAfter))
+                .Append(Img(reliability, "image/png", "reliability diagram")).Append("</div>");
         }
 
         var confusion = Charts.ConfusionMatrix(evaluation.Classes, evaluation.ConfusionMatrix);

@@ -21,6 +21,14 @@ internal sealed class HeadScorer
     /// <summary>Probabilities of each raw (not standardised) feature vector of <paramref name="set"/>.</summary>
     public float[][] Predict(FeatureSet set)
     {
+        var result = LogProbabilities(set);
+        foreach (var row in result) TensorPrimitives.Exp(row, row);
+        return result;
+    }
+
+    /// <summary>Log-probabilities (the logits shifted per row) of each raw feature vector of <paramref name="set"/>.</summary>
+    public float[][] LogProbabilities(FeatureSet set)
+    {
         var result = new float[set.Count][];
         int d = set.Dimension, c = _weights.ClassCount, chunk = Math.Min(Chunk, _network.MaxRows);
         var x = new float[Math.Min(chunk, Math.Max(1, set.Count)) * d];
@@ -36,8 +44,7 @@ internal sealed class HeadScorer
             var logProbs = _network.Forward(x.AsSpan(0, rows * d), rows, training: false, null);
             for (int r = 0; r < rows; r++)
             {
-                result[start + r] = new float[c];
-                TensorPrimitives.Exp(logProbs.Slice(r * c, c), result[start + r]);
+                result[start + r] = logProbs.Slice(r * c, c).ToArray();
             }
         }
         return result;

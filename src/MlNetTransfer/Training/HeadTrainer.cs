@@ -110,6 +110,9 @@ internal static class HeadTrainer
     /// <summary>Class probabilities of every raw (not standardised) feature vector of <paramref name="set"/>.</summary>
     public static float[][] Predict(HeadWeights weights, FeatureSet set) => new HeadScorer(weights, set.Count).Predict(set);
 
+    /// <summary>Log-probabilities of every raw feature vector of <paramref name="set"/> (the logits up to a shift per row).</summary>
+    public static float[][] LogProbabilities(HeadWeights weights, FeatureSet set) => new HeadScorer(weights, set.Count).LogProbabilities(set);
+
     private const int EvalChunk = HeadScorer.Chunk;
 
     private static (double Loss, double Accuracy) Evaluate(HeadNetwork network, float[] x, int[] labels, int d, int classes)

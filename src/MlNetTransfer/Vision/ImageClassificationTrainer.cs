@@ -65,6 +65,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
             Precision = _options.Precision,
             CacheFolder = _options.WorkspacePath,
             Training = training,
+            // The estimator's output columns are ML.NET's trainer columns (Score, PredictedLabel): no novelty columns.
+            Novelty = Confidence.NoveltyMethod.None,
         };
         var plan = RunPlan.Make(settings, () => ImageDataset.FromImages(classes, train, validation, _options.ValidationSetFraction ?? ImageDataset.DefaultValidationFraction, _options.Seed),
             reporting, _options.CancellationToken);
@@ -74,7 +76,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
         reporting.Flush();
         foreach (var skipped in result.Extraction.Skipped)
             reporting.Warn($"Skipped {skipped.Path}: {skipped.Reason}");
-        var graph = ModelWriter.Graph(plan.Backbone, result.Training.BestWeights, classes, plan.Cache?.BackboneFolder);
+        var graph = ModelWriter.Graph(plan.Backbone, result.Training.BestWeights, classes, plan.Cache?.BackboneFolder, result.Calibration.Temperature);
         if (_options.WorkspacePath is { } workspace)
             WorkspaceFiles.Write(workspace, _options, result, graph);
 

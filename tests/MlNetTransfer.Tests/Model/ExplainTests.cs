@@ -88,6 +88,10 @@ public class ExplanationOutputTests(TrainedRunFixture run)
         Assert.Equal((224, 224), (overlay.Width, overlay.Height));
         Assert.Equal(49, explanation.Heatmap.Count);
         Assert.InRange(explanation.Heatmap.Max(), 0.999f, 1f);
-        Assert.Equal(predictor.Predict(image).Scores, explanation.Prediction.Scores);
+        var predicted = predictor.Predict(image);
+        Assert.Equal(predicted.Scores, explanation.Prediction.Scores);
+        Assert.NotNull(predicted.Novelty);
+        Assert.Equal(predicted.Novelty, explanation.Prediction.Novelty);
+        Assert.Equal(predicted.Unknown, explanation.Prediction.Unknown);
     }
 }

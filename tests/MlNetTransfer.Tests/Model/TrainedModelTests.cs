@@ -98,7 +98,8 @@ public class TrainedModelTests(TrainedRunFixture run)
         }
     }
 
-    // The exported ONNX file, run by ONNX Runtime directly on the documented input, gives the .zip's probabilities.
+    // The exported ONNX file, run by ONNX Runtime directly on the documented input, gives the .zip's probabilities,
+    // novelty and flag.
     [Fact]
     public void ExportedOnnxMatchesTheZip()
     {
@@ -124,6 +125,9 @@ public class TrainedModelTests(TrainedRunFixture run)
             Assert.Equal(zip.PredictedLabel, label);
             for (int k = 0; k < score.Length; k++)
                 Assert.True(Math.Abs(zip.Scores[k] - score[k]) <= 1e-4, $"{expected.ImagePath}: {zip.Scores[k]} vs {score[k]}");
+            var novelty = outputs.Single(o => o.Name == "Novelty").AsEnumerable<float>().Single();
+            Assert.True(Math.Abs(zip.Novelty!.Value - novelty) <= 1e-4, $"{expected.ImagePath}: novelty {zip.Novelty} vs {novelty}");
+            Assert.Equal(zip.Unknown, outputs.Single(o => o.Name == "Unknown").AsEnumerable<bool>().Single());
         }
     }
 

@@ -16,12 +16,12 @@ public class HtmlReportTests(TrainedRunFixture run)
     {
         string folder = run.Settings.OutputFolder;
         var html = File.ReadAllText(Path.Combine(folder, HtmlReport.FileName));
-        // learning curves, confusion matrix, and where the model looked for each wrong validation image
-        Assert.Equal(2 + WrongShown(), Regex.Matches(html, "src=\"data:image/png;base64,").Count);
+        // learning curves, reliability diagram, confusion matrix, and where the model looked for each wrong validation image
+        Assert.Equal(3 + WrongShown(), Regex.Matches(html, "src=\"data:image/png;base64,").Count);
         Assert.DoesNotContain("src=\"http", html);
         Assert.DoesNotContain("src=\"file", html);
         foreach (var c in run.Report.Classes) Assert.Contains(c, html);
-        foreach (var png in new[] { HtmlReport.CurvesPng, HtmlReport.ConfusionPng })
+        foreach (var png in new[] { HtmlReport.CurvesPng, HtmlReport.ReliabilityPng, HtmlReport.ConfusionPng })
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(folder, png));
             Assert.NotNull(bitmap);
@@ -103,7 +103,7 @@ public class HtmlReportTests(TrainedRunFixture run)
             Assert.True(coloured > 2000, $"{coloured} coloured samples: the page looks empty");
         }
         var dom = ProcessRunner.Run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page], timeoutSeconds: 120);
-        Assert.Equal(2 + WrongShown(), Regex.Matches(dom.Output, "src=\"data:image/png;base64,").Count);
+        Assert.Equal(3 + WrongShown(), Regex.Matches(dom.Output, "src=\"data:image/png;base64,").Count);
     }
 
     private int WrongShown() => Math.Min(12, run.Report.ValidationPredictions.Count(p => p.PredictedLabel != p.Label));

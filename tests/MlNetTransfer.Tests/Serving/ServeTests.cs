@@ -46,6 +46,8 @@ public class ServeTests(TrainedRunFixture run)
                 Assert.Equal(run.Report.Classes, scores.Select(s => s.Key));
                 for (int k = 0; k < run.Report.Classes.Count; k++)
                     Assert.True(Math.Abs(expected[path].Scores[k] - (float)scores[run.Report.Classes[k]]!) <= 1e-4, $"{path} class {k}");
+                Assert.True(Math.Abs(expected[path].Novelty!.Value - (float)answer["novelty"]!) <= 1e-4, $"{path} novelty");
+                Assert.Equal(expected[path].Unknown, (bool)answer["unknown"]!);
             }
         }
         var health = JsonNode.Parse(await client.GetStringAsync("/healthz"))!;
