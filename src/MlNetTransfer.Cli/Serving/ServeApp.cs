@@ -13,7 +13,7 @@ namespace MlNetTransfer.Cli.Serving;
 
 /// <summary>
 /// The model behind HTTP: <c>POST /predict</c> (an image's bytes, or one file of a form → the label and every class's
-/// probability), <c>GET /</c> (a page to try it), <c>GET /healthz</c> (ASP.NET Core's health checks, naming the live
+/// probability), <c>POST /explain</c> (the same input → where the model looked, as a PNG), <c>GET /</c> (a page to try it), <c>GET /healthz</c> (ASP.NET Core's health checks, naming the live
 /// model) and <c>GET /openapi.json</c> (ASP.NET Core's OpenAPI generator). Requests are batched by
 /// <see cref="BatchingPredictor"/>, which reloads the model when its file is replaced; bad input gets a 4xx with a JSON
 /// problem naming the reason.
@@ -48,7 +48,7 @@ internal static class ServeApp
         if (options.ApiKey is { } key)
             app.Use(async (context, next) =>
             {
-                if (context.Request.Path.StartsWithSegments("/predict") && !HasKey(context.Request, key))
+                if ((context.Request.Path.StartsWithSegments("/predict") || context.Request.Path.StartsWithSegments("/explain")) && !HasKey(context.Request, key))
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
                     await ImageUpload.Problem(401, "Unauthorized", "Send the server's API key as 'Authorization: Bearer KEY'.").ExecuteAsync(context);
@@ -79,6 +79,29 @@ internal static class ServeApp
             .WithSummary("Classify one image: its bytes as the body (any content type), or one file of a multipart form.")
             .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = ImageUpload.OpenApiBody(); return Task.CompletedTask; })
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+        app.MapPost("/explain", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (HttpRequest request, CancellationToken cancel) =>
+        {
+            var (image, problem) = await ImageUpload.ReadAsync(request, options.Batching.MaxPixels, cancel);
+            if (problem is not null) return problem;
+            try
+            {
+                var explanation = await predictor.ExplainAsync(image!, "upload", cancel);
+                request.HttpContext.Response.Headers["X-Predicted-Label"] = Uri.EscapeDataString(explanation.Prediction.PredictedLabel);
+                return TypedResults.File(explanation.OverlayPng, "image/png");
+            }
+            catch (InvalidDataException e)
+            {
+                return ImageUpload.Problem(422, "Damaged image", e.Message);
+            }
+            catch (MlNetTransferException e) // a custom backbone without a convolutional map before its features
+            {
+                return ImageUpload.Problem(501, "Cannot explain this model", e.Message);
+            }
+        })
+            .WithSummary("Where the model looked for its answer (Grad-CAM): the network's view of the image with a heatmap over it, as a PNG; the label in X-Predicted-Label.")
+            .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = ImageUpload.OpenApiBody(); return Task.CompletedTask; })
+            .Produces(200, contentType: "image/png")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(501);
         return app;
     }
 

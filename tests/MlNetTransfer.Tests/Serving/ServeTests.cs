@@ -62,6 +62,23 @@ public class ServeTests(TrainedRunFixture run)
         Assert.Contains("triangle", await client.GetStringAsync("/"));
     }
 
+    // POST /explain takes what /predict takes and answers with the overlay PNG of the network's view, the label in a header.
+    [Fact]
+    public async Task ExplainAnswersWithTheOverlayAndTheLabel()
+    {
+        var (app, client) = await StartAsync(run.Report.ModelPath);
+        await using var server = app;
+        var expected = run.Report.ValidationPredictions[0];
+        var response = await client.PostAsync("/explain", Bytes(File.ReadAllBytes(expected.ImagePath), "image/jpeg"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(expected.PredictedLabel, Uri.UnescapeDataString(response.Headers.GetValues("X-Predicted-Label").Single()));
+        using var overlay = SkiaSharp.SKBitmap.Decode(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal((224, 224), (overlay.Width, overlay.Height));
+        var bad = await client.PostAsync("/explain", new StringContent("just some text"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, bad.StatusCode);
+    }
+
     // Bad input never gets a 500: each gets its 4xx and a JSON problem naming the reason, and the server keeps serving.
     [Fact]
     public async Task BadInputGetsAFourHundredThatSaysWhyAndTheServerKeepsServing()
@@ -115,7 +132,7 @@ public class ServeTests(TrainedRunFixture run)
     }
 
     // The page as a person uses it: the real serve command, headless Chromium opens the page, an image is put into
-    // its file input, and the label the page shows is read back.
+    // its file input, and the label the page shows is read back, with where the model looked beside the image.
     [SkippableFact]
     public async Task ThePageClassifiesAnImagePutIntoItInChromium()
     {
@@ -136,6 +153,8 @@ public class ServeTests(TrainedRunFixture run)
             await browser.WaitForAsync("document.body.dataset.state === 'done'", TimeSpan.FromSeconds(30));
             Assert.Equal(expected.PredictedLabel, (string?)await browser.EvaluateAsync("document.getElementById('result').textContent"));
             Assert.Equal(3, (int)(await browser.EvaluateAsync("document.querySelectorAll('#bars .bar').length"))!);
+            await browser.WaitForAsync("document.getElementById('heatmap').complete && document.getElementById('heatmap').naturalWidth > 0", TimeSpan.FromSeconds(10));
+            Assert.Equal(224, (int)(await browser.EvaluateAsync("document.getElementById('heat').hidden ? 0 : document.getElementById('heatmap').naturalWidth"))!);
             File.WriteAllBytes(Path.Combine(run.Root, "serve-page.png"), await browser.ScreenshotAsync());
         }
         finally
