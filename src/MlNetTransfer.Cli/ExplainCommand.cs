@@ -20,7 +20,7 @@ internal static class ExplainCommand
             string outputFolder = parse.GetValue(folder)!;
             Directory.CreateDirectory(outputFolder);
             ModelWarnings.Write(parse.GetValue(model)!, error);
-            using var predictor = new ImagePredictor(parse.GetValue(model)!);
+            using var explainer = new Explainer(ModelFile.Read(parse.GetValue(model)!)); // Grad-CAM's session only: no prediction session beside it
             var written = new HashSet<string>(StringComparer.Ordinal);
             int explained = 0;
             foreach (var path in paths)
@@ -28,18 +28,18 @@ internal static class ExplainCommand
                 Explanation explanation;
                 try
                 {
-                    explanation = predictor.Explain(path);
+                    explanation = explainer.Explain(path);
                 }
-                catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+                catch (Exception e) when (e is InvalidDataException or IOException)
                 {
                     error.WriteLine($"skipped {path}: {e.Message}");
                     continue;
                 }
                 string overlay = OverlayPath(outputFolder, path, written);
                 IO.AtomicFile.Write(overlay, explanation.OverlayPng);
-                var (x, y) = explanation.Peak;
-                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}\t{3}\tpeak {4:F2},{5:F2}",
-                    path, explanation.Prediction.PredictedLabel, explanation.Prediction.Confidence, overlay, x, y));
+                string peak = explanation.Peak is var (x, y) ? string.Format(CultureInfo.InvariantCulture, "peak {0:F2},{1:F2}", x, y) : "no peak";
+                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}\t{1}\t{2:F4}\t{3}\t{4}",
+                    path, explanation.Prediction.PredictedLabel, explanation.Prediction.Confidence, overlay, peak));
                 explained++;
             }
             return explained == 0 && paths.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;

@@ -49,11 +49,6 @@ internal static class TryPage
                 if (!response.ok) { show('result', ''); show('error', answer.title + ': ' + answer.detail); return; }
                 show('result', answer.predictedLabel);
                 show('unknown', answer.unknown ? 'but it looks like none of the images the model was trained on' : '');
-                const heat = await fetch('explain', { method: 'POST', body: file, headers });
-                if (heat.ok) {
-                  document.getElementById('heatmap').src = URL.createObjectURL(await heat.blob());
-                  document.getElementById('heat').hidden = false;
-                }
                 const top = Object.entries(answer.scores).sort((a, b) => b[1] - a[1]).slice(0, 5);
                 const bars = document.getElementById('bars');
                 for (const [name, p] of top) {
@@ -62,6 +57,12 @@ internal static class TryPage
                   const bar = document.createElement('div'); bar.style.width = Math.max(2, Math.round(p * 400)) + 'px';
                   const value = document.createElement('em'); value.textContent = (p * 100).toFixed(1) + '%';
                   row.append(label, bar, value); bars.append(row);
+                }
+                // then where it looked: a second request, so that the answer shows at once
+                const heat = await fetch('explain', { method: 'POST', body: file, headers });
+                if (heat.ok) {
+                  document.getElementById('heatmap').src = URL.createObjectURL(await heat.blob());
+                  document.getElementById('heat').hidden = false;
                 }
               } catch (e) { show('result', ''); show('error', String(e)); }
               finally { document.body.dataset.state = 'done'; }

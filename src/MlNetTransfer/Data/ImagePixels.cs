@@ -32,6 +32,25 @@ internal sealed class ImagePixels
     public static string DecoderSignature { get; } =
         $"decoder=mlnet-imageanalytics-{IO.PackageVersion.Of(typeof(Microsoft.ML.Data.ImageLoadingEstimator))}+skiasharp-{IO.PackageVersion.Of(typeof(SKBitmap))};{ShrinkOnLoad.Signature}";
 
+    /// <summary>
+    /// Checks and decodes one image as the predictors take it: a problem its header shows (see <see cref="ImageCheck"/>)
+    /// or bytes that do not decode is an <see cref="InvalidDataException"/> naming <paramref name="name"/> and the reason.
+    /// </summary>
+    public void DecodeChecked(byte[] image, string? name, long maxPixels, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (ImageCheck.Problem(image, maxPixels) is { } problem)
+            throw new InvalidDataException($"{name ?? "image"}: {problem}");
+        try
+        {
+            Decode(image, destination);
+        }
+        catch (Exception e) when (e is InvalidDataException || e is ArgumentException { ParamName: null }) // not a short destination
+        {
+            throw new InvalidDataException($"{name ?? "image"}: could not be decoded: {e.Message}", e);
+        }
+    }
+
     /// <summary>Decodes <paramref name="encoded"/> and writes its pixels to <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The bytes are not an image SkiaSharp can decode.</exception>
     public void Decode(byte[] encoded, Span<float> destination)

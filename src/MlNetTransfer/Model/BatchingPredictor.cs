@@ -51,6 +51,7 @@ public sealed class BatchingPredictor : IDisposable
     private volatile Loaded _live;
     private volatile string? _reloadProblem;
     private volatile bool _disposed;
+    private int _disposeCalls;
 
     /// <param name="logger">Where model loads and failed reloads are reported; none: nowhere.</param>
     /// <exception cref="ModelLoadException">The model cannot be read.</exception>
@@ -174,7 +175,7 @@ public sealed class BatchingPredictor : IDisposable
 
     public void Dispose()
     {
-        if (_disposed) return;
+        if (Interlocked.Exchange(ref _disposeCalls, 1) == 1) return; // two Dispose calls at once must release once
         _disposed = true;
         _watcher?.Dispose();
         _live.Release();

@@ -8,15 +8,18 @@ namespace MlNetTransfer.Model;
 /// </summary>
 public sealed record Explanation(Prediction Prediction, int HeatmapWidth, int HeatmapHeight, IReadOnlyList<float> Heatmap, byte[] OverlayPng)
 {
-    /// <summary>The hottest cell's centre, as fractions (0..1) of the network's view's width and height.</summary>
-    public (double X, double Y) Peak
+    /// <summary>
+    /// The hottest cell's centre, as fractions (0..1) of the network's view's width and height; null when no cell is
+    /// above zero (no part of the image spoke for the predicted class more than the average did).
+    /// </summary>
+    public (double X, double Y)? Peak
     {
         get
         {
             int best = 0;
             for (int i = 1; i < Heatmap.Count; i++)
                 if (Heatmap[i] > Heatmap[best]) best = i;
-            return ((best % HeatmapWidth + 0.5) / HeatmapWidth, (best / HeatmapWidth + 0.5) / HeatmapHeight);
+            return Heatmap[best] > 0 ? ((best % HeatmapWidth + 0.5) / HeatmapWidth, (best / HeatmapWidth + 0.5) / HeatmapHeight) : null;
         }
     }
 }

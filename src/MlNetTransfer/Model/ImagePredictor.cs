@@ -36,10 +36,9 @@ public sealed class ImagePredictor : IDisposable
     {
         var model = ModelFile.Read(modelPath);
         _classes = model.Classes;
-        var graph = model.Graph();
-        _network = graph.AnswerNetwork();
+        _network = model.Graph().AnswerNetwork();
         _decoder = new ImagePixels(model.Backbone());
-        _explainer = new Explainer(model, graph);
+        _explainer = new Explainer(model);
     }
 
     public IReadOnlyList<string> Classes => _classes;
@@ -60,12 +59,9 @@ public sealed class ImagePredictor : IDisposable
     /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
     public Prediction Predict(byte[] image, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (ImageCheck.Problem(image) is { } problem)
-            throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pixels = new float[_decoder.Length];
+        _decoder.DecodeChecked(image, name, ImageCheck.DefaultMaxPixels, pixels);
         var answer = new float[_network.OutputSize];
-        _decoder.Decode(image, pixels);
         _network.Run(pixels, 1, answer);
         return Prediction.FromAnswer(name ?? "", _classes, answer);
     }

@@ -19,6 +19,7 @@ internal sealed class ModelBatcher : IDisposable
     private readonly ImagePixels _decoder;
     private readonly Explainer _explainer;
     private readonly SemaphoreSlim _decodeSlots;
+    private readonly SemaphoreSlim _explainSlot = new(1); // one explanation at a time, beside the predictions' decode slots
     private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<float[]> _buffers = new();
     private readonly Thread _batcher;
@@ -29,10 +30,9 @@ internal sealed class ModelBatcher : IDisposable
     {
         _options = options;
         _classes = model.Classes;
-        var graph = model.Graph();
-        _network = graph.AnswerNetwork();
+        _network = model.Graph().AnswerNetwork();
         _decoder = new ImagePixels(model.Backbone());
-        _explainer = new Explainer(model, graph);
+        _explainer = new Explainer(model);
         _decodeSlots = new SemaphoreSlim(_options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount);
         _batcher = new Thread(RunBatches) { IsBackground = true, Name = "MlNetTransfer batches" };
         _batcher.Start();
@@ -41,8 +41,6 @@ internal sealed class ModelBatcher : IDisposable
     /// <exception cref="InvalidDataException">The bytes are not a usable image; the message says why.</exception>
     public async Task<Prediction> PredictAsync(byte[] image, string? name, CancellationToken cancel)
     {
-        if (ImageCheck.Problem(image, _options.MaxPixels) is { } problem)
-            throw new InvalidDataException($"{name ?? "image"}: {problem}");
         var pending = new Pending(name ?? "", new TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously));
         Interlocked.Increment(ref _inFlight);
         bool queued = false;
@@ -61,12 +59,15 @@ internal sealed class ModelBatcher : IDisposable
         return await pending.Result.Task.WaitAsync(cancel).ConfigureAwait(false);
     }
 
-    /// <summary>One image's prediction and heatmap, outside the batches (on a decode slot: it decodes, then runs alone).</summary>
+    /// <summary>
+    /// One image's prediction and heatmap, outside the batches, one at a time: explanations queue behind each other,
+    /// never in front of the predictions' decoding.
+    /// </summary>
     public async Task<Explanation> ExplainAsync(byte[] image, string? name, CancellationToken cancel)
     {
-        await _decodeSlots.WaitAsync(cancel).ConfigureAwait(false);
+        await _explainSlot.WaitAsync(cancel).ConfigureAwait(false);
         try { return await Task.Run(() => _explainer.Explain(image, name, _options.MaxPixels), cancel).ConfigureAwait(false); }
-        finally { _decodeSlots.Release(); }
+        finally { _explainSlot.Release(); }
     }
 
     private float[] Decode(byte[] image, string? name)
@@ -74,13 +75,13 @@ internal sealed class ModelBatcher : IDisposable
         var pixels = _buffers.TryTake(out var buffer) ? buffer : new float[_decoder.Length];
         try
         {
-            _decoder.Decode(image, pixels);
+            _decoder.DecodeChecked(image, name, _options.MaxPixels, pixels);
             return pixels;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        catch (InvalidDataException)
         {
             _buffers.Add(pixels);
-            throw new InvalidDataException($"{name ?? "image"}: could not be decoded: {e.Message}", e);
+            throw;
         }
     }
 
@@ -135,6 +136,7 @@ internal sealed class ModelBatcher : IDisposable
         _batcher.Join();
         _network.Dispose();
         _explainer.Dispose();
+        _explainSlot.Dispose();
         _decodeSlots.Dispose();
     }
 

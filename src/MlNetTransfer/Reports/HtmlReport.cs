@@ -124,14 +124,14 @@ internal static class HtmlReport
     {
         var overlays = new byte[]?[predictions.Count];
         if (modelPath is null || predictions.Count == 0) return overlays;
-        using var predictor = new ImagePredictor(modelPath);
+        using var explainer = new Explainer(ModelFile.Read(modelPath));
         for (int i = 0; i < predictions.Count; i++)
         {
             try
             {
-                overlays[i] = predictor.Explain(predictions[i].ImagePath).OverlayPng;
+                overlays[i] = explainer.Explain(predictions[i].ImagePath).OverlayPng;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or MlNetTransferException)
+            catch (Exception e) when (e is InvalidDataException or IOException or MlNetTransferException)
             {
                 if (e is MlNetTransferException) break; // the model cannot be explained: no image can
             }

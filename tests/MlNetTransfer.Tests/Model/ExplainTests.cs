@@ -32,7 +32,8 @@ public class ExplainTests
             var explanation = predictor.Explain(p.ImagePath);
             Assert.Equal(p.PredictedLabel, explanation.Prediction.PredictedLabel);
             Assert.Equal(7, explanation.HeatmapWidth); // ResNet18's last map at 224 pixels
-            var (x, y) = explanation.Peak;
+            Assert.NotNull(explanation.Peak);
+            var (x, y) = explanation.Peak!.Value;
             var (right, bottom) = corners[Path.GetFileName(p.ImagePath)];
             if ((x >= 0.5) == right && (y >= 0.5) == bottom) hits++;
             total++;

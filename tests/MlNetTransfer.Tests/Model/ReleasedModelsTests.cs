@@ -128,6 +128,20 @@ public class ReleasedModelsTests
         }
     }
 
+    // 0.2.0's models have no novelty outputs: explaining one gives the same prediction as Predict, without novelty.
+    [Fact]
+    public void AModelOfTheReleaseIsExplainedWithoutNovelty()
+    {
+        using var predictor = new ImagePredictor(Path.Combine(Folder, "path-crop-custom.zip"));
+        string image = Path.Combine(Folder, "images", "circle0.png");
+        var explanation = predictor.Explain(image);
+        var predicted = predictor.Predict(image);
+        Assert.Equal(predicted.Scores, explanation.Prediction.Scores);
+        Assert.Null(explanation.Prediction.Novelty);
+        Assert.Null(explanation.Prediction.Unknown);
+        Assert.Equal(explanation.HeatmapWidth * explanation.HeatmapHeight, explanation.Heatmap.Count);
+    }
+
     [Fact]
     public void CodegenNamesALibraryPackageThatIsNotThere()
     {
