@@ -71,8 +71,13 @@ public class UnknownImagesTests(TrainedRunFixture run) : IDisposable
         Assert.True(File.Exists(Path.Combine(run.Settings.OutputFolder, "reliability.png")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Settings.OutputFolder, "metrics.json")));
         var calibration = json.RootElement.GetProperty("calibration");
-        Assert.True(calibration.GetProperty("temperature").GetDouble() > 0);
-        Assert.True(calibration.GetProperty("nllAfter").GetDouble() <= calibration.GetProperty("nllBefore").GetDouble() + 1e-9);
+        // The run misclassifies a validation image, so a temperature inside the search range is fitted (the case
+        // without errors is CalibrationAndNoveltyGraphTests'), and the model saves the one metrics.json reports.
+        Assert.Contains(run.Report.ValidationPredictions, p => p.Label != p.PredictedLabel);
+        double temperature = calibration.GetProperty("temperature").GetDouble();
+        Assert.Equal(JsonValueKind.Null, calibration.GetProperty("skipped").ValueKind);
+        Assert.InRange(temperature, 0.06, 19);
+        Assert.Equal(temperature, ModelFile.Read(run.Report.ModelPath).Info.Temperature);
         Assert.Equal("knn", json.RootElement.GetProperty("novelty").GetProperty("method").GetString());
     }
 
