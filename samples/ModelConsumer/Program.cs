@@ -16,13 +16,14 @@ Console.WriteLine($"Microsoft.ML {mlNet.Split('+')[0]}");
 var ml = new MLContext();
 var model = ml.Model.Load(args[0], out var inputSchema);
 // The Novelty and Unknown columns (vectors of one value) exist only in models that have them.
+// One engine (one ONNX session), whose output type has them when the model does.
 bool hasNovelty = model.GetOutputSchema(inputSchema).GetColumnOrNull("Novelty") is not null;
-var engine = ml.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
-var noveltyEngine = hasNovelty ? ml.Model.CreatePredictionEngine<ModelInput, ModelOutputWithNovelty>(model) : null;
+Func<ModelInput, ModelOutput> predict = hasNovelty
+    ? ml.Model.CreatePredictionEngine<ModelInput, ModelOutputWithNovelty>(model).Predict
+    : ml.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model).Predict;
 foreach (var path in args.Skip(1))
 {
-    var input = new ModelInput { ImagePath = path };
-    var result = noveltyEngine?.Predict(input) ?? engine.Predict(input);
+    var result = predict(new ModelInput { ImagePath = path });
     var scores = string.Join(",", result.Score.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
     var novelty = result is ModelOutputWithNovelty n ? $"\t{n.Novelty[0].ToString("R", CultureInfo.InvariantCulture)}\t{n.Unknown[0]}" : "";
     Console.WriteLine($"{path}\t{result.PredictedLabel}\t{scores}{novelty}");

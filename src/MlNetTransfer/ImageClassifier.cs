@@ -80,7 +80,7 @@ public static class ImageClassifier
     /// <param name="cacheFolder">Feature cache; null uses <see cref="FeatureCache.DefaultRoot"/>.</param>
     /// <param name="device">Where the network extracts the features not in the cache.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
-    /// <exception cref="DatasetException">The folder is missing or has a class the model does not know.</exception>
+    /// <exception cref="DatasetException">The folder is missing or has a class the model does not know, or the unknown folder has no usable image.</exception>
     /// <param name="unknownFolder">A folder of images of none of the model's classes (read recursively): the report's
     /// <see cref="EvaluationReport.UnknownAuroc"/> and its neighbours then say how well the novelty tells them from the labelled images.</param>
     /// <exception cref="MlNetTransferException">An unknown folder is given and the model has no novelty output.</exception>
@@ -88,7 +88,7 @@ public static class ImageClassifier
         IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default, ComputeDevice device = ComputeDevice.Cpu, string? unknownFolder = null)
     {
         var model = ModelFile.Read(modelPath);
-        if (unknownFolder is not null && model.Info.Novelty is null)
+        if (unknownFolder is not null && !model.Graph().HasNovelty)
             throw new MlNetTransferException($"{modelPath} has no novelty output (a model written before 0.3, or trained with the novelty off): it cannot tell unknown images.");
         if (unknownFolder is not null && !Directory.Exists(unknownFolder))
             throw new DatasetException($"{unknownFolder}: no such folder of unknown images.");
@@ -102,6 +102,8 @@ public static class ImageClassifier
         var report = EvaluationReport.From(model.Classes, predictions.Select(p => p with { Label = labels[p.ImagePath] }).ToList(), skipped);
         if (unknownFolder is null) return report;
         var (unknownImages, unusable) = BatchPrediction.Run(model, ImageDataset.ImageFilesUnder(unknownFolder), cacheFolder, device, progress, cancel);
+        if (unknownImages.Count == 0)
+            throw new DatasetException($"{unknownFolder}: no usable image found there ({unusable.Count} image files could not be read), so nothing to tell from the labelled images.");
         return UnknownImages.With(report, unknownImages, unusable);
     }
 

@@ -9,7 +9,7 @@ public enum NoveltyMethod
 {
     /// <summary>No novelty output.</summary>
     None,
-    /// <summary>1 − the mean cosine similarity to the <see cref="TrainSettings.NoveltyNeighbours"/> nearest training images (features centred on the training mean).</summary>
+    /// <summary>1 − the mean cosine similarity to the <see cref="TrainSettings.NoveltyNeighbours"/> nearest training images (the raw features, not centred).</summary>
     Knn,
     /// <summary>1 − the cosine similarity to the nearest class mean (features centred on the training mean).</summary>
     ClassMean,
@@ -183,10 +183,11 @@ internal sealed class NoveltyDetector
     {
         int f = train.Dimension, n = train.Count;
         var means = ClassMeans(train, classCount);
+        var present = LabelsPresent(train, classCount); // means[j] is the mean of class present[j]
         var residuals = new double[n][];
         for (int i = 0; i < n; i++)
         {
-            var mean = means[Array.IndexOf(LabelsPresent(train, classCount), train.Labels[i])];
+            var mean = means[Array.IndexOf(present, train.Labels[i])];
             residuals[i] = new double[f];
             for (int k = 0; k < f; k++) residuals[i][k] = train.Row(i)[k] - mean[k];
         }

@@ -11,6 +11,9 @@ namespace MlNetTransfer.Confidence;
 /// <param name="NllAfter">The same, after.</param>
 internal sealed record CalibrationReport(double Temperature, double EceBefore, double EceAfter, double NllBefore, double NllAfter)
 {
+    /// <summary>Why the temperature was kept at 1 (calibration off, or no temperature worth saving); null when fitted.</summary>
+    public string? Skipped { get; init; }
+
     /// <summary>Per bin (equal width on the top probability): images, mean confidence, accuracy; before and after (the reliability diagram).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     internal IReadOnlyList<ReliabilityBin> BinsBefore { get; init; } = [];
@@ -32,19 +35,36 @@ internal static class TemperatureScaling
 
     /// <summary>
     /// Fits T to <paramref name="logits"/> (any per-row shift of them, such as log-probabilities, gives the same) and
-    /// their true <paramref name="labels"/>; <paramref name="fit"/> false keeps T = 1 and only measures.
+    /// their true <paramref name="labels"/>; <paramref name="fit"/> false keeps T = 1 and only measures. T is kept at 1
+    /// too (<see cref="CalibrationReport.Skipped"/> says why) when no validation image is misclassified or the best T is
+    /// an end of the search range: the NLL then keeps falling towards that end, and a T of 0.05 would make every new
+    /// image's score about 1.
     /// </summary>
     public static CalibrationReport Fit(IReadOnlyList<float[]> logits, IReadOnlyList<int> labels, bool fit = true)
     {
         if (logits.Count != labels.Count) throw new ArgumentException($"{logits.Count} rows of logits but {labels.Count} labels.", nameof(labels));
-        double temperature = fit && logits.Count > 0 ? Minimize(logits, labels) : 1;
+        var (temperature, skipped) = Choose(logits, labels, fit);
         var (eceBefore, binsBefore) = Ece(logits, labels, 1);
         var (eceAfter, binsAfter) = Ece(logits, labels, temperature);
         return new CalibrationReport(temperature, eceBefore, eceAfter, Nll(logits, labels, 1), Nll(logits, labels, temperature))
         {
+            Skipped = skipped,
             BinsBefore = binsBefore,
             BinsAfter = binsAfter,
         };
+    }
+
+    private static (double Temperature, string? Skipped) Choose(IReadOnlyList<float[]> logits, IReadOnlyList<int> labels, bool fit)
+    {
+        if (!fit) return (1, "calibration off");
+        if (logits.Count == 0) return (1, "no validation images");
+        if (Enumerable.Range(0, logits.Count).All(i => Training.HeadMath.ArgMax(logits[i]) == labels[i]))
+            return (1, "every validation image is classified right, so the likelihood only grows as the temperature falls");
+        double best = Minimize(logits, labels);
+        // The search ends within 1e-5 of an end in log T; 1e-3 is "at the end" whatever the rounding.
+        if (Math.Log(best) - MinLogTemperature < 1e-3 || MaxLogTemperature - Math.Log(best) < 1e-3)
+            return (1, FormattableString.Invariant($"the best temperature, {best:0.###}, is an end of the search range [{Math.Exp(MinLogTemperature):0.###}, {Math.Exp(MaxLogTemperature):0.###}]"));
+        return (best, null);
     }
 
     /// <summary>Mean −log softmax(z / T)[label].</summary>
@@ -91,10 +111,12 @@ internal static class TemperatureScaling
         return (ece, bins);
     }
 
+    private static readonly double MinLogTemperature = Math.Log(0.05), MaxLogTemperature = Math.Log(20);
+
     // The NLL is convex in 1/T, so unimodal in log T: golden-section search over T in [0.05, 20].
     private static double Minimize(IReadOnlyList<float[]> logits, IReadOnlyList<int> labels)
     {
-        double a = Math.Log(0.05), b = Math.Log(20), ratio = (Math.Sqrt(5) - 1) / 2;
+        double a = MinLogTemperature, b = MaxLogTemperature, ratio = (Math.Sqrt(5) - 1) / 2;
         double c = b - ratio * (b - a), d = a + ratio * (b - a);
         double fc = Nll(logits, labels, Math.Exp(c)), fd = Nll(logits, labels, Math.Exp(d));
         while (b - a > 1e-5)

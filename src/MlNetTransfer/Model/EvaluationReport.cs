@@ -21,10 +21,9 @@ internal static class UnknownImages
             wins += below + 0.5 * (notAbove - below);
         }
         double Share(IReadOnlyList<Prediction> ps) => ps.Count == 0 ? 0 : ps.Count(p => p.Unknown == true) / (double)ps.Count;
-        return new EvaluationReport
+        return report with
         {
-            Classes = report.Classes, Accuracy = report.Accuracy, Count = report.Count, PerClass = report.PerClass, ConfusionMatrix = report.ConfusionMatrix,
-            Skipped = [.. report.Skipped, .. skipped], Predictions = report.Predictions,
+            Skipped = [.. report.Skipped, .. skipped],
             UnknownPredictions = unknown,
             UnknownAuroc = known.Count * unknown.Count == 0 ? double.NaN : wins / ((double)known.Count * unknown.Count),
             UnknownFlagged = Share(unknown),
@@ -37,7 +36,7 @@ internal static class UnknownImages
 }
 
 /// <summary>How a model did on images whose class is known.</summary>
-public sealed class EvaluationReport
+public sealed record EvaluationReport
 {
     public required IReadOnlyList<string> Classes { get; init; }
     public required double Accuracy { get; init; }

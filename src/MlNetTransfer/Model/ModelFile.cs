@@ -33,8 +33,18 @@ internal sealed class ModelFile
         Info.CustomBackbone ?? BackboneRegistry.Describe(Info.Backbone).WithView(Info.View ?? ImageView.Crop) with { Int8 = Info.Int8 };
 
     /// <summary>The graph the zip runs, batched (read from the file each call: tens of megabytes).</summary>
-    /// <exception cref="ModelLoadException">The zip's graph is missing or damaged.</exception>
-    internal SavedGraph Graph() => SavedGraph.Read(Path, Classes.Count);
+    /// <exception cref="ModelLoadException">The zip's graph is missing or damaged, or it and model.json disagree on the novelty.</exception>
+    internal SavedGraph Graph()
+    {
+        var graph = SavedGraph.Read(Path, Classes.Count);
+        // What runs follows the graph (SavedGraph.HasNovelty), the ML.NET pipeline's columns follow model.json: a
+        // file where they disagree is refused here rather than answering without the novelty it claims.
+        if (graph.HasNovelty != (Info.Novelty is not null))
+            throw new ModelLoadException(Path, graph.HasNovelty
+                ? "its graph computes a novelty that its model.json does not describe"
+                : "its model.json describes a novelty that its graph does not compute");
+        return graph;
+    }
 
     /// <summary>Reads and checks the tool's entries of a model file.</summary>
     /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>

@@ -56,7 +56,7 @@ internal static class HtmlReport
             AtomicFile.Write(Path.Combine(folder, ReliabilityPng), reliability);
             html.Append("<h2>Calibration</h2><div id=calibration>").Append(string.Format(inv,
                 "<p>Expected calibration error on validation (15 bins of the top probability): <b>{0:F4}</b> before, <b>{1:F4}</b> after the temperature {2:F3}{3} (negative log-likelihood {4:F4} → {5:F4}).</p>",
-                calibration.EceBefore, calibration.EceAfter, calibration.Temperature, calibration.Temperature == 1 ? " (calibration off)" : "", calibration.NllBefore, calibration.NllAfter))
+                calibration.EceBefore, calibration.EceAfter, calibration.Temperature, calibration.Skipped is { } why ? $" (kept at 1: {Esc(why)})" : "", calibration.NllBefore, calibration.NllAfter))
                 .Append(Img(reliability, "image/png", "reliability diagram")).Append("</div>");
         }
 

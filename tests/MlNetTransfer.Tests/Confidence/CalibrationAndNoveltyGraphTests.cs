@@ -33,8 +33,31 @@ public class CalibrationAndNoveltyGraphTests
         Assert.InRange(fitted.Temperature, 3.4, 4.6);
         Assert.True(fitted.NllAfter < fitted.NllBefore - 0.3, $"NLL {fitted.NllBefore} → {fitted.NllAfter}");
         Assert.True(fitted.EceAfter < fitted.EceBefore / 3, $"ECE {fitted.EceBefore} → {fitted.EceAfter}");
+        Assert.Null(fitted.Skipped);
         Assert.Equal(1, off.Temperature);
         Assert.Equal(off.EceBefore, off.EceAfter);
+    }
+
+    // Every validation image right: the NLL falls without end as T shrinks, so the search would stop at its lower end
+    // (T = 0.05, every score about 1); T stays 1 and the report says why.
+    [Fact]
+    public void SeparableLogitsKeepTheTemperatureAtOneAndSayWhy()
+    {
+        var random = new Random(5);
+        var labels = Enumerable.Range(0, 300).Select(i => i % 3).ToList();
+        var logits = labels.Select(label => Enumerable.Range(0, 3).Select(k => (float)(random.NextDouble() + (k == label ? 1.5 : 0))).ToArray()).ToList();
+
+        var report = TemperatureScaling.Fit(logits, labels);
+
+        Assert.True(TemperatureScaling.Nll(logits, labels, 0.05) < TemperatureScaling.Nll(logits, labels, 1), "the search would have gone to its lower end");
+        Assert.Equal(1, report.Temperature);
+        Assert.Contains("every validation image is classified right", report.Skipped);
+        Assert.Equal(report.NllBefore, report.NllAfter);
+
+        // Every image wrong: the NLL falls as T grows, to the upper end.
+        var wrong = TemperatureScaling.Fit(logits, labels.Select(label => (label + 1) % 3).ToList());
+        Assert.Equal(1, wrong.Temperature);
+        Assert.Contains("is an end of the search range [0.05, 20]", wrong.Skipped);
     }
 
     // The saved graph (here on a tiny custom backbone) divides the logits by T and computes the novelty and flag as the

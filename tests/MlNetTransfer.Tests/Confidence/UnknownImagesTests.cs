@@ -1,4 +1,7 @@
+using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using MlNetTransfer.Data;
 using MlNetTransfer.Model;
 using MlNetTransfer.Tests.Model;
 using MlNetTransfer.Tests.Support;
@@ -71,9 +74,63 @@ public class UnknownImagesTests(TrainedRunFixture run) : IDisposable
         Assert.True(File.Exists(Path.Combine(run.Settings.OutputFolder, "reliability.png")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Settings.OutputFolder, "metrics.json")));
         var calibration = json.RootElement.GetProperty("calibration");
-        Assert.True(calibration.GetProperty("temperature").GetDouble() > 0);
-        Assert.True(calibration.GetProperty("nllAfter").GetDouble() <= calibration.GetProperty("nllBefore").GetDouble() + 1e-9);
+        // The run misclassifies a validation image, so a temperature inside the search range is fitted (the case
+        // without errors is CalibrationAndNoveltyGraphTests'), and the model saves the one metrics.json reports.
+        Assert.Contains(run.Report.ValidationPredictions, p => p.Label != p.PredictedLabel);
+        double temperature = calibration.GetProperty("temperature").GetDouble();
+        Assert.Equal(JsonValueKind.Null, calibration.GetProperty("skipped").ValueKind);
+        Assert.InRange(temperature, 0.06, 19);
+        Assert.Equal(temperature, ModelFile.Read(run.Report.ModelPath).Info.Temperature);
         Assert.Equal("knn", json.RootElement.GetProperty("novelty").GetProperty("method").GetString());
+    }
+
+    // Evaluate --unknown on an unknown folder of unreadable files only: an error naming the folder, not "AUROC NaN".
+    [Fact]
+    public void AnUnknownFolderWithoutAUsableImageIsAnErrorNamingIt()
+    {
+        string folder = _dir.Combine("unreadable");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "not-an-image.png"), "text");
+
+        var e = Assert.Throws<DatasetException>(() => ImageClassifier.Evaluate(run.Report.ModelPath, run.DataFolder, run.Settings.CacheFolder, unknownFolder: folder));
+
+        Assert.Contains(folder, e.Message);
+        Assert.Contains("no usable image found there", e.Message);
+    }
+
+    // A model.json and a graph that disagree on the novelty (an edited or badly rewritten file) are refused when the
+    // graph is read, in both directions, rather than answering without the novelty model.json promises.
+    [Fact]
+    public void AModelWhoseModelJsonAndGraphDisagreeOnTheNoveltyIsRefused()
+    {
+        string notInJson = _dir.Combine("novelty-not-in-model-json.zip");
+        File.Copy(run.Report.ModelPath, notInJson);
+        var novelty = EditModelJson(notInJson, json => json.Remove("novelty"));
+        string notInGraph = _dir.Combine("novelty-not-in-graph.zip");
+        File.Copy(Path.Combine(RepoPaths.Root, "tests", "MlNetTransfer.Tests", "Fixtures", "models-0.2.0", "path-crop-custom.zip"), notInGraph);
+        EditModelJson(notInGraph, json => json["novelty"] = JsonNode.Parse(novelty));
+        string noise = Path.GetDirectoryName(NoiseImages(1)[0])!;
+
+        var graphOnly = Assert.Throws<ModelLoadException>(() => ImageClassifier.Evaluate(notInJson, run.DataFolder, run.Settings.CacheFolder, unknownFolder: noise));
+        var jsonOnly = Assert.Throws<ModelLoadException>(() => ImageClassifier.Evaluate(notInGraph, run.DataFolder, run.Settings.CacheFolder, unknownFolder: noise));
+
+        Assert.Contains("its graph computes a novelty that its model.json does not describe", graphOnly.Message);
+        Assert.Contains(notInGraph, jsonOnly.Message);
+        Assert.Contains("its model.json describes a novelty that its graph does not compute", jsonOnly.Message);
+    }
+
+    // Rewrites the model.json entry of the zip at path; returns its novelty before the edit, as JSON.
+    private static string EditModelJson(string path, Action<JsonObject> edit)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.GetEntry(ModelInfo.EntryName)!;
+        JsonObject json;
+        using (var stream = entry.Open()) json = JsonNode.Parse(stream)!.AsObject();
+        string novelty = json["novelty"]?.ToJsonString() ?? "null";
+        edit(json);
+        entry.Delete();
+        using (var stream = zip.CreateEntry(ModelInfo.EntryName).Open()) JsonSerializer.Serialize(stream, json);
+        return novelty;
     }
 
     private List<string> NoiseImages(int count)
