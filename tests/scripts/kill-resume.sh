@@ -21,7 +21,7 @@ check() { # $1: description; the rest: a command that must succeed
   if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
 }
 
-"${cli[@]}" sample-data --output "$work/data" --per-class 150 >/dev/null
+"${cli[@]}" sample-data --output "$work/data" --per-class 60 >/dev/null
 "${cli[@]}" train --data "$work/data" --output "$work/ref" --cache "$work/ref-cache" --epochs 3 --quiet >/dev/null
 total=$(find "$work/ref-cache" -name '*.feat' | wc -l)
 count_features() { find "$work/run-cache" -name '*.feat' 2>/dev/null | wc -l; }

@@ -37,7 +37,7 @@ internal static class ServeBenchmark
         var results = new List<ServeRound>();
         for (int round = 0; round < rounds; round++)
         {
-            double raw = NetworkClock.RawImagesPerSecond(network, 400);
+            double raw = NetworkClock.RawImagesPerSecond(network, Math.Max(requests, 32)); // as many images as the load below
             double predictorP50 = NetworkClock.Percentile(sample.Select(p => Time(() => predictor.Predict(p))).ToList(), 0.5);
             double oneClientP50 = NetworkClock.Percentile(sample.Select(p => Time(() => Post(http, p).GetAwaiter().GetResult())).ToList(), 0.5);
             var (throughput, latencies, failed) = Load(http, photos, clients, requests);
