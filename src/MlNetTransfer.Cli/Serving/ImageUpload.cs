@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
@@ -77,4 +78,28 @@ internal static class ImageUpload
     }
 
     public static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+
+    /// <summary>
+    /// What <paramref name="answer"/> makes of the request's image; a request without a usable image gets its 4xx, and
+    /// an image that passes the header check but does not decode gets 422.
+    /// </summary>
+    public static async Task<Results<T, ProblemHttpResult>> AnswerAsync<T>(HttpRequest request, long maxPixels, Func<byte[], Task<T>> answer, CancellationToken cancel)
+        where T : IResult
+    {
+        var (image, problem) = await ReadAsync(request, maxPixels, cancel);
+        if (problem is not null) return problem;
+        try
+        {
+            return await answer(image!);
+        }
+        catch (InvalidDataException e)
+        {
+            return Problem(422, "Damaged image", e.Message);
+        }
+    }
+
+    /// <summary>An endpoint that takes an image: its request body and the problems it may answer with, in the OpenAPI document.</summary>
+    public static RouteHandlerBuilder TakesAnImage(this RouteHandlerBuilder endpoint) => endpoint
+        .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = OpenApiBody(); return Task.CompletedTask; })
+        .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 }

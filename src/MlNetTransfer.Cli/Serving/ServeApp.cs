@@ -62,36 +62,24 @@ internal static class ServeApp
             .WithSummary("A page to try the model.").Produces(200, contentType: "text/html");
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthAnswer.WriteAsync });
         app.MapOpenApi("/openapi.json");
-        app.MapPost("/predict", async Task<Results<Ok<PredictionAnswer>, ProblemHttpResult>> (HttpRequest request, CancellationToken cancel) =>
-        {
-            var (image, problem) = await ImageUpload.ReadAsync(request, options.Batching.MaxPixels, cancel);
-            if (problem is not null) return problem;
-            try
+        app.MapPost("/predict", (HttpRequest request, CancellationToken cancel) =>
+            ImageUpload.AnswerAsync(request, options.Batching.MaxPixels, async image =>
             {
-                var (prediction, model) = await predictor.PredictWithModelAsync(image!, "upload", cancel);
+                var (prediction, model) = await predictor.PredictWithModelAsync(image, "upload", cancel);
                 return TypedResults.Ok(PredictionAnswer.From(prediction, model.Classes));
-            }
-            catch (InvalidDataException e) // passed the header check, failed to decode
-            {
-                return ImageUpload.Problem(422, "Damaged image", e.Message);
-            }
-        })
+            }, cancel))
             .WithSummary("Classify one image: its bytes as the body (any content type), or one file of a multipart form.")
-            .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = ImageUpload.OpenApiBody(); return Task.CompletedTask; })
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+            .TakesAnImage();
         app.MapPost("/explain", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (HttpRequest request, CancellationToken cancel) =>
         {
-            var (image, problem) = await ImageUpload.ReadAsync(request, options.Batching.MaxPixels, cancel);
-            if (problem is not null) return problem;
             try
             {
-                var explanation = await predictor.ExplainAsync(image!, "upload", cancel);
-                request.HttpContext.Response.Headers["X-Predicted-Label"] = Uri.EscapeDataString(explanation.Prediction.PredictedLabel);
-                return TypedResults.File(explanation.OverlayPng, "image/png");
-            }
-            catch (InvalidDataException e)
-            {
-                return ImageUpload.Problem(422, "Damaged image", e.Message);
+                return await ImageUpload.AnswerAsync(request, options.Batching.MaxPixels, async image =>
+                {
+                    var explanation = await predictor.ExplainAsync(image, "upload", cancel);
+                    request.HttpContext.Response.Headers["X-Predicted-Label"] = Uri.EscapeDataString(explanation.Prediction.PredictedLabel);
+                    return TypedResults.File(explanation.OverlayPng, "image/png");
+                }, cancel);
             }
             catch (MlNetTransferException e) // a custom backbone without a convolutional map before its features
             {
@@ -99,9 +87,8 @@ internal static class ServeApp
             }
         })
             .WithSummary("Where the model looked for its answer (Grad-CAM): the network's view of the image with a heatmap over it, as a PNG; the label in X-Predicted-Label.")
-            .AddOpenApiOperationTransformer((operation, _, _) => { operation.RequestBody = ImageUpload.OpenApiBody(); return Task.CompletedTask; })
-            .Produces(200, contentType: "image/png")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(501);
+            .TakesAnImage()
+            .Produces(200, contentType: "image/png").ProducesProblem(501);
         return app;
     }
 

@@ -35,8 +35,8 @@ internal sealed class NoveltyDetector
     /// <summary>Share of the validation images the threshold flags.</summary>
     public const double FlaggedShare = 0.05;
 
-    private readonly float[] _center;      // [F] subtracted first
-    private readonly float[] _reference;   // [F, R]: centred, unit-length training features or class means (cosine), or whitened class means
+    private readonly float[] _center;      // [F] subtracted first (zeros for k-NN)
+    private readonly float[] _reference;   // [F, R]: unit-length training features (k-NN, uncentred) or centred class means (cosine), or whitened class means
     private readonly float[] _referenceSquares; // [R] squared length of each whitened mean (Mahalanobis)
     private readonly float[]? _whitening;  // [F, F]: x·W has identity covariance (Mahalanobis)
     private readonly int _columns;
