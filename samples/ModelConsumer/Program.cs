@@ -15,6 +15,8 @@ var mlNet = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalV
 Console.WriteLine($"Microsoft.ML {mlNet.Split('+')[0]}");
 var ml = new MLContext();
 var model = ml.Model.Load(args[0], out var inputSchema);
+// ML.NET copies the model's ONNX graph into the temp folder (62 MB) and deletes the copy when the model is disposed.
+using var disposeModel = model as IDisposable;
 // The Novelty and Unknown columns (vectors of one value) exist only in models that have them.
 // One engine (one ONNX session), whose output type has them when the model does.
 bool hasNovelty = model.GetOutputSchema(inputSchema).GetColumnOrNull("Novelty") is not null;

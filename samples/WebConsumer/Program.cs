@@ -12,6 +12,8 @@ var model = ml.Model.Load(modelPath, out _);
 // PredictionEngine is not thread-safe: one per request at a time, from a pool (what PredictionEnginePool does).
 var engines = new DefaultObjectPool<PredictionEngine<InMemoryImageData, ImagePrediction>>(new EnginePolicy(ml, model));
 var app = builder.Build();
+// ML.NET copies the model's ONNX graph into the temp folder (62 MB) and deletes the copy when the model is disposed.
+app.Lifetime.ApplicationStopped.Register(() => (model as IDisposable)?.Dispose());
 app.MapPost("/predict", async (HttpRequest request) =>
 {
     using var body = new MemoryStream();

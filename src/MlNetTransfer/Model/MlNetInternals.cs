@@ -123,8 +123,9 @@ internal static class MlNetInternals
         ProbePixels(ml);
 
         var placeholder = ClassifierGraph.BuildMlNetPlaceholder(Backbones.BackboneRegistry.Get(), 2);
-        var onnx = ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [Backbones.FeatureGraph.PixelsInput], new MemoryStream(placeholder));
-        var fitted = onnx.Fit(ml.Data.LoadFromEnumerable(Array.Empty<PixelsRow>(), PixelsRow.Schema(Backbones.BackboneRegistry.Get().DecodedSize)));
+        using var placeholderFile = new GraphFile(placeholder);
+        var onnx = ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogitsOutput], [Backbones.FeatureGraph.PixelsInput], placeholderFile.Path);
+        using var fitted = onnx.Fit(ml.Data.LoadFromEnumerable(Array.Empty<PixelsRow>(), PixelsRow.Schema(Backbones.BackboneRegistry.Get().DecodedSize)));
         using var withGraph = new MemoryStream();
         ml.Model.Save(fitted, null, withGraph);
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(withGraph.ToArray()), System.IO.Compression.ZipArchiveMode.Read);

@@ -75,28 +75,36 @@ internal static class ModelWriter
     /// <summary>
     /// The fitted ML.NET pipeline of a trained classifier, for the estimator: <paramref name="input"/> → logits (by
     /// <paramref name="graph"/>, <see cref="Graph"/>'s) → the scorer's Score and PredictedLabel (a key over
-    /// <paramref name="classes"/>, ML.NET's trainer convention), under the names given.
+    /// <paramref name="classes"/>, ML.NET's trainer convention), under the names given. It comes back through
+    /// <c>Model.Load</c>, as an app gets it, so that disposing it deletes the temp copy of the graph ML.NET keeps.
     /// </summary>
     internal static ITransformer Transformer(BackboneDescription backbone, byte[] graph, IReadOnlyList<string> classes, ModelInput input,
         string scoreColumn = ModelColumns.Score, string predictedLabelColumn = ModelColumns.PredictedLabel)
     {
         var ml = new MLContext(seed: 0);
         var empty = EmptyInput(ml, input, labelKey: false);
-        var toLogits = ModelFront.InputToLogits(ml, backbone, input, graph).Fit(empty);
-        var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
-        var scored = scorer.Transform(toLogits.Transform(empty));
-        // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.
-        var renames = new[] { new InputOutputColumnPair(predictedLabelColumn, ModelColumns.PredictedLabel), new InputOutputColumnPair(scoreColumn, ModelColumns.Score) }
-            .Where(p => p.OutputColumnName != p.InputColumnName).ToArray();
-        var steps = new List<ITransformer> { toLogits, scorer };
-        foreach (var rename in renames)
+        using var saved = new MemoryStream();
+        using (var graphFile = new GraphFile(graph))
         {
-            var copy = ml.Transforms.CopyColumns(rename.OutputColumnName, rename.InputColumnName).Fit(scored);
-            steps.Add(copy);
-            scored = copy.Transform(scored);
+            var toLogits = ModelFront.InputToLogits(ml, backbone, input, graphFile.Path).Fit(empty);
+            var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
+            var scored = scorer.Transform(toLogits.Transform(empty));
+            // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.
+            var renames = new[] { new InputOutputColumnPair(predictedLabelColumn, ModelColumns.PredictedLabel), new InputOutputColumnPair(scoreColumn, ModelColumns.Score) }
+                .Where(p => p.OutputColumnName != p.InputColumnName).ToArray();
+            var steps = new List<ITransformer> { toLogits, scorer };
+            foreach (var rename in renames)
+            {
+                var copy = ml.Transforms.CopyColumns(rename.OutputColumnName, rename.InputColumnName).Fit(scored);
+                steps.Add(copy);
+                scored = copy.Transform(scored);
+            }
+            steps.Add(ml.Transforms.DropColumns([ClassifierGraph.LogitsOutput, .. renames.Select(p => p.InputColumnName)]).Fit(scored));
+            using var chain = new TransformerChain<ITransformer>([.. steps]);
+            ml.Model.Save(chain, empty.Schema, saved);
         }
-        steps.Add(ml.Transforms.DropColumns([ClassifierGraph.LogitsOutput, .. renames.Select(p => p.InputColumnName)]).Fit(scored));
-        return new TransformerChain<ITransformer>([.. steps]);
+        saved.Position = 0;
+        return ml.Model.Load(saved, out _);
     }
 
     // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
@@ -112,9 +120,9 @@ internal static class ModelWriter
             ? ml.Transforms.Conversion.MapValueToKey(ModelColumns.Label, ModelColumns.Label,
                 keyData: ml.Data.LoadFromEnumerable(classes.Select(c => new LabelRow { Label = c }))).Fit(empty)
             : null;
-        var front = ModelFront.InputToLogits(ml, backbone, input, ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count, novelty), novelty)
-            .Fit(toKey?.Transform(empty) ?? empty);
-        var model = new TransformerChain<ITransformer>([.. new[] { toKey }.OfType<ITransformer>(), front, LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput)]);
+        using var placeholder = new GraphFile(ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count, novelty));
+        var front = ModelFront.InputToLogits(ml, backbone, input, placeholder.Path, novelty).Fit(toKey?.Transform(empty) ?? empty);
+        using var model = new TransformerChain<ITransformer>([.. new[] { toKey }.OfType<ITransformer>(), front, LabelScorer.Create(ml, classes, ClassifierGraph.LogitsOutput)]);
         using var saved = new MemoryStream();
         ml.Model.Save(model, empty.Schema, saved);
         return saved.ToArray();

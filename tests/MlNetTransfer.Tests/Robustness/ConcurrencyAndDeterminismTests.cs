@@ -14,9 +14,13 @@ public class ConcurrencyAndDeterminismTests
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 15);
         string cache = dir.Combine("cache");
+        // Each process's own temp folder: a run must leave nothing there (ML.NET's copies of the graph were 62 MB each).
+        string temp = Directory.CreateDirectory(dir.Combine("temp")).FullName;
         var runs = new[] { "a", "b" }.Select(name =>
         {
-            var p = Process.Start(CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine(name), "--cache", cache, "--epochs", "3", "--resize", "crop"))!;
+            var info = CliProcess.StartInfo("train", "--data", dir.Combine("data"), "--output", dir.Combine(name), "--cache", cache, "--epochs", "3", "--resize", "crop");
+            info.Environment["TMPDIR"] = temp;
+            var p = Process.Start(info)!;
             return (Process: p, Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync());
         }).ToList();
         foreach (var run in runs)
@@ -30,6 +34,9 @@ public class ConcurrencyAndDeterminismTests
         Assert.Equal(45, entries.Length);
         Assert.All(entries, e => Assert.NotNull(FeatureCache.Decode(File.ReadAllBytes(e), 512)));
         Assert.Empty(Directory.GetFiles(cache, "*.tmp", SearchOption.AllDirectories));
+        // Hidden files and the runtime's diagnostics channels are not the tool's.
+        Assert.Empty(Directory.GetFileSystemEntries(temp).Select(Path.GetFileName)
+            .Where(name => !name!.StartsWith('.') && !name.StartsWith("clr-debug-pipe-", StringComparison.Ordinal) && !name.StartsWith("dotnet-diagnostic-", StringComparison.Ordinal)));
 
         var third = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("c"), CacheFolder = cache, Training = { Epochs = 1 }, View = ImageView.Crop });
         Assert.Equal(45, third.FeatureExtraction.FromCache);
