@@ -210,7 +210,8 @@ public static class ExtractionBenchmark
         {
             ModelWriter.Save(zipPath, backbone, head, classes);
             var ml = new MLContext(seed: 0);
-            var engine = ml.Model.CreatePredictionEngine<PathRow, ScoreRow>(ml.Model.Load(zipPath, out _));
+            using var model = (IDisposable)ml.Model.Load(zipPath, out _); // deletes ML.NET's temp copy of the graph
+            var engine = ml.Model.CreatePredictionEngine<PathRow, ScoreRow>((ITransformer)model);
             using var network = new FeatureNetwork(backbone, Environment.ProcessorCount);
             var decoder = new ImagePixels(backbone);
             var pixels = new float[network.PixelLength];

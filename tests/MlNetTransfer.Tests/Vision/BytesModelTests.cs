@@ -70,13 +70,14 @@ public class BytesModelTests
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey(outputColumnName: "Label", inputColumnName: "Label", addKeyValueAnnotationsAsText: false)
             .Append(mlContext.MulticlassClassification.Trainers.ImageClassification(labelColumnName: "Label", scoreColumnName: "Score", featureColumnName: "ImageSource"))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue(outputColumnName: "PredictedLabel", inputColumnName: "PredictedLabel"));
-        var model = pipeline.Fit(data);
+        using var model = pipeline.Fit(data);
         string zip = dir.Combine("MLModel.mlnet");
         mlContext.Model.Save(model, data.Schema, zip);
 
         var fitted = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
         var fresh = new MLContext();
-        var loaded = fresh.Model.CreatePredictionEngine<ModelInput, ModelOutput>(fresh.Model.Load(zip, out _));
+        using var loadedModel = (IDisposable)fresh.Model.Load(zip, out _);
+        var loaded = fresh.Model.CreatePredictionEngine<ModelInput, ModelOutput>((ITransformer)loadedModel);
         VBuffer<ReadOnlyMemory<char>> keys = default;
         loaded.OutputSchema["Label"].GetKeyValues(ref keys);
         var labels = keys.DenseValues().Select(k => k.ToString()).ToList();

@@ -75,7 +75,7 @@ public class IctOptionsTests
         // ML.NET's columns, in its order: the input's, then the key-typed PredictedLabel, then Score. ML.NET's sample
         // reads PredictionEngine.OutputSchema[3] (after Image, Label, ImageFileName) as that key, Score slots in key order.
         Assert.Equal(["ImagePath", "Label", "LabelAsKey", "Image", "PredictedLabel", "Score"], model.GetOutputSchema(data.Schema).Where(c => !c.IsHidden).Select(c => c.Name));
-        var withText = model.Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel", "PredictedLabel").Fit(model.Transform(data)));
+        using var withText = model.Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel", "PredictedLabel").Fit(model.Transform(data)));
         var engine = mlContext.Model.CreatePredictionEngine<InMemoryImageData, ImagePrediction>(withText);
         Assert.Equal("PredictedLabel", engine.OutputSchema[3].Name);
         Microsoft.ML.Data.VBuffer<ReadOnlyMemory<char>> keys = default;
@@ -117,7 +117,7 @@ public class IctOptionsTests
         var mlContext = new MLContext(seed: 1);
         var rows = Directory.GetDirectories(dir.Path).Order().SelectMany((d, k) => Directory.GetFiles(d).Select(f => new NumberedImage { Image = File.ReadAllBytes(f), Kind = 10 * (k + 1) })).ToList();
         var data = mlContext.Data.LoadFromEnumerable(rows);
-        var model = mlContext.Transforms.Conversion.MapValueToKey("Key", nameof(NumberedImage.Kind))
+        using var model = mlContext.Transforms.Conversion.MapValueToKey("Key", nameof(NumberedImage.Kind))
             .Append(mlContext.MulticlassClassification.Trainers.ImageClassification(labelColumnName: "Key", featureColumnName: "Image"))
             .Fit(data);
         var scored = model.Transform(data);

@@ -65,7 +65,7 @@ public class ImageClassificationTrainerTests
         };
         var trainingPipeline = mlContext.MulticlassClassification.Trainers.ImageClassification(classifierOptions)
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        ITransformer trainedModel = trainingPipeline.Fit(trainSet);
+        using var trainedModel = trainingPipeline.Fit(trainSet);
 
         Assert.NotEmpty(log);
         Assert.Contains(log, m => m.Train?.DatasetUsed == ImageClassificationTrainer.ImageClassificationMetrics.Dataset.Validation);
@@ -77,6 +77,7 @@ public class ImageClassificationTrainerTests
         string zip = dir.Combine("model.zip");
         mlContext.Model.Save(trainedModel, trainSet.Schema, zip);
         var loaded = new MLContext().Model.Load(zip, out _);
+        using var disposeLoaded = (IDisposable)loaded;
         var reloadedEngine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(loaded);
         var reloaded = testImages.Select(i => reloadedEngine.Predict(i)).ToList();
 
@@ -101,7 +102,7 @@ public class ImageClassificationTrainerTests
         List<ModelOutput> Predict(MlNetTransfer.Backbones.Precision precision)
         {
             var options = new ImageClassificationTrainer.Options { FeatureColumnName = "ImagePath", LabelColumnName = "LabelAsKey", WorkspacePath = dir.Combine("workspace"), Epoch = 5, Precision = precision };
-            var model = mlContext.MulticlassClassification.Trainers.ImageClassification(options).Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(images);
+            using var model = mlContext.MulticlassClassification.Trainers.ImageClassification(options).Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(images);
             var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
             return LoadImagesFromDirectory(dir.Combine("assets")).Select(i => engine.Predict(new ModelInput { ImagePath = i.ImagePath, Label = i.Label })).ToList();
         }
