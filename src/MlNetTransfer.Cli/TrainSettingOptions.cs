@@ -44,7 +44,7 @@ internal sealed class TrainSettingOptions
             s => s.Precision, (s, v) => s.Precision = v);
         Bind("--no-calibration", "Keep the head's own probabilities: no temperature fitted on the validation images (metrics.json still gives the calibration error).",
             s => !s.Calibrate, (s, v) => s.Calibrate = !v);
-        Bind("--novelty", "How the model scores an image's novelty (its Novelty and Unknown outputs): knn (cosine to the nearest training images), classmean, mahalanobis, or none.",
+        Bind("--novelty", "How the model scores an image's novelty (its Novelty and Unknown outputs): knn (cosine to the nearest training images) or none.",
             s => s.Novelty, (s, v) => s.Novelty = v);
         Bind("--novelty-neighbours", "Neighbours of the knn novelty.", s => s.NoveltyNeighbours, (s, v) => s.NoveltyNeighbours = v);
         Bind("--augment", "Extra random views per training image (crop, rotation, flip), extracted once and cached.", s => s.Augment, (s, v) => s.Augment = v);

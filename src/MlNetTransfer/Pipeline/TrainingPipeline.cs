@@ -52,7 +52,7 @@ internal static class TrainingPipeline
         // temperature; the plain training images' features (not augmented views) are the novelty's reference.
         var calibration = TemperatureScaling.Fit(HeadTrainer.LogProbabilities(result.BestWeights, validationFeatures), validationFeatures.Labels, plan.Calibrate);
         var novelty = plan.Novelty == NoveltyMethod.None ? null
-            : NoveltyDetector.Fit(FeaturesOf(train, extracted), dataset.Classes.Count, validationFeatures, plan.Novelty, plan.NoveltyNeighbours);
+            : NoveltyDetector.Fit(FeaturesOf(train, extracted), validationFeatures, plan.NoveltyNeighbours);
         var scoring = new Scoring(result.BestWeights, calibration.Temperature, novelty, dataset.Classes, extracted);
         var validationPredictions = scoring.Score(validation);
 

@@ -61,12 +61,11 @@ public class CalibrationAndNoveltyGraphTests
     }
 
     // The saved graph (here on a tiny custom backbone) divides the logits by T and computes the novelty and flag as the
-    // C# detector does, for every method: the head part is what predict and evaluate run on features.
+    // C# detector does: the head part is what predict and evaluate run on features.
     [Theory]
-    [InlineData(NoveltyMethod.Knn, 3)]
-    [InlineData(NoveltyMethod.ClassMean, 1)]
-    [InlineData(NoveltyMethod.Mahalanobis, 1)]
-    public void TheGraphsScoreIsTheSoftmaxOfTheLogitsOverTheTemperatureAndItsNoveltyTheDetectors(NoveltyMethod method, int neighbours)
+    [InlineData(1)]
+    [InlineData(3)]
+    public void TheGraphsScoreIsTheSoftmaxOfTheLogitsOverTheTemperatureAndItsNoveltyTheDetectors(int neighbours)
     {
         using var dir = new TempDir();
         string onnx = dir.Combine("tiny.onnx");
@@ -82,7 +81,7 @@ public class CalibrationAndNoveltyGraphTests
         var layer = new DenseLayer(f, classes);
         for (int i = 0; i < layer.Weights.Length; i++) layer.Weights[i] = (float)(random.NextDouble() - 0.5);
         var head = new HeadWeights(new float[f], Enumerable.Repeat(1f, f).ToArray(), [layer]);
-        var detector = NoveltyDetector.Fit(train, classes, validation, method, neighbours);
+        var detector = NoveltyDetector.Fit(train, validation, neighbours);
         const double temperature = 2.5;
 
         var graph = SavedGraph.Parse(ClassifierGraph.BuildMlNetGraph(backbone, head, ["a", "b", "c"], temperature: temperature, novelty: detector), classes);
