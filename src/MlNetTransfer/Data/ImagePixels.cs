@@ -78,7 +78,7 @@ internal sealed class ImagePixels
         int side = _backbone.DecodedSize;
         using var source = InMlImageForm(ShrinkOnLoad.Decode(encoded) ?? DecodeWhole(encoded));
         using var resized = source.Width == side && source.Height == side ? null
-            : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), SKFilterQuality.None)
+            : _backbone.Resize == ResizeMode.Stretch ? source.Resize(new SKSizeI(side, side), new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None))
             : ResizeWithCentreCrop(source, side, side);
         WritePlanarRgb(resized ?? source, destination[..Length]);
     }
@@ -125,8 +125,9 @@ internal sealed class ImagePixels
         // Fresh large allocations are zero pages; clear explicitly so translucent images composite over the same zeros.
         new Span<byte>((void*)destination.GetPixels(), destination.ByteCount).Clear();
         using var canvas = new SKCanvas(destination);
-        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
-        canvas.DrawBitmap(image, new SKRect(0, 0, image.Width, image.Height), new SKRect(destX, destY, destX + destWidth, destY + destHeight), paint);
+        // ML.NET's FilterQuality.High, which SkiaSharp 3 draws as Mitchell's cubic.
+        using var drawn = SKImage.FromBitmap(image);
+        canvas.DrawImage(drawn, new SKRect(0, 0, image.Width, image.Height), new SKRect(destX, destY, destX + destWidth, destY + destHeight), new SKSamplingOptions(SKCubicResampler.Mitchell));
         return destination;
     }
 

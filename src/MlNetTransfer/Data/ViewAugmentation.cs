@@ -60,8 +60,9 @@ public sealed record ViewAugmentation
         canvas.RotateDegrees(angle);
         if (flip) canvas.Scale(-1, 1);
         canvas.Translate(-side / 2f, -side / 2f);
-        using var paint = new SKPaint { FilterQuality = SKFilterQuality.Medium, IsAntialias = true };
-        canvas.DrawBitmap(source, crop, new SKRect(0, 0, side, side), paint);
+        using var paint = new SKPaint { IsAntialias = true };
+        using var drawn = SKImage.FromBitmap(source);
+        canvas.DrawImage(drawn, crop, new SKRect(0, 0, side, side), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
         using var image = surface.Snapshot();
         using var bitmap = new SKBitmap(info);
         image.ReadPixels(info, bitmap.GetPixels(), side * 4, 0, 0);

@@ -30,25 +30,24 @@ internal static class Charts
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var text = new SKPaint { Color = SKColors.Black, TextSize = 13, IsAntialias = true };
         using var fill = new SKPaint { Style = SKPaintStyle.Fill };
         int max = Math.Max(1, matrix.SelectMany(r => r).Max());
         for (int a = 0; a < n; a++)
         {
-            canvas.DrawText(Short(classes[a]), 5, top + a * cell + cell / 2f + 5, text);
+            Write(canvas, Short(classes[a]), 5, top + a * cell + cell / 2f + 5, 13, SKColors.Black);
             for (int p = 0; p < n; p++)
             {
                 float share = matrix[a][p] / (float)max;
                 fill.Color = a == p ? new SKColor(30, 120, 60, (byte)(40 + 215 * share)) : new SKColor(200, 40, 40, (byte)(matrix[a][p] == 0 ? 10 : 40 + 215 * share));
                 var r = SKRect.Create(labelWidth + p * cell, top + a * cell, cell - 2, cell - 2);
                 canvas.DrawRect(r, fill);
-                canvas.DrawText(matrix[a][p].ToString(), r.MidX - 8, r.MidY + 5, text);
+                Write(canvas, matrix[a][p].ToString(), r.MidX - 8, r.MidY + 5, 13, SKColors.Black);
             }
         }
         for (int p = 0; p < n; p++)
-            canvas.DrawText(Short(classes[p]), labelWidth + p * cell + 4, top + n * cell + 18, text);
-        canvas.DrawText("rows: actual, columns: predicted", labelWidth, top + n * cell + 42, text);
-        canvas.DrawText("confusion matrix", labelWidth, 22, text);
+            Write(canvas, Short(classes[p]), labelWidth + p * cell + 4, top + n * cell + 18, 13, SKColors.Black);
+        Write(canvas, "rows: actual, columns: predicted", labelWidth, top + n * cell + 42, 13, SKColors.Black);
+        Write(canvas, "confusion matrix", labelWidth, 22, 13, SKColors.Black);
         return Encode(surface);
     }
 
@@ -63,15 +62,14 @@ internal static class Charts
         canvas.Clear(SKColors.White);
         var area = new SKRect(50, 30, size - 20, size - 45);
         using var axis = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1, IsAntialias = true, Style = SKPaintStyle.Stroke };
-        using var text = new SKPaint { Color = SKColors.Black, TextSize = 12, IsAntialias = true };
         canvas.DrawRect(area, axis);
         using var diagonal = new SKPaint { Color = new SKColor(0, 150, 0, 120), StrokeWidth = 1.5f, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([6, 4], 0) };
         canvas.DrawLine(area.Left, area.Bottom, area.Right, area.Top, diagonal);
-        canvas.DrawText("accuracy", 4, area.Top - 10, text);
-        canvas.DrawText("mean top probability (confidence)", area.Left + 20, area.Bottom + 34, text);
-        canvas.DrawText("0", area.Left - 14, area.Bottom + 4, text);
-        canvas.DrawText("1", area.Left - 14, area.Top + 10, text);
-        canvas.DrawText("1", area.Right - 4, area.Bottom + 16, text);
+        Write(canvas, "accuracy", 4, area.Top - 10, 12, SKColors.Black);
+        Write(canvas, "mean top probability (confidence)", area.Left + 20, area.Bottom + 34, 12, SKColors.Black);
+        Write(canvas, "0", area.Left - 14, area.Bottom + 4, 12, SKColors.Black);
+        Write(canvas, "1", area.Left - 14, area.Top + 10, 12, SKColors.Black);
+        Write(canvas, "1", area.Right - 4, area.Bottom + 16, 12, SKColors.Black);
         int total = Math.Max(1, calibration.BinsBefore.Sum(b => b.Count));
         void Series(IReadOnlyList<Confidence.ReliabilityBin> bins, SKColor color, string label, float legendY)
         {
@@ -87,8 +85,7 @@ internal static class Charts
                 canvas.DrawCircle(x, y, 2.5f + 6f * MathF.Sqrt(b.Count / (float)total), dot);
             }
             canvas.DrawPath(path, paint);
-            using var legend = new SKPaint { Color = color, TextSize = 12, IsAntialias = true };
-            canvas.DrawText(label, area.Left + 8, legendY, legend);
+            Write(canvas, label, area.Left + 8, legendY, 12, color);
         }
         Series(calibration.BinsBefore, new SKColor(0x88, 0x88, 0x88), $"before (ECE {calibration.EceBefore:F3})", area.Top + 16);
         Series(calibration.BinsAfter, TrainColor, $"after, T = {calibration.Temperature:F2} (ECE {calibration.EceAfter:F3})", area.Top + 32);
@@ -99,25 +96,23 @@ internal static class Charts
         Func<EpochMetrics, double> train, Func<EpochMetrics, double> validation, bool fromZero)
     {
         using var axis = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1, IsAntialias = true, Style = SKPaintStyle.Stroke };
-        using var text = new SKPaint { Color = SKColors.Black, TextSize = 12, IsAntialias = true };
         var values = epochs.SelectMany(e => new[] { train(e), validation(e) }).Where(double.IsFinite).ToList();
         double lo = fromZero ? 0 : Math.Min(values.DefaultIfEmpty(0).Min(), 1), hi = Math.Max(values.DefaultIfEmpty(1).Max(), lo + 1e-6);
         int count = Math.Max(2, epochs.Count);
         float X(int epoch) => area.Left + (epoch - 1) * area.Width / (count - 1);
         float Y(double v) => area.Bottom - (float)((v - lo) / (hi - lo)) * area.Height;
         canvas.DrawRect(area, axis);
-        canvas.DrawText(title, area.Left, area.Top - 10, text);
-        canvas.DrawText(hi.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Top + 10, text);
-        canvas.DrawText(lo.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Bottom, text);
-        canvas.DrawText("epoch", area.MidX - 15, area.Bottom + 34, text);
+        Write(canvas, title, area.Left, area.Top - 10, 12, SKColors.Black);
+        Write(canvas, hi.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Top + 10, 12, SKColors.Black);
+        Write(canvas, lo.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), area.Left - 45, area.Bottom, 12, SKColors.Black);
+        Write(canvas, "epoch", area.MidX - 15, area.Bottom + 34, 12, SKColors.Black);
         // Epoch ticks at a round step that leaves room for their numbers (about 40 px each).
         int step = new[] { 1, 2, 5, 10, 20, 25, 50, 100, 200, 500 }.First(s => count / s * 40f <= area.Width || s == 500);
-        using var small = new SKPaint { Color = SKColors.Black, TextSize = 10, IsAntialias = true, TextAlign = SKTextAlign.Center };
         for (int epoch = 1; epoch <= epochs.Count; epoch++)
         {
             if (epoch != 1 && epoch % step != 0) continue;
             canvas.DrawLine(X(epoch), area.Bottom, X(epoch), area.Bottom + 5, axis);
-            canvas.DrawText(epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), X(epoch), area.Bottom + 17, small);
+            Write(canvas, epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), X(epoch), area.Bottom + 17, 10, SKColors.Black, SKTextAlign.Center);
         }
         if (bestEpoch >= 1)
         {
@@ -126,11 +121,16 @@ internal static class Charts
         }
         Line(canvas, epochs, e => X(e.Epoch), e => Y(train(e)), TrainColor);
         Line(canvas, epochs, e => X(e.Epoch), e => Y(validation(e)), ValidationColor);
-        using var legend = new SKPaint { TextSize = 12, IsAntialias = true };
-        legend.Color = TrainColor;
-        canvas.DrawText("train", area.Right - 110, area.Top + 16, legend);
-        legend.Color = ValidationColor;
-        canvas.DrawText("validation", area.Right - 70, area.Top + 16, legend);
+        Write(canvas, "train", area.Right - 110, area.Top + 16, 12, TrainColor);
+        Write(canvas, "validation", area.Right - 70, area.Top + 16, 12, ValidationColor);
+    }
+
+    // SkiaSharp 3 draws text with a font (its size) and a paint (its colour).
+    private static void Write(SKCanvas canvas, string text, float x, float y, float size, SKColor color, SKTextAlign align = SKTextAlign.Left)
+    {
+        using var font = new SKFont { Size = size };
+        using var paint = new SKPaint { Color = color, IsAntialias = true };
+        canvas.DrawText(text, x, y, align, font, paint);
     }
 
     private static void Line(SKCanvas canvas, IReadOnlyList<EpochMetrics> epochs, Func<EpochMetrics, float> x, Func<EpochMetrics, float> y, SKColor color)

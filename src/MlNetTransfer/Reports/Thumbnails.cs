@@ -14,7 +14,7 @@ internal static class Thumbnails
             if (original is null) return null;
             float scale = (float)side / Math.Min(original.Width, original.Height);
             var info = new SKImageInfo(Math.Max(1, (int)(original.Width * scale)), Math.Max(1, (int)(original.Height * scale)));
-            using var resized = original.Resize(info, SKFilterQuality.Medium);
+            using var resized = original.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
             using var image = SKImage.FromBitmap(resized);
             using var data = image.Encode(SKEncodedImageFormat.Jpeg, 80);
             return data.ToArray();
