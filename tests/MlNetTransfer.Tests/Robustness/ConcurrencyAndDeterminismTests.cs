@@ -35,8 +35,8 @@ public class ConcurrencyAndDeterminismTests
         Assert.All(entries, e => Assert.NotNull(FeatureCache.Decode(File.ReadAllBytes(e), 512)));
         Assert.Empty(Directory.GetFiles(cache, "*.tmp", SearchOption.AllDirectories));
         // Hidden files and the runtime's diagnostics channels are not the tool's.
-        Assert.Empty(Directory.GetFileSystemEntries(temp).Select(Path.GetFileName)
-            .Where(name => !name!.StartsWith('.') && !name.StartsWith("clr-debug-pipe-", StringComparison.Ordinal) && !name.StartsWith("dotnet-diagnostic-", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(temp).Select(Path.GetFileName),
+            name => !name!.StartsWith('.') && !name.StartsWith("clr-debug-pipe-", StringComparison.Ordinal) && !name.StartsWith("dotnet-diagnostic-", StringComparison.Ordinal));
 
         var third = ImageClassifier.Train(new TrainSettings { DataFolder = dir.Combine("data"), OutputFolder = dir.Combine("c"), CacheFolder = cache, Training = { Epochs = 1 }, View = ImageView.Crop });
         Assert.Equal(45, third.FeatureExtraction.FromCache);

@@ -44,17 +44,17 @@ public class InterruptionTests
     [Trait("Category", "Slow")]
     [InlineData("-TERM")]
     [InlineData("-INT")]
-    public void ServeStopsGracefullyOnASignal(string signal)
+    public async Task ServeStopsGracefullyOnASignal(string signal)
     {
         string model = Path.Combine(RepoPaths.Root, "tests", "MlNetTransfer.Tests", "Fixtures", "models-0.2.0", "path-crop-custom.zip");
         using var process = Process.Start(CliProcess.StartInfo("serve", "--model", model, "--urls", "http://127.0.0.1:0"))!;
         var stderr = process.StandardError.ReadToEndAsync();
-        string? first = process.StandardOutput.ReadLine(); // "Serving ... at ...", once it listens
-        Assert.True(first?.StartsWith("Serving", StringComparison.Ordinal) == true, $"{first} {(process.HasExited ? stderr.Result : "")}");
+        string? first = await process.StandardOutput.ReadLineAsync(); // "Serving ... at ...", once it listens
+        Assert.True(first?.StartsWith("Serving", StringComparison.Ordinal) == true, $"{first} {(process.HasExited ? await stderr : "")}");
         Process.Start("kill", [signal, process.Id.ToString()])!.WaitForExit();
         Assert.True(process.WaitForExit(20_000), "serve did not stop");
         Assert.Equal(ExitCodes.Ok, process.ExitCode);
-        Assert.Equal("Stopped.", process.StandardOutput.ReadToEnd().Trim());
+        Assert.Equal("Stopped.", (await process.StandardOutput.ReadToEndAsync()).Trim());
     }
 
     // A save that fails part-way (here: the writer throws, as on a full disk) leaves the previous model untouched
