@@ -11,7 +11,8 @@ public sealed class WebConsumerProcess : IDisposable
     private readonly Process _process;
     private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public WebConsumerProcess(string modelPath)
+    /// <param name="tempFolder">The app's temp folder (TMPDIR); null: the machine's.</param>
+    public WebConsumerProcess(string modelPath, string? tempFolder = null)
     {
         int port = FreePort();
         _client.BaseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -20,6 +21,7 @@ public sealed class WebConsumerProcess : IDisposable
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (tempFolder is not null) info.Environment["TMPDIR"] = tempFolder;
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (Errors) Errors.Add(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (Errors) Errors.Add(e.Data); };
@@ -47,11 +49,20 @@ public sealed class WebConsumerProcess : IDisposable
         return (parts[0], parts[1].Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray());
     }
 
+    /// <summary>Stops the app as a host does (SIGTERM; killed after 10 s) and returns its exit code.</summary>
+    public int Stop()
+    {
+        if (!_process.HasExited)
+            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        if (!_process.WaitForExit(10_000)) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     public void Dispose()
     {
         _client.Dispose();
-        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        _process.WaitForExit(10_000);
+        try { Stop(); } catch (InvalidOperationException) { }
         _process.Dispose();
     }
 
