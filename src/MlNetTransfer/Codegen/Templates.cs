@@ -133,7 +133,8 @@ internal static class Templates
                 {
                     var mlContext = new MLContext();
                     ITransformer mlModel = mlContext.Model.Load(MLNetModelPath, out var _);
-                    // ML.NET copies the model's ONNX graph into the temp folder and deletes the copy when the model is disposed.
+                    // ML.NET copies the model's ONNX graph into the temp folder and deletes the copy when the model is
+                    // disposed: here at exit, as the engine serves for the process's lifetime.
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => (mlModel as IDisposable)?.Dispose();
                     return mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(mlModel);
                 }

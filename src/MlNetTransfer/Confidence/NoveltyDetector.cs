@@ -91,7 +91,7 @@ internal sealed class NoveltyDetector
     /// <summary>
     /// Appends the novelty to a graph whose <paramref name="features"/> are [N, F]: outputs <see cref="NoveltyOutput"/>
     /// and <see cref="UnknownOutput"/> as [N] (one value each per image). Only operators whose form is the same from
-    /// opset 8 to 17 are used, and TopK/ReduceMax in the form of <paramref name="opset"/>.
+    /// opset 8 to 17 are used, and TopK in the form of <paramref name="opset"/>.
     /// </summary>
     public void AppendTo(OnnxGraphEditor editor, string features, long opset)
     {

@@ -126,7 +126,8 @@ internal sealed class ImagePixels
         new Span<byte>((void*)destination.GetPixels(), destination.ByteCount).Clear();
         using var canvas = new SKCanvas(destination);
         // ML.NET's FilterQuality.High, which SkiaSharp 3 draws as Mitchell's cubic.
-        using var drawn = SKImage.FromPixels(image.PeekPixels()); // a view of the bitmap's pixels, not a copy
+        using var pixmap = image.PeekPixels();
+        using var drawn = SKImage.FromPixels(pixmap); // a view of the bitmap's pixels, not a copy
         canvas.DrawImage(drawn, new SKRect(0, 0, image.Width, image.Height), new SKRect(destX, destY, destX + destWidth, destY + destHeight), new SKSamplingOptions(SKCubicResampler.Mitchell));
         return destination;
     }

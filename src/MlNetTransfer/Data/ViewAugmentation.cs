@@ -61,7 +61,8 @@ public sealed record ViewAugmentation
         if (flip) canvas.Scale(-1, 1);
         canvas.Translate(-side / 2f, -side / 2f);
         using var paint = new SKPaint { IsAntialias = true };
-        using var drawn = SKImage.FromPixels(source.PeekPixels()); // a view of the bitmap's pixels, not a copy
+        using var pixmap = source.PeekPixels();
+        using var drawn = SKImage.FromPixels(pixmap); // a view of the bitmap's pixels, not a copy
         canvas.DrawImage(drawn, crop, new SKRect(0, 0, side, side), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
         using var image = surface.Snapshot();
         using var bitmap = new SKBitmap(info);

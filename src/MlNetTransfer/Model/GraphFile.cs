@@ -2,8 +2,8 @@ namespace MlNetTransfer.Model;
 
 /// <summary>
 /// An ONNX graph in a temp file of ours, for ML.NET's <c>ApplyOnnxModel</c>. Given a stream instead, ML.NET 6 writes a
-/// temp copy of its own that no Dispose deletes: 62 MB left in the temp folder per pipeline built around ResNet18.
-/// Dispose the pipeline first (it holds the file open), then this.
+/// temp copy of its own that no Dispose deletes (a few hundred bytes for the placeholder graphs the tool saves around,
+/// 62 MB for the estimator's ResNet18 model). Dispose the pipeline first (it holds the file open), then this.
 /// </summary>
 internal sealed class GraphFile : IDisposable
 {
@@ -14,6 +14,17 @@ internal sealed class GraphFile : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// Writes <paramref name="graph"/> for a pipeline handed to a caller, who may save it at any time (ML.NET reads the
+    /// file again to save it): the file stays while the process runs and is deleted when it exits.
+    /// </summary>
+    public static string KeptUntilExit(byte[] graph)
+    {
+        var file = new GraphFile(graph);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => file.Dispose();
+        return file.Path;
+    }
 
     public void Dispose()
     {

@@ -75,39 +75,30 @@ internal static class ModelWriter
     /// <summary>
     /// The fitted ML.NET pipeline of a trained classifier, for the estimator: <paramref name="input"/> → logits (by
     /// <paramref name="graph"/>, <see cref="Graph"/>'s) → the scorer's Score and PredictedLabel (a key over
-    /// <paramref name="classes"/>, ML.NET's trainer convention), under the names given. Built and saved around a
-    /// placeholder graph as the model file is, then loaded with <c>Model.Load</c> as an app loads it: disposing it
-    /// deletes the temp copy of the graph ML.NET keeps.
+    /// <paramref name="classes"/>, ML.NET's trainer convention), under the names given. The graph is a file of ours
+    /// (<see cref="GraphFile.KeptUntilExit"/>): ML.NET's own temp copy would outlive the process, and a copy it owns (as
+    /// <c>Model.Load</c> makes) is opened delete-on-close, which Windows may not let a later Save open again.
     /// </summary>
     internal static ITransformer Transformer(BackboneDescription backbone, byte[] graph, IReadOnlyList<string> classes, ModelInput input,
         string scoreColumn = ModelColumns.Score, string predictedLabelColumn = ModelColumns.PredictedLabel)
     {
         var ml = new MLContext(seed: 0);
         var empty = EmptyInput(ml, input, labelKey: false);
-        using var skeleton = new MemoryStream();
-        using (var placeholder = new GraphFile(ClassifierGraph.BuildMlNetPlaceholder(backbone, classes.Count)))
+        var toLogits = ModelFront.InputToLogits(ml, backbone, input, GraphFile.KeptUntilExit(graph)).Fit(empty);
+        var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
+        var scored = scorer.Transform(toLogits.Transform(empty));
+        // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.
+        var renames = new[] { new InputOutputColumnPair(predictedLabelColumn, ModelColumns.PredictedLabel), new InputOutputColumnPair(scoreColumn, ModelColumns.Score) }
+            .Where(p => p.OutputColumnName != p.InputColumnName).ToArray();
+        var steps = new List<ITransformer> { toLogits, scorer };
+        foreach (var rename in renames)
         {
-            var toLogits = ModelFront.InputToLogits(ml, backbone, input, placeholder.Path).Fit(empty);
-            var scorer = LabelScorer.CreateKeyed(ml, classes, ClassifierGraph.LogitsOutput);
-            var scored = scorer.Transform(toLogits.Transform(empty));
-            // ML.NET's scorer writes the default names; other names are copies of its columns, which then go.
-            var renames = new[] { new InputOutputColumnPair(predictedLabelColumn, ModelColumns.PredictedLabel), new InputOutputColumnPair(scoreColumn, ModelColumns.Score) }
-                .Where(p => p.OutputColumnName != p.InputColumnName).ToArray();
-            var steps = new List<ITransformer> { toLogits, scorer };
-            foreach (var rename in renames)
-            {
-                var copy = ml.Transforms.CopyColumns(rename.OutputColumnName, rename.InputColumnName).Fit(scored);
-                steps.Add(copy);
-                scored = copy.Transform(scored);
-            }
-            steps.Add(ml.Transforms.DropColumns([ClassifierGraph.LogitsOutput, .. renames.Select(p => p.InputColumnName)]).Fit(scored));
-            using var chain = new TransformerChain<ITransformer>([.. steps]);
-            ml.Model.Save(chain, empty.Schema, skeleton);
+            var copy = ml.Transforms.CopyColumns(rename.OutputColumnName, rename.InputColumnName).Fit(scored);
+            steps.Add(copy);
+            scored = copy.Transform(scored);
         }
-        using var model = new MemoryStream();
-        Repack(skeleton.ToArray(), graph, info: null, model);
-        model.Position = 0;
-        return ml.Model.Load(model, out _);
+        steps.Add(ml.Transforms.DropColumns([ClassifierGraph.LogitsOutput, .. renames.Select(p => p.InputColumnName)]).Fit(scored));
+        return new TransformerChain<ITransformer>([.. steps]);
     }
 
     // ML.NET would open an ONNX Runtime session on the 60 MB graph and deflate it (≈3 s, most of a cached run):
@@ -142,8 +133,7 @@ internal static class ModelWriter
         return ml.Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
     }
 
-    // The skeleton's entries, its placeholder graph replaced by the real one, and this tool's description (none for the estimator's in-memory model).
-    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo? info, Stream destination)
+    private static void Repack(byte[] skeleton, byte[] graph, ModelInfo info, Stream destination)
     {
         using var source = new ZipArchive(new MemoryStream(skeleton, writable: false), ZipArchiveMode.Read);
         var onnxEntries = source.Entries.Count(e => e.FullName.EndsWith(MlNetInternals.OnnxEntrySuffix, StringComparison.Ordinal));
@@ -163,7 +153,6 @@ internal static class ModelWriter
                 input.CopyTo(output);
             }
         }
-        if (info is null) return;
         using var infoStream = target.CreateEntry(ModelInfo.EntryName).Open();
         JsonSerializer.Serialize(infoStream, info, Json.Options);
     }

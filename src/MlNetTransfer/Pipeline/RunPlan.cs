@@ -44,6 +44,8 @@ internal sealed record RunPlan
     public static RunPlan Make(TrainSettings settings, Func<ImageDataset> scan, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         settings.Training.Validate();
+        if (!Enum.IsDefined(settings.Novelty))
+            throw new MlNetTransferException($"Novelty must be Knn or None (got {settings.Novelty}).", nameof(TrainSettings.Novelty));
         if (settings.Novelty == Confidence.NoveltyMethod.Knn && settings.NoveltyNeighbours is < 1 or > 50)
             throw new MlNetTransferException($"NoveltyNeighbours must be 1 to 50 (got {settings.NoveltyNeighbours}).", nameof(TrainSettings.NoveltyNeighbours));
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);

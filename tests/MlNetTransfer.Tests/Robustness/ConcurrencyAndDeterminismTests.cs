@@ -14,7 +14,7 @@ public class ConcurrencyAndDeterminismTests
         using var dir = new TempDir();
         TestImages.ShapeDataset(dir.Combine("data"), perClass: 15);
         string cache = dir.Combine("cache");
-        // Each process's own temp folder: a run must leave nothing there (ML.NET's copies of the graph were 62 MB each).
+        // Each process's own temp folder: a run must leave nothing there (it left ML.NET's copies of its placeholder graphs).
         string temp = Directory.CreateDirectory(dir.Combine("temp")).FullName;
         var runs = new[] { "a", "b" }.Select(name =>
         {

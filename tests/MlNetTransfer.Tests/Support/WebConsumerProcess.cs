@@ -62,7 +62,8 @@ public sealed class WebConsumerProcess : IDisposable
     public void Dispose()
     {
         _client.Dispose();
-        try { Stop(); } catch (InvalidOperationException) { }
+        try { Stop(); }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
         _process.Dispose();
     }
 
