@@ -22,4 +22,24 @@ internal static class CommonOptions
         Description = "Path of a model.zip written by train.",
         Required = true,
     };
+
+    public static Argument<string[]> Images() => new("images")
+    {
+        Description = "Image files (or folders, read recursively).",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    /// <summary>The image files named: files as they are, folders read recursively.</summary>
+    /// <exception cref="FileNotFoundException">An item is neither.</exception>
+    public static List<string> ImagePaths(IEnumerable<string> items)
+    {
+        var paths = new List<string>();
+        foreach (var item in items)
+        {
+            if (Directory.Exists(item)) paths.AddRange(Data.ImageDataset.ImageFilesUnder(item));
+            else if (File.Exists(item)) paths.Add(item);
+            else throw new FileNotFoundException($"No such file or folder: {item}");
+        }
+        return paths;
+    }
 }

@@ -10,13 +10,13 @@ internal static class ExplainCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = CommonOptions.Model();
-        var images = new Argument<string[]>("images") { Description = "Image files (or folders, read recursively).", Arity = ArgumentArity.OneOrMore };
+        var images = CommonOptions.Images();
         var folder = new Option<string>("--output", "-o") { Description = "Folder for the overlays (IMAGE.explain.png: the network's view with the heatmap over it).", Required = true };
         var verbose = CommonOptions.Verbose();
         var command = new Command("explain", "Show where the model looked for its answer: a heatmap over each image (Grad-CAM).") { model, images, folder, verbose };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
         {
-            var paths = PredictCommand.ImagePaths(parse.GetValue(images)!);
+            var paths = CommonOptions.ImagePaths(parse.GetValue(images)!);
             string outputFolder = parse.GetValue(folder)!;
             Directory.CreateDirectory(outputFolder);
             ModelWarnings.Write(parse.GetValue(model)!, error);

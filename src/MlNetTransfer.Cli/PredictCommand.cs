@@ -8,7 +8,7 @@ internal static class PredictCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = CommonOptions.Model();
-        var images = new Argument<string[]>("images") { Description = "Image files (or folders, read recursively).", Arity = ArgumentArity.OneOrMore };
+        var images = CommonOptions.Images();
         var cache = CommonOptions.Cache();
         var device = CommonOptions.Device();
         var json = new Option<bool>("--json") { Description = "One JSON object per line and image: path, predictedLabel, score (its probability), unknown and novelty (null for a model without novelty)." };
@@ -16,7 +16,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Predict the label of each image.") { model, images, cache, device, json, verbose };
         command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
         {
-            var paths = ImagePaths(parse.GetValue(images)!);
+            var paths = CommonOptions.ImagePaths(parse.GetValue(images)!);
             ModelWarnings.Write(parse.GetValue(model)!, error);
             var predictions = ImageClassifier.Predict(parse.GetValue(model)!, paths, out var skipped, parse.GetValue(cache), parse.GetValue(device));
             foreach (var p in predictions)
@@ -31,19 +31,5 @@ internal static class PredictCommand
             return predictions.Count == 0 && skipped.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
-    }
-
-    /// <summary>The image files named: files as they are, folders read recursively.</summary>
-    /// <exception cref="FileNotFoundException">An item is neither.</exception>
-    public static List<string> ImagePaths(IEnumerable<string> items)
-    {
-        var paths = new List<string>();
-        foreach (var item in items)
-        {
-            if (Directory.Exists(item)) paths.AddRange(Data.ImageDataset.ImageFilesUnder(item));
-            else if (File.Exists(item)) paths.Add(item);
-            else throw new FileNotFoundException($"No such file or folder: {item}");
-        }
-        return paths;
     }
 }
