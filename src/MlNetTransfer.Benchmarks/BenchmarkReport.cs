@@ -37,7 +37,7 @@ public sealed class BenchmarkReport
     public required ThroughputResult RawNetwork { get; init; }
     /// <summary>(b) The project's extraction, decoding included, cache off, network session loaded.</summary>
     public required ThroughputResult Extraction { get; init; }
-    /// <summary>(b) on its first run, loading the network session (about a second) included, images per second.</summary>
+    /// <summary>(b) on its first run, before anything in the process had loaded ONNX Runtime or a session (as in a fresh process), images per second.</summary>
     public required double FirstExtraction { get; init; }
     /// <summary>(c) ML.NET's LoadImages → ResizeImages → ExtractPixels → DnnFeaturizeImage(ResNet18).</summary>
     public required ThroughputResult MlNetCanonical { get; init; }
