@@ -19,8 +19,7 @@ internal static class CommandRunner
     {
         using var cancel = new CancellationTokenSource();
         // SIGINT (Ctrl-C) and SIGTERM (what systemd, Kubernetes and docker stop send) both let the run unwind and keep
-        // what it has. Registered for the signals themselves, so a process started in the background, whose shell
-        // ignores SIGINT for it, still takes one.
+        // what it has (a background job's inherited "ignore SIGINT" is undone in Program: InheritedSignals).
         using var signals = new SignalHandlers(cancel);
         try
         {

@@ -39,20 +39,36 @@ public class InterruptionTests
         Assert.Equal(210, resumed.FeatureExtraction.Images);
     }
 
-    // serve stops on SIGTERM and SIGINT: it stops taking connections, finishes what it has, says so and exits 0.
+    // serve stops on SIGTERM and SIGINT: it stops taking connections, finishes what it has, says so and exits 0. Also
+    // as a script's background job (`serve &` in `bash -c`), which the shell starts with SIGINT ignored.
     [Theory]
     [Trait("Category", "Slow")]
-    [InlineData("-TERM")]
-    [InlineData("-INT")]
-    public async Task ServeStopsGracefullyOnASignal(string signal)
+    [InlineData("-TERM", false)]
+    [InlineData("-INT", false)]
+    [InlineData("-TERM", true)]
+    [InlineData("-INT", true)]
+    public async Task ServeStopsGracefullyOnASignal(string signal, bool backgroundJob)
     {
         string model = Path.Combine(RepoPaths.Root, "tests", "MlNetTransfer.Tests", "Fixtures", "models-0.2.0", "path-crop-custom.zip");
-        using var process = Process.Start(CliProcess.StartInfo("serve", "--model", model, "--urls", "http://127.0.0.1:0"))!;
+        var info = CliProcess.StartInfo("serve", "--model", model, "--urls", "http://127.0.0.1:0");
+        if (backgroundJob)
+        {
+            // bash prints the job's process id, then waits for it and exits with its exit code.
+            info.ArgumentList.Insert(0, "-c");
+            info.ArgumentList.Insert(1, "\"$@\" & echo $!; wait $!");
+            info.ArgumentList.Insert(2, "bash");
+            info.ArgumentList.Insert(3, info.FileName);
+            info.FileName = "bash";
+        }
+        using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
+        int server = backgroundJob ? int.Parse((await process.StandardOutput.ReadLineAsync())!) : process.Id;
         string? first = await process.StandardOutput.ReadLineAsync(); // "Serving ... at ...", once it listens
         Assert.True(first?.StartsWith("Serving", StringComparison.Ordinal) == true, $"{first} {(process.HasExited ? await stderr : "")}");
-        Process.Start("kill", [signal, process.Id.ToString()])!.WaitForExit();
-        Assert.True(process.WaitForExit(20_000), "serve did not stop");
+        Process.Start("kill", [signal, server.ToString()])!.WaitForExit();
+        bool stopped = process.WaitForExit(20_000);
+        if (!stopped) Process.Start("kill", ["-KILL", server.ToString()])!.WaitForExit();
+        Assert.True(stopped, "serve did not stop");
         Assert.Equal(ExitCodes.Ok, process.ExitCode);
         Assert.Equal("Stopped.", (await process.StandardOutput.ReadToEndAsync()).Trim());
     }
