@@ -86,6 +86,7 @@ internal sealed class ModelBatcher : IDisposable
     }
 
     // One thread: take the first decoded image, let the ones being decoded join for at most MaxWait, run the batch.
+    // It blocks while it waits (never spins), so that the decoders it waits for have the cores.
     private void RunBatches()
     {
         var reader = _decoded.Reader;
@@ -93,14 +94,23 @@ internal sealed class ModelBatcher : IDisposable
         int pixelLength = _decoder.Length, answerSize = _network.OutputSize;
         var input = new float[_options.MaxBatchSize * pixelLength];
         var answers = new float[_options.MaxBatchSize * answerSize];
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        Task<bool>? arrival = null; // the one wait on the single-reader channel, kept when a wait times out
+        bool Arrived(TimeSpan timeout)
+        {
+            arrival ??= reader.WaitToReadAsync().AsTask();
+            if (!arrival.Wait(timeout)) return false;
+            bool more = arrival.Result;
+            arrival = null;
+            return more;
+        }
+        while (Arrived(Timeout.InfiniteTimeSpan))
         {
             var deadline = DateTime.UtcNow + _options.MaxWait;
             while (batch.Count < _options.MaxBatchSize)
             {
                 if (reader.TryRead(out var next)) { batch.Add(next); continue; }
-                if (Volatile.Read(ref _inFlight) <= batch.Count || DateTime.UtcNow >= deadline) break;
-                Thread.Sleep(0);
+                var left = deadline - DateTime.UtcNow;
+                if (Volatile.Read(ref _inFlight) <= batch.Count || left <= TimeSpan.Zero || !Arrived(left)) break;
             }
             if (batch.Count == 0) continue;
             Interlocked.Add(ref _inFlight, -batch.Count);
