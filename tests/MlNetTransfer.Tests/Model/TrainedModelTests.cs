@@ -146,7 +146,9 @@ public class TrainedModelTests(TrainedRunFixture run)
         LocalFeed.AddTo(dir.Path);
         foreach (var project in new[] { "bytes", "path" })
         {
-            var build = ProcessRunner.Run("dotnet", ["build", dir.Combine(project), $"-p:MlNetTransferVersion={LocalFeed.Version}", "--nologo", "-v", "q"]);
+            ProcessRunner.Result build;
+            lock (LocalFeed.RestoreLock)
+                build = ProcessRunner.Run("dotnet", ["build", dir.Combine(project), $"-p:MlNetTransferVersion={LocalFeed.Version}", "--nologo", "-v", "q"]);
             Assert.True(build.ExitCode == 0, build.Output + build.Error);
         }
 

@@ -44,8 +44,12 @@ public class PackTests
         Assert.True(codegen.ExitCode == 0, codegen.Output + codegen.Error);
         // Earlier tests of this run restored this version into NuGet's package folder, where a restore would find it
         // without any source: the build must get it from the feed codegen wrote.
-        ForgetRestoredLibraryPackage();
-        var build = ProcessRunner.Run("dotnet", ["build", "--nologo", "-v", "q"], workingDirectory: dir.Combine("app"));
+        ProcessRunner.Result build;
+        lock (LocalFeed.RestoreLock)
+        {
+            ForgetRestoredLibraryPackage();
+            build = ProcessRunner.Run("dotnet", ["build", "--nologo", "-v", "q"], workingDirectory: dir.Combine("app"));
+        }
         Assert.True(build.ExitCode == 0, build.Output + build.Error);
         Assert.Contains($"\"MlNetTransfer/{LocalFeed.Version}\"", File.ReadAllText(dir.Combine("app", "obj", "project.assets.json")));
     }

@@ -17,6 +17,13 @@ public static class LocalFeed
 
     public static string Version { get; } = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
 
+    /// <summary>
+    /// Held by every build that restores this run's packages, and by the test that deletes the library's restored copy
+    /// from NuGet's package folder (to show that a build finds it in codegen's feed): tests run in parallel, and a
+    /// build that restored the copy failed when it vanished before the build copied it ("Could not copy the file").
+    /// </summary>
+    public static readonly Lock RestoreLock = new();
+
     /// <summary>The feed folder, holding the library package.</summary>
     public static string Folder => Path.GetDirectoryName(LibraryPackage.Value)!;
 

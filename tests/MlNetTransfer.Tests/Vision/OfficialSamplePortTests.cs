@@ -33,7 +33,9 @@ public class OfficialSamplePortTests
             CopyTo(file, forPredictions);
         }
 
-        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(sample, "ImageClassificationTraining.sln"), $"-p:MlNetTransferVersion={LocalFeed.Version}", "--nologo", "-v", "q"]);
+        ProcessRunner.Result build;
+        lock (LocalFeed.RestoreLock)
+            build = ProcessRunner.Run("dotnet", ["build", Path.Combine(sample, "ImageClassificationTraining.sln"), $"-p:MlNetTransferVersion={LocalFeed.Version}", "--nologo", "-v", "q"]);
         Assert.True(build.ExitCode == 0, build.Output + build.Error);
 
         string temp = Directory.CreateDirectory(dir.Combine("temp")).FullName;
