@@ -23,7 +23,7 @@ internal static class BenchCommand
         {
             data, images, repeats, batch, device, decodeThreads, inferenceThreads, json,
         };
-        command.SetAction(parse => CommandRunner.Run(error, false, _ =>
+        command.SetAction(parse => CommandRunner.Run(error, false, () =>
         {
             var progress = new SyncProgress<string>(step => output.WriteLine($"measuring {step} ..."));
             var extraction = new Features.ExtractorOptions

@@ -15,7 +15,7 @@ internal static class BenchHeadCommand
         {
             repeats, against,
         };
-        command.SetAction(parse => CommandRunner.Run(error, false, _ =>
+        command.SetAction(parse => CommandRunner.Run(error, false, () =>
         {
             var inv = CultureInfo.InvariantCulture;
             var builds = new List<(string Name, HeadTrainingBenchmark Bench, List<double> Seconds)> { ("this build", new HeadTrainingBenchmark(), []) };

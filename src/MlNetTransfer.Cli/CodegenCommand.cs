@@ -19,7 +19,7 @@ internal static class CodegenCommand
         {
             model, folder, name, input, verbose,
         };
-        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), () =>
         {
             string? libraryPackage = CarriedLibraryPackage();
             var options = new CodegenOptions { Name = parse.GetValue(name)!, Input = parse.GetValue(input), LibraryPackage = libraryPackage };

@@ -14,13 +14,22 @@ internal static class CommandRunner
         [Features.ExtractorOptions.DeviceSetting] = "--device",
     };
 
+    /// <summary>Runs a command that stops on a cancellation: SIGINT and SIGTERM cancel <paramref name="body"/>'s token.</summary>
     /// <param name="flags">The command's flag of each setting that a library error may name (<see cref="MlNetTransferException.Setting"/>).</param>
-    public static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body, IReadOnlyDictionary<string, string>? flags = null)
+    public static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body, IReadOnlyDictionary<string, string>? flags = null) =>
+        Run(error, verbose, body, flags, takeSignals: true);
+
+    /// <summary>Runs a command that does not look at a cancellation token: SIGINT and SIGTERM end it as they end any process.</summary>
+    public static int Run(TextWriter error, bool verbose, Func<int> body, IReadOnlyDictionary<string, string>? flags = null) =>
+        Run(error, verbose, _ => body(), flags, takeSignals: false);
+
+    private static int Run(TextWriter error, bool verbose, Func<CancellationToken, int> body, IReadOnlyDictionary<string, string>? flags, bool takeSignals)
     {
         using var cancel = new CancellationTokenSource();
         // SIGINT (Ctrl-C) and SIGTERM (what systemd, Kubernetes and docker stop send) both let the run unwind and keep
-        // what it has (a background job's inherited "ignore SIGINT" is undone in Program: InheritedSignals).
-        using var signals = new SignalHandlers(cancel);
+        // what it has (a background job's inherited "ignore SIGINT" is undone in Program: InheritedSignals). Taken
+        // only for a body that stops on them: taking them for one that never looks would make Ctrl-C do nothing.
+        using var signals = takeSignals ? new SignalHandlers(cancel) : null;
         try
         {
             return body(cancel.Token);

@@ -14,7 +14,7 @@ internal static class ExplainCommand
         var folder = new Option<string>("--output", "-o") { Description = "Folder for the overlays (IMAGE.explain.png: the network's view with the heatmap over it).", Required = true };
         var verbose = CommonOptions.Verbose();
         var command = new Command("explain", "Show where the model looked for its answer: a heatmap over each image (Grad-CAM).") { model, images, folder, verbose };
-        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), () =>
         {
             var paths = CommonOptions.ImagePaths(parse.GetValue(images)!);
             string outputFolder = parse.GetValue(folder)!;

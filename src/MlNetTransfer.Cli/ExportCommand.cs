@@ -13,7 +13,7 @@ internal static class ExportCommand
         {
             model, onnx, verbose,
         };
-        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), () =>
         {
             Model.OnnxExport.Export(parse.GetValue(model)!, parse.GetValue(onnx)!);
             output.WriteLine($"Wrote {Path.GetFullPath(parse.GetValue(onnx)!)}");

@@ -14,7 +14,7 @@ internal static class PredictCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per line and image: path, predictedLabel, score (its probability), unknown and novelty (null for a model without novelty)." };
         var verbose = CommonOptions.Verbose();
         var command = new Command("predict", "Predict the label of each image.") { model, images, cache, device, json, verbose };
-        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), _ =>
+        command.SetAction(parse => CommandRunner.Run(error, parse.GetValue(verbose), () =>
         {
             var paths = CommonOptions.ImagePaths(parse.GetValue(images)!);
             ModelWarnings.Write(parse.GetValue(model)!, error);

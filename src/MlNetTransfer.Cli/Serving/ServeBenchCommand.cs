@@ -18,7 +18,7 @@ internal static class ServeBenchCommand
         {
             model, data, clients, requests, rounds, json,
         };
-        command.SetAction(parse => CommandRunner.Run(error, false, _ =>
+        command.SetAction(parse => CommandRunner.Run(error, false, () =>
         {
             var results = ServeBenchmark.Run(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(clients), parse.GetValue(requests), parse.GetValue(rounds),
                 new SyncProgress<string>(output.WriteLine));

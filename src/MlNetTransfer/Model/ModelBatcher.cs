@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using MlNetTransfer.Data;
 using MlNetTransfer.Features;
@@ -20,7 +21,7 @@ internal sealed class ModelBatcher : IDisposable
     private readonly Explainer _explainer;
     private readonly SemaphoreSlim _decodeSlots;
     private readonly SemaphoreSlim _explainSlot = new(1); // one explanation at a time, beside the predictions' decode slots
-    private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _decoded = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly ConcurrentBag<float[]> _buffers = new();
     private readonly Thread _batcher;
     private int _inFlight; // requests accepted and not yet taken into a batch
@@ -95,22 +96,23 @@ internal sealed class ModelBatcher : IDisposable
         var input = new float[_options.MaxBatchSize * pixelLength];
         var answers = new float[_options.MaxBatchSize * answerSize];
         Task<bool>? arrival = null; // the one wait on the single-reader channel, kept when a wait times out
-        bool Arrived(TimeSpan timeout)
+        bool Arrived(int milliseconds)
         {
             arrival ??= reader.WaitToReadAsync().AsTask();
-            if (!arrival.Wait(timeout)) return false;
+            if (!arrival.Wait(milliseconds)) return false;
             bool more = arrival.Result;
             arrival = null;
             return more;
         }
-        while (Arrived(Timeout.InfiniteTimeSpan))
+        while (Arrived(Timeout.Infinite))
         {
-            var deadline = DateTime.UtcNow + _options.MaxWait;
+            long start = Stopwatch.GetTimestamp();
             while (batch.Count < _options.MaxBatchSize)
             {
                 if (reader.TryRead(out var next)) { batch.Add(next); continue; }
-                var left = deadline - DateTime.UtcNow;
-                if (Volatile.Read(ref _inFlight) <= batch.Count || left <= TimeSpan.Zero || !Arrived(left)) break;
+                var left = _options.MaxWait - Stopwatch.GetElapsedTime(start);
+                if (Volatile.Read(ref _inFlight) <= batch.Count || left <= TimeSpan.Zero || reader.Completion.IsCompleted) break;
+                Arrived((int)Math.Ceiling(left.TotalMilliseconds)); // an image, the deadline or the end: the loop looks again
             }
             if (batch.Count == 0) continue;
             Interlocked.Add(ref _inFlight, -batch.Count);
