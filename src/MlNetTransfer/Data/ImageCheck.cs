@@ -38,7 +38,9 @@ internal static class ImageCheck
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
         if (codec is null)
-            return new(ImageProblemKind.NotAnImage, $"not a decodable image (unrecognised format{Signature(bytes)})");
+            return new(ImageProblemKind.NotAnImage, UnreadableFormat(bytes) is { } format
+                ? $"{format} image, a format not read here: convert it to JPEG or PNG"
+                : $"not a decodable image (unrecognised format{Signature(bytes)})");
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
             return new(ImageProblemKind.Damaged, $"invalid image size {info.Width}x{info.Height}");
@@ -71,6 +73,19 @@ internal static class ImageCheck
             default:
                 return null;
         }
+    }
+
+    // Photo formats named by their own signatures: an ISO-BMFF "ftyp" box with a HEIF or AVIF brand, or TIFF's byte-order mark.
+    private static string? UnreadableFormat(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length >= 12 && bytes[4..8].SequenceEqual("ftyp"u8))
+        {
+            var brand = System.Text.Encoding.ASCII.GetString(bytes[8..12]);
+            if (brand is "avif" or "avis") return "an AVIF";
+            if (brand is "heic" or "heix" or "hevc" or "hevx" or "heim" or "heis" or "mif1" or "msf1") return "a HEIC/HEIF";
+        }
+        if (bytes.Length >= 4 && (bytes[..4].SequenceEqual("II*\0"u8) || bytes[..4].SequenceEqual("MM\0*"u8))) return "a TIFF";
+        return null;
     }
 
     private static string Signature(ReadOnlySpan<byte> bytes)

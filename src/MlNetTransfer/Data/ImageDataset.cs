@@ -7,9 +7,17 @@ namespace MlNetTransfer.Data;
 /// </summary>
 internal sealed class ImageDataset
 {
-    /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
+    /// <summary>File extensions read as images (case-insensitive).</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp" };
+
+    /// <summary>
+    /// Photo formats the decoder cannot read (HEIC is what iPhones save by default). Scanned all the same, so that
+    /// each is reported as skipped with the reason (<see cref="ImageCheck"/>) instead of vanishing from the data set.
+    /// Any other file is ignored.
+    /// </summary>
+    private static readonly IReadOnlySet<string> UnreadablePhotoExtensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".heic", ".heif", ".avif", ".tif", ".tiff" };
 
     /// <summary>Share of each class held out for validation when the data has no validation images of its own.</summary>
     public const double DefaultValidationFraction = 0.2;
@@ -164,9 +172,14 @@ internal sealed class ImageDataset
     {
         if (files.Count < 2)
             throw new DatasetException($"{folder} needs at least 2 class sub-folders with images; found {files.Count}{(files.Count == 1 ? $" ('{files.Keys.First()}')" : "")}.");
-        var empty = files.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList();
+        var empty = files.Where(kv => !kv.Value.Any(IsReadable)).Select(kv => kv.Key).ToList();
         if (empty.Count > 0)
-            throw new DatasetException($"Class folder(s) with no image files in {folder}: {string.Join(", ", empty)}. Supported: {string.Join(" ", ImageExtensions)}.");
+        {
+            var unreadable = empty.SelectMany(c => files[c]).GroupBy(p => Path.GetExtension(p).ToLowerInvariant())
+                .Select(g => $"{g.Count()} {g.Key}").ToList();
+            throw new DatasetException($"Class folder(s) with no image files in {folder}: {string.Join(", ", empty)}. Supported: {string.Join(" ", ImageExtensions)}" +
+                (unreadable.Count > 0 ? $"; found only files of formats not read here ({string.Join(", ", unreadable)}): convert them to JPEG or PNG." : "."));
+        }
     }
 
     private static string? FindChild(string root, string[] names) =>
@@ -186,7 +199,12 @@ internal sealed class ImageDataset
         return result;
     }
 
-    /// <summary>Image files under <paramref name="dir"/>, recursively, not following directory links (a link loop cannot hang the scan).</summary>
+    private static bool IsReadable(string path) => ImageExtensions.Contains(Path.GetExtension(path));
+
+    /// <summary>
+    /// Image files under <paramref name="dir"/> (photo formats that cannot be read included, to be reported), recursively,
+    /// not following directory links (a link loop cannot hang the scan).
+    /// </summary>
     public static List<string> ImageFilesUnder(string dir)
     {
         var options = new EnumerationOptions
@@ -197,7 +215,7 @@ internal sealed class ImageDataset
             ReturnSpecialDirectories = false,
         };
         return Directory.EnumerateFiles(dir, "*", options)
-            .Where(p => !Path.GetFileName(p).StartsWith('.') && ImageExtensions.Contains(Path.GetExtension(p)))
+            .Where(p => !Path.GetFileName(p).StartsWith('.') && (IsReadable(p) || UnreadablePhotoExtensions.Contains(Path.GetExtension(p))))
             .Order(StringComparer.Ordinal)
             .ToList();
     }

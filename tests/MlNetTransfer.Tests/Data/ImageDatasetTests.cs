@@ -125,6 +125,20 @@ public class ImageDatasetTests
     }
 
     [Fact]
+    public void AClassOfHeicPhotosOnlyIsAClearError()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 3);
+        Directory.CreateDirectory(dir.Combine("phone"));
+        for (int i = 0; i < 2; i++) File.WriteAllBytes(dir.Combine("phone", $"IMG_{i}.HEIC"), OddImages.HeicStart());
+
+        var e = Assert.Throws<DatasetException>(() => ImageDataset.Load(dir.Path));
+        Assert.Contains("phone", e.Message);
+        Assert.Contains("2 .heic", e.Message);
+        Assert.Contains("convert them to JPEG or PNG", e.Message);
+    }
+
+    [Fact]
     public void MissingFolderIsAClearError()
     {
         var e = Assert.Throws<DatasetException>(() => ImageDataset.Load("/no/such/folder"));

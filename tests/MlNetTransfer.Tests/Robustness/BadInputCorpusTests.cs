@@ -37,12 +37,15 @@ public class BadInputCorpusTests
             [Path.Combine(square, "page.png")] = ("<html><body>404</body></html>"u8.ToArray(), "not a decodable image"),
             [Path.Combine(square, "cut.jpg")] = (OddImages.Jpeg(200, 150)[..900], "truncated"),
             [Path.Combine(square, "huge.png")] = (OddImages.PngHeaderClaiming(30000, 30000), "too large"),
+            // Photo formats that cannot be read are listed, not dropped without a word.
+            [Path.Combine(circle, "IMG_0042.HEIC")] = (OddImages.HeicStart(), "HEIC/HEIF image, a format not read here"),
+            [Path.Combine(square, "scan.tiff")] = (OddImages.Tiff(20, 20), "TIFF image, a format not read here"),
         };
         foreach (var (path, bytes) in trains) File.WriteAllBytes(path, bytes);
         foreach (var (path, (bytes, _)) in skipped) File.WriteAllBytes(path, bytes);
         File.WriteAllBytes(Path.Combine(circle, ".hidden.jpg"), OddImages.Jpeg(20, 20));
         File.WriteAllText(Path.Combine(circle, "labels.csv"), "a,b");
-        File.WriteAllBytes(Path.Combine(circle, "scan.tiff"), OddImages.Jpeg(20, 20));
+        File.WriteAllBytes(Path.Combine(circle, "raw.dng"), OddImages.Tiff(20, 20));
         Directory.CreateSymbolicLink(Path.Combine(circle, "loop"), train); // a folder link back up: must not hang the scan
 
         var report = ImageClassifier.Train(new TrainSettings
@@ -57,7 +60,7 @@ public class BadInputCorpusTests
         foreach (var s in report.Skipped)
             Assert.Contains(skipped[s.Path].Reason, s.Reason);
         int shapes = 3 * 5 + 3 * 2;
-        Assert.Equal(shapes + trains.Count + skipped.Count, report.FeatureExtraction.Images); // hidden, .csv, .tiff and the link are not images
+        Assert.Equal(shapes + trains.Count + skipped.Count, report.FeatureExtraction.Images); // hidden, .csv, .dng and the link are not images
         Assert.Equal(shapes + trains.Count, report.FeatureExtraction.Extracted);
 
         using var model = TrainedModel.Load(report.ModelPath);

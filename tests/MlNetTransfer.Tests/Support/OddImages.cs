@@ -97,6 +97,50 @@ public static class OddImages
             extraChunks: [("PLTE", palette), ("tRNS", alpha)]);
     }
 
+    /// <summary>A baseline TIFF (uncompressed 8-bit grayscale, one strip), as scanners write: SkiaSharp has no TIFF decoder.</summary>
+    public static byte[] Tiff(int width, int height)
+    {
+        (ushort Tag, ushort Type, int Value)[] entries =
+        [
+            (256, 3, width), (257, 3, height), (258, 3, 8), (259, 3, 1), (262, 3, 1), // size, 8 bits, no compression, black is 0
+            (273, 4, 0), (277, 3, 1), (278, 3, height), (279, 4, width * height), // strip offset (set below), 1 sample, one strip
+        ];
+        int ifdSize = 2 + entries.Length * 12 + 4, stripAt = 8 + ifdSize;
+        var tiff = new byte[stripAt + width * height];
+        "II*\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteInt32LittleEndian(tiff.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), (ushort)entries.Length);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var e = tiff.AsSpan(10 + i * 12, 12);
+            BinaryPrimitives.WriteUInt16LittleEndian(e, entries[i].Tag);
+            BinaryPrimitives.WriteUInt16LittleEndian(e[2..], entries[i].Type);
+            BinaryPrimitives.WriteInt32LittleEndian(e[4..], 1);
+            int value = entries[i].Tag == 273 ? stripAt : entries[i].Value;
+            if (entries[i].Type == 3) BinaryPrimitives.WriteUInt16LittleEndian(e[8..], (ushort)value);
+            else BinaryPrimitives.WriteInt32LittleEndian(e[8..], value);
+        }
+        for (int p = 0; p < width * height; p++) tiff[stripAt + p] = (byte)(p * 7);
+        return tiff;
+    }
+
+    /// <summary>
+    /// The start of a HEIC photo as an iPhone saves it: the "ftyp" box with the heic and mif1 brands, then an empty
+    /// "meta" box. No decoder here reads HEIC, so what follows the boxes a reader identifies it by does not matter.
+    /// </summary>
+    public static byte[] HeicStart()
+    {
+        using var ms = new MemoryStream();
+        ms.Write([0, 0, 0, 24]);
+        ms.Write("ftypheic"u8);
+        ms.Write([0, 0, 0, 0]);
+        ms.Write("mif1heic"u8);
+        ms.Write([0, 0, 0, 12]);
+        ms.Write("meta"u8);
+        ms.Write(new byte[4 + 256]);
+        return ms.ToArray();
+    }
+
     /// <summary>A valid PNG header that claims <paramref name="width"/>×<paramref name="height"/> pixels, with one tiny data chunk.</summary>
     public static byte[] PngHeaderClaiming(int width, int height)
     {
