@@ -93,7 +93,7 @@ public class ServeTests(TrainedRunFixture run)
             ("a form-urlencoded body that is no image", new StringContent("a=1&b=2", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), 415, "not a decodable image"),
             ("text sent as bytes", Bytes("just some text"u8.ToArray(), "application/octet-stream"), 415, "looks like text"),
             ("truncated JPEG", Bytes(jpeg[..(jpeg.Length / 2)], "image/jpeg"), 422, "truncated"),
-            ("unsupported format (TIFF)", Bytes([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0, 0, 0], "image/tiff"), 415, "not a decodable image"),
+            ("unsupported format (TIFF)", Bytes([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0, 0, 0], "image/tiff"), 415, "TIFF image, a format not read here"),
             ("decompression bomb", Bytes(OddImages.PngHeaderClaiming(30000, 30000), "image/png"), 422, "30000x30000"),
             ("over the size limit", Bytes(new byte[2 << 20], "application/octet-stream"), 413, "too large"),
             ("form with two files", new MultipartFormDataContent { { Bytes(jpeg, "image/jpeg"), "a", "a.jpg" }, { Bytes(jpeg, "image/jpeg"), "b", "b.jpg" } }, 400, "exactly one"),
