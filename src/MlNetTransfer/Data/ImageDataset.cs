@@ -193,11 +193,15 @@ internal sealed class ImageDataset
         foreach (var dir in Directory.EnumerateDirectories(folder))
         {
             string name = Path.GetFileName(dir);
-            if (name.StartsWith('.')) continue;
+            if (IsHiddenOrMetadata(name)) continue;
             result[name] = ImageFilesUnder(dir);
         }
         return result;
     }
+
+    // Folders that are never photos of a class: hidden ones, macOS's zip metadata (__MACOSX, "._" copies of each file)
+    // and a Synology NAS's thumbnails (@eaDir, real JPEGs of every photo, which would train as duplicates).
+    private static bool IsHiddenOrMetadata(string folderName) => folderName.StartsWith('.') || folderName is "__MACOSX" or "@eaDir";
 
     private static bool IsReadable(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
@@ -216,6 +220,7 @@ internal sealed class ImageDataset
         };
         return Directory.EnumerateFiles(dir, "*", options)
             .Where(p => !Path.GetFileName(p).StartsWith('.') && (IsReadable(p) || UnreadablePhotoExtensions.Contains(Path.GetExtension(p))))
+            .Where(p => !Path.GetRelativePath(dir, p).Split(Path.DirectorySeparatorChar)[..^1].Any(IsHiddenOrMetadata))
             .Order(StringComparer.Ordinal)
             .ToList();
     }

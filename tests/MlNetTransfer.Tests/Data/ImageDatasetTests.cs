@@ -93,6 +93,11 @@ public class ImageDatasetTests
         File.WriteAllText(dir.Combine("circle", "readme.txt"), "notes");
         File.Copy(dir.Combine("circle", "circle_000.jpg"), dir.Combine("circle", ".hidden.jpg"));
         Directory.CreateDirectory(dir.Combine(".thumbnails"));
+        // What a macOS zip and a Synology NAS leave beside photos: metadata folders, with real JPEG thumbnails in @eaDir.
+        Directory.CreateDirectory(dir.Combine("__MACOSX", "circle"));
+        File.WriteAllBytes(dir.Combine("__MACOSX", "circle", "._circle_000.jpg"), [0, 5, 22, 7]);
+        Directory.CreateDirectory(dir.Combine("circle", "@eaDir", "circle_000.jpg"));
+        File.Copy(dir.Combine("circle", "circle_000.jpg"), dir.Combine("circle", "@eaDir", "circle_000.jpg", "SYNOFILE_THUMB_M.jpg"));
 
         var data = ImageDataset.Load(dir.Path, 0.34);
 
