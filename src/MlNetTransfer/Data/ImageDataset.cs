@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+
 namespace MlNetTransfer.Data;
 
 /// <summary>
@@ -206,8 +208,8 @@ internal sealed class ImageDataset
     private static bool IsReadable(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
     /// <summary>
-    /// Image files under <paramref name="dir"/> (photo formats that cannot be read included, to be reported), recursively,
-    /// not following directory links (a link loop cannot hang the scan).
+    /// Image files under <paramref name="dir"/> (photo formats that cannot be read included, to be reported), recursively.
+    /// Linked files are read; folder links are not followed (a link loop cannot hang the scan).
     /// </summary>
     public static List<string> ImageFilesUnder(string dir)
     {
@@ -215,13 +217,19 @@ internal sealed class ImageDataset
         {
             RecurseSubdirectories = true,
             IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
+            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
             ReturnSpecialDirectories = false,
         };
-        return Directory.EnumerateFiles(dir, "*", options)
-            .Where(p => !Path.GetFileName(p).StartsWith('.') && (IsReadable(p) || UnreadablePhotoExtensions.Contains(Path.GetExtension(p))))
-            .Where(p => !Path.GetRelativePath(dir, p).Split(Path.DirectorySeparatorChar)[..^1].Any(IsHiddenOrMetadata))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = new FileSystemEnumerable<string>(dir,
+            // The path as Directory.EnumerateFiles gives it: under dir as the caller wrote it (a relative one stays relative).
+            (ref FileSystemEntry e) => Path.Join(e.OriginalRootDirectory, e.Directory[e.RootDirectory.Length..], e.FileName), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsImageFile(e.FileName.ToString()),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsHiddenOrMetadata(e.FileName.ToString()),
+        };
+        return files.Order(StringComparer.Ordinal).ToList();
     }
+
+    private static bool IsImageFile(string name) =>
+        !name.StartsWith('.') && (IsReadable(name) || UnreadablePhotoExtensions.Contains(Path.GetExtension(name)));
 }

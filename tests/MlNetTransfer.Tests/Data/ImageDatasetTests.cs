@@ -106,6 +106,26 @@ public class ImageDatasetTests
     }
 
     [Fact]
+    public void LinkedImageFilesAreReadAndFolderLinksAreNotFollowed()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("photos"), perClass: 3);
+        foreach (var shape in new[] { "circle", "square" })
+        {
+            Directory.CreateDirectory(dir.Combine("links", shape));
+            foreach (var photo in Directory.GetFiles(dir.Combine("photos", shape)))
+                File.CreateSymbolicLink(dir.Combine("links", shape, Path.GetFileName(photo)), photo);
+        }
+        Directory.CreateSymbolicLink(dir.Combine("links", "circle", "loop"), dir.Combine("links")); // must not hang the scan
+
+        var data = ImageDataset.Load(dir.Combine("links"), 0.34);
+
+        Assert.Equal(["circle", "square"], data.Classes);
+        Assert.Equal(6, data.Train.Count + data.Validation.Count);
+        Assert.DoesNotContain(data.Train.Concat(data.Validation), i => i.Path.Contains("loop"));
+    }
+
+    [Fact]
     public void OneClassIsAClearError()
     {
         using var dir = new TempDir();
