@@ -30,13 +30,19 @@ internal static class CommonOptions
     };
 
     /// <summary>The image files named: files as they are, folders read recursively.</summary>
-    /// <exception cref="FileNotFoundException">An item is neither.</exception>
+    /// <exception cref="FileNotFoundException">An item is neither, or a folder without image files.</exception>
     public static List<string> ImagePaths(IEnumerable<string> items)
     {
         var paths = new List<string>();
         foreach (var item in items)
         {
-            if (Directory.Exists(item)) paths.AddRange(Data.ImageDataset.ImageFilesUnder(item));
+            if (Directory.Exists(item))
+            {
+                var found = Data.ImageDataset.ImageFilesUnder(item);
+                if (found.Count == 0)
+                    throw new FileNotFoundException($"No image files in {item} (read: {string.Join(" ", Data.ImageDataset.ImageExtensions)}).");
+                paths.AddRange(found);
+            }
             else if (File.Exists(item)) paths.Add(item);
             else throw new FileNotFoundException($"No such file or folder: {item}");
         }

@@ -80,7 +80,7 @@ public static class ImageClassifier
     /// <param name="cacheFolder">Feature cache; null uses <see cref="FeatureCache.DefaultRoot"/>.</param>
     /// <param name="device">Where the network extracts the features not in the cache.</param>
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
-    /// <exception cref="DatasetException">The folder is missing or has a class the model does not know, or the unknown folder has no usable image.</exception>
+    /// <exception cref="DatasetException">The folder is missing, has no usable image or a class the model does not know, or the unknown folder has no usable image.</exception>
     /// <param name="unknownFolder">A folder of images of none of the model's classes (read recursively): the report's
     /// <see cref="EvaluationReport.UnknownAuroc"/> and its neighbours then say how well the novelty tells them from the labelled images.</param>
     /// <exception cref="MlNetTransferException">An unknown folder is given and the model has no novelty output.</exception>
@@ -97,8 +97,12 @@ public static class ImageClassifier
         if (unknown.Count > 0)
             throw new DatasetException($"{dataFolder} has classes the model was not trained on: {string.Join(", ", unknown)}. Model classes: {string.Join(", ", model.Classes)}.");
         var images = files.SelectMany(kv => kv.Value.Select(path => (Path: path, Label: kv.Key))).ToList();
+        if (images.Count == 0)
+            throw new DatasetException($"{dataFolder}: no image files in its class sub-folders ({string.Join(", ", files.Keys)}).");
         var labels = images.ToDictionary(i => i.Path, i => i.Label, StringComparer.Ordinal);
         var (predictions, skipped) = BatchPrediction.Run(model, images.Select(i => i.Path), cacheFolder, device, progress, cancel);
+        if (predictions.Count == 0)
+            throw new DatasetException($"{dataFolder}: none of its {skipped.Count} image files could be used ({skipped[0].Path}: {skipped[0].Reason}).");
         var report = EvaluationReport.From(model.Classes, predictions.Select(p => p with { Label = labels[p.ImagePath] }).ToList(), skipped);
         if (unknownFolder is null) return report;
         var (unknownImages, unusable) = BatchPrediction.Run(model, ImageDataset.ImageFilesUnder(unknownFolder), cacheFolder, device, progress, cancel);

@@ -29,6 +29,33 @@ public class TrainedModelTests(TrainedRunFixture run)
         Assert.Equal("", output);
     }
 
+    // A folder with nothing to predict is an error, not an empty success ("Accuracy 0.0000 on 0 images").
+    [Theory]
+    [InlineData("predict", "No image files in")]
+    [InlineData("evaluate", "no image files in its class sub-folders")]
+    [InlineData("evaluate-unreadable", "none of its 2 image files could be used")]
+    public void AFolderWithoutUsableImagesIsAOneLineError(string command, string says)
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.Combine("data", "circle"));
+        Directory.CreateDirectory(dir.Combine("data", "square"));
+        if (command == "evaluate-unreadable")
+        {
+            TestImages.TextNamedJpeg(dir.Combine("data", "circle"));
+            TestImages.ZeroByte(dir.Combine("data", "square"));
+        }
+        string[] args = command == "predict"
+            ? ["predict", dir.Combine("data"), "--model", run.Report.ModelPath]
+            : ["evaluate", "--model", run.Report.ModelPath, "--data", dir.Combine("data"), "--cache", dir.Combine("cache"), "--output", dir.Combine("report")];
+
+        var (code, _, error) = InProcessCli.Run(args);
+
+        Assert.Equal(MlNetTransfer.Cli.ExitCodes.Failed, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains(says, error);
+        Assert.False(Directory.Exists(dir.Combine("report")), "no report of nothing");
+    }
+
     [Fact]
     public void MetricsJsonHasTheDocumentedFields()
     {
