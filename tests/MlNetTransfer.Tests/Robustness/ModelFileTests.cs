@@ -45,6 +45,37 @@ public class ModelFileTests
         Assert.Contains("not a valid zip", error.ToString());
     }
 
+    // Every command that takes a model says the same of one that is not there, in one line.
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("evaluate")]
+    [InlineData("explain")]
+    [InlineData("export")]
+    [InlineData("codegen")]
+    [InlineData("serve")]
+    public void AMissingModelIsTheSameOneLineErrorForEveryCommand(string command)
+    {
+        using var dir = new TempDir();
+        string missing = dir.Combine("no such folder", "model.zip");
+        File.WriteAllText(dir.Combine("a.jpg"), "x");
+        string[] args = command switch
+        {
+            "predict" => ["predict", "--model", missing, dir.Combine("a.jpg")],
+            "evaluate" => ["evaluate", "--model", missing, "--data", dir.Path, "--output", dir.Combine("report")],
+            "explain" => ["explain", "--model", missing, dir.Combine("a.jpg"), "--output", dir.Combine("heatmaps")],
+            "export" => ["export", "--model", missing, "--onnx", dir.Combine("model.onnx")],
+            "codegen" => ["codegen", "--model", missing, "--output", dir.Combine("app")],
+            _ => ["serve", "--model", missing, "--urls", "http://127.0.0.1:0"],
+        };
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run(args, output, error);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal($"error: Cannot load model {missing}: file not found", error.ToString().Trim());
+    }
+
     private sealed class Row
     {
         public float A { get; set; }
