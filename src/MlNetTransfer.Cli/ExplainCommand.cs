@@ -32,7 +32,7 @@ internal static class ExplainCommand
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
-                    error.WriteLine($"skipped {path}: {e.Message}");
+                    error.WriteLine(e is InvalidDataException ? $"skipped {e.Message}" : $"skipped {path}: {e.Message}"); // the first names the image already
                     continue;
                 }
                 string overlay = OverlayPath(outputFolder, path, written);

@@ -57,6 +57,20 @@ public class TrainedModelTests(TrainedRunFixture run)
     }
 
     [Fact]
+    public void ExplainWritesAnOverlayPerImageAndNamesAnUnreadableOneOnce()
+    {
+        using var dir = new TempDir();
+        string good = run.Report.ValidationPredictions[0].ImagePath, bad = TestImages.TextNamedJpeg(dir.Path);
+
+        var (code, output, error) = InProcessCli.Run(["explain", "--model", run.Report.ModelPath, good, bad, "--output", dir.Combine("heatmaps")]);
+
+        Assert.Equal(MlNetTransfer.Cli.ExitCodes.Ok, code);
+        Assert.StartsWith(good + "\t" + run.Report.ValidationPredictions[0].PredictedLabel + "\t", output);
+        Assert.Single(Directory.GetFiles(dir.Combine("heatmaps"), "*.explain.png"));
+        Assert.Equal($"skipped {bad}: not a decodable image (unrecognised format; the file looks like text)", error.Trim());
+    }
+
+    [Fact]
     public void MetricsJsonHasTheDocumentedFields()
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Settings.OutputFolder, "metrics.json")));
