@@ -189,6 +189,10 @@ internal static class Templates
                             }));
                         }
                     }
+                    if (res.Count == 0)
+                    {
+                        throw new Exception($"No images directly in the class sub-folders of {folder}: give a folder with one sub-folder of images per class (for one with train/ and val/, its train/ folder).");
+                    }
                     return mlContext.Data.LoadFromEnumerable(res);
                 }
 

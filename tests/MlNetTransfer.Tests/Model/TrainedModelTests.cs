@@ -208,6 +208,13 @@ public class TrainedModelTests(TrainedRunFixture run)
         Assert.True(retrain.ExitCode == 0, retrain.Output + retrain.Error);
         Assert.False(before.AsSpan().SequenceEqual(File.ReadAllBytes(generatedModel)), "the retrained model replaced the generated one");
         Assert.Contains(RunGenerated(dir.Combine("bytes"), expected.ImagePath)[0].Label, run.Report.Classes);
+
+        // A folder of train/ and val/ (the tool's own layout) is not one Model Builder's loader reads: it says so.
+        Directory.CreateDirectory(dir.Combine("split", "train", "circle"));
+        File.Copy(expected.ImagePath, dir.Combine("split", "train", "circle", "a.jpg"));
+        var wrongFolder = ProcessRunner.Run("dotnet", [dir.Combine("bytes", "bin", "Debug", "net10.0", "Shapes.ConsoleApp.dll"), "--train", dir.Combine("split")], workingDirectory: dir.Combine("bytes"));
+        Assert.NotEqual(0, wrongFolder.ExitCode);
+        Assert.Contains("No images directly in the class sub-folders", wrongFolder.Error);
     }
 
     private static List<(string Label, double Score)> RunGenerated(string project, string image)
