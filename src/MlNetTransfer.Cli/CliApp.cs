@@ -26,7 +26,9 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"error: {parse.Errors[0].Message} (run with --help for usage)");
+            // A mistyped command also leaves "Required command was not provided": the unrecognised word is the one to name.
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            error.WriteLine($"error: {string.Join(" ", first.Message.Split('\n', StringSplitOptions.TrimEntries))} (run with --help for usage)");
             return ExitCodes.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

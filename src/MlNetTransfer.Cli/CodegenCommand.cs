@@ -13,7 +13,7 @@ internal static class CodegenCommand
         var model = CommonOptions.Model();
         var folder = new Option<string>("--output") { Description = "Folder for the generated project.", Required = true };
         var name = new Option<string>("--name") { Description = "Model class name (files NAME.consumption.cs, NAME.training.cs, NAME.mlnet).", DefaultValueFactory = _ => defaults.Name };
-        var input = new Option<ImageInputKind>("--input") { Description = "What the generated model takes: bytes (Model Builder's byte[] ImageSource) or path.", DefaultValueFactory = _ => defaults.Input };
+        var input = new Option<ImageInputKind>("--input") { Description = "What the generated model takes: bytes (Model Builder's byte[] ImageSource) or path.", DefaultValueFactory = _ => defaults.Input }.WithChoices();
         var verbose = CommonOptions.Verbose();
         var command = new Command("codegen", "Generate Model-Builder-style code for a model: NAME.consumption.cs, NAME.training.cs, the model as NAME.mlnet, and a console project.")
         {

@@ -11,11 +11,11 @@ internal static class CommonOptions
         Description = "Feature cache folder. Default: $MLNETTRANSFER_CACHE or ~/.cache/mlnettransfer.",
     };
 
-    public static Option<Features.ComputeDevice> Device() => new("--device")
+    public static Option<Features.ComputeDevice> Device() => new Option<Features.ComputeDevice>("--device")
     {
         Description = "Where the network extracts features: cpu, or cuda (needs the GPU build of ONNX Runtime; see docs/deploying.md).",
         DefaultValueFactory = _ => new Features.ExtractorOptions().Device,
-    };
+    }.WithChoices();
 
     public static Option<string> Model() => new("--model")
     {
@@ -47,5 +47,24 @@ internal static class CommonOptions
             else throw new FileNotFoundException($"No such file or folder: {item}");
         }
         return paths;
+    }
+
+    /// <summary>
+    /// An option whose values are an enum's names, written in lower case as the docs write them (any case is taken):
+    /// help shows them, and a wrong one is a one-line error that lists them, not a .NET type name.
+    /// </summary>
+    public static Option<T> WithChoices<T>(this Option<T> option)
+    {
+        if (!typeof(T).IsEnum) return option;
+        var names = Enum.GetNames(typeof(T)).Select(n => n.ToLowerInvariant()).ToArray();
+        option.HelpName = string.Join('|', names);
+        option.CustomParser = result =>
+        {
+            string given = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (names.Contains(given, StringComparer.OrdinalIgnoreCase)) return (T)Enum.Parse(typeof(T), given, ignoreCase: true);
+            result.AddError($"{option.Name} takes {string.Join(", ", names[..^1])} or {names[^1]}, not '{given}'.");
+            return default;
+        };
+        return option;
     }
 }

@@ -84,7 +84,7 @@ internal sealed class TrainSettingOptions
     private void Bind<T>(string name, string description, Expression<Func<TrainSettings, T>> get, Action<TrainSettings, T> set)
     {
         var getter = get.Compile(preferInterpretation: true);
-        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => getter(_defaults) };
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => getter(_defaults) }.WithChoices();
         _bindings.Add((option, (parse, s) => { if (Given(parse, option)) set(s, parse.GetValue(option)!); }));
         _flags[SettingPath(get.Body)] = name;
     }

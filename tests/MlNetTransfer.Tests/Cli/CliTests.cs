@@ -17,6 +17,27 @@ public class CliTests
     }
 
     [Fact]
+    public void AMistypedCommandIsNamed()
+    {
+        var (code, _, err) = Run("trian", "--data", "photos");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("error: Unrecognized command or argument 'trian'. (run with --help for usage)", err.Trim());
+    }
+
+    // Choices are the docs' lower-case words in help and in errors (any case is taken), never a .NET type name.
+    [Fact]
+    public void AWrongChoiceIsAOneLineErrorThatListsTheChoices()
+    {
+        var (code, _, err) = Run("train", "--monitor", "los");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("error: --monitor takes loss or accuracy, not 'los'. (run with --help for usage)", err.Trim());
+
+        var (_, help, _) = Run("train", "--help");
+        Assert.Contains("--resize <auto|crop|fill|isocrop>", help);
+        Assert.Contains("--device <cpu|cuda>", help);
+    }
+
+    [Fact]
     public void MissingDataFolderIsAOneLineError()
     {
         using var dir = new TempDir();
