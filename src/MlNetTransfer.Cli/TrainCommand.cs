@@ -8,7 +8,7 @@ internal static class TrainCommand
     {
         var data = new Option<string?>("--data") { Description = "Folder with one sub-folder per class (or train/ and val/ folders). Default: the sample set in data/sample." };
         var config = new Option<string?>("--config") { Description = "Settings file (a run's train.json) to start from; flags given as well override it." };
-        var quiet = new Option<bool>("--quiet") { Description = "Print only the final summary." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress and no epoch table: only the summary (skipped images, the data check, the result, the files written)." };
         var verbose = CommonOptions.Verbose();
         var settingOptions = new TrainSettingOptions();
 
