@@ -35,7 +35,7 @@ internal static class ExtractCommand
             {
                 if (p.Done != p.Total && lastPrint.Elapsed.TotalSeconds < 2) return;
                 lastPrint.Restart();
-                lock (output) output.WriteLine(string.Format(inv, "Features: {0}/{1} ({2} from cache, {3} extracted at {4:F1} img/s, {5} skipped)", p.Done, p.Total, p.FromCache, p.Extracted, p.ExtractedPerSecond, p.Skipped));
+                lock (output) output.WriteLine(TrainingRenderer.FeaturesLine(p));
             });
             // Printed first (under --quiet too): with auto, the precision is decided per machine, and processes that fill one
             // cache together must agree with each other and with the train that follows.

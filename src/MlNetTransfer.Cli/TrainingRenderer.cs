@@ -9,6 +9,13 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
     private readonly Stopwatch _sinceLastProgress = Stopwatch.StartNew();
     private bool _headerWritten;
 
+    /// <summary>The extraction's progress as one line, for train and extract alike.</summary>
+    public static string FeaturesLine(Features.ExtractionProgress p)
+    {
+        string extracted = p.Extracted == 0 ? "0 extracted" : Inv($"{p.Extracted} extracted at {p.ExtractedPerSecond:F1} img/s");
+        return Inv($"Features: {p.Done}/{p.Total} ({p.FromCache} from cache, {extracted}, {p.Skipped} skipped)");
+    }
+
     public void Report(TrainingEvent value)
     {
         if (quiet) return;
@@ -33,7 +40,7 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
                     _sinceLastProgress.Restart();
                     double rate = p.ExtractedPerSecond;
                     string eta = rate > 0 && !done ? $", about {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss} left" : "";
-                    output.WriteLine(Inv($"Features: {p.Done}/{p.Total} ({p.FromCache} from cache, {p.Extracted} extracted at {rate:F1} img/s, {p.Skipped} skipped){eta}"));
+                    output.WriteLine(FeaturesLine(p) + eta);
                     break;
                 case EpochEnded { Metrics: var m }:
                     if (!_headerWritten)
@@ -75,7 +82,7 @@ internal sealed class TrainingRenderer(TextWriter output, bool quiet) : IProgres
         if (f.CorruptCacheEntries > 0)
             output.WriteLine($"warning: {f.CorruptCacheEntries} cache entr{(f.CorruptCacheEntries == 1 ? "y was" : "ies were")} corrupt and recomputed.");
         output.WriteLine(Inv($"Features: {f.Images} images, {f.FromCache} from cache, {f.Extracted} extracted in {f.Seconds:F1} s."));
-        string stop = report.StoppedEarly ? $"stopped early after epoch {report.Epochs[^1].Epoch}" : $"ran all {report.Epochs.Count} epochs";
+        string stop = report.StoppedEarly ? $"stopped early after epoch {report.Epochs[^1].Epoch}" : (report.Epochs.Count == 1 ? "ran its 1 epoch" : $"ran all {report.Epochs.Count} epochs");
         output.WriteLine(Inv($"Best epoch {report.BestEpoch} ({stop}): validation accuracy {report.Validation.Accuracy:F4}, loss {report.Validation.Loss:F4}, on {report.Validation.Count} images."));
         if (report.Test is { } test)
             output.WriteLine(Inv($"Test (evaluated once, after training): accuracy {test.Accuracy:F4}, loss {test.Loss:F4}, on {test.Count} images."));

@@ -36,7 +36,7 @@ internal static class RunFiles
             ModelPath = modelPath,
             Seconds = elapsed.TotalSeconds,
             ValidationPredictions = result.ValidationPredictions,
-            ReportPath = html,
+            ReportPath = Path.GetFullPath(html),
             DataCheck = result.DataCheck,
             Test = result.Test,
             AugmentedViews = result.Views is null ? null : Summary(result.Views),
