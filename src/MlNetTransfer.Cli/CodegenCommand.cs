@@ -27,8 +27,9 @@ internal static class CodegenCommand
                 output.WriteLine($"Wrote {Path.GetFullPath(file)}");
             if (libraryPackage is null)
                 error.WriteLine($"note: this mlnet-transfer does not carry the MlNetTransfer package (it runs from a build, not from the installed tool): the project "
-                    + $"builds where package MlNetTransfer {PackageVersion.Of(typeof(ModelFile))} is on your sources, for example after "
-                    + "`dotnet pack src/MlNetTransfer -o FEED` and `dotnet nuget add source FEED` (or use the installed tool).");
+                    + $"builds where package MlNetTransfer {PackageVersion.Of(typeof(ModelFile))} is on your sources; for example: "
+                    + $"`dotnet pack src/MlNetTransfer -o FEED`, then `dotnet build {parse.GetValue(folder)} --source FEED --source https://api.nuget.org/v3/index.json` "
+                    + "(or use the installed tool, which carries it).");
             output.WriteLine($"Run it: cd {parse.GetValue(folder)} && dotnet run -- IMAGE...   (retrain: dotnet run -- --train FOLDER)");
             return ExitCodes.Ok;
         }));
