@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -41,6 +42,7 @@ internal static class ServeApp
             document.Info.Title = $"MlNetTransfer image classifier ({model.File.Info.Backbone})";
             document.Info.Version = IO.PackageVersion.Of(typeof(ModelFile));
             document.Info.Description = $"Classes: {string.Join(", ", model.Classes)} (model sha256 {model.Sha256}).";
+            if (options.ApiKey is not null) RequireTheKey(document);
             return Task.CompletedTask;
         }));
         var app = builder.Build();
@@ -93,6 +95,25 @@ internal static class ServeApp
     }
 
     // Compared in constant time: the answer's timing says nothing about how much of a guess was right.
+    // Clients generated from /openapi.json send the key: the bearer scheme, required by the two endpoints that check it.
+    private static void RequireTheKey(OpenApiDocument document)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "The server's API key (--api-key, $MLNETTRANSFER_API_KEY, or the one it printed at start).",
+        };
+        foreach (var (path, item) in document.Paths)
+            if (path is "/predict" or "/explain" && item.Operations is { } operations)
+                foreach (var operation in operations.Values)
+                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+    }
+
+    private const string BearerScheme = "bearer";
+
     private static bool HasKey(HttpRequest request, string key)
     {
         string header = request.Headers.Authorization.ToString();

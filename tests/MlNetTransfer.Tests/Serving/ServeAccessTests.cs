@@ -32,11 +32,19 @@ public class ServeAccessTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await Post(client, "wrong")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await Post(client, key)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+            // Clients generated from the OpenAPI document know to send the key, on the endpoints that check it.
+            var openApi = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync("/openapi.json"))!;
+            Assert.Equal("bearer", (string?)openApi["components"]!["securitySchemes"]!["bearer"]!["scheme"]);
+            Assert.NotNull(openApi["paths"]!["/predict"]!["post"]!["security"]![0]!["bearer"]);
+            Assert.NotNull(openApi["paths"]!["/explain"]!["post"]!["security"]![0]!["bearer"]);
+            Assert.Null(openApi["paths"]!["/healthz"]?["get"]?["security"]);
         }
         using (var server = Start("--urls", "http://0.0.0.0:0", "--no-auth"))
         {
             using var client = Client(server.Process.StandardOutput.ReadLine());
             Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/predict", new ByteArrayContent(Image))).StatusCode);
+            var openApi = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync("/openapi.json"))!;
+            Assert.Null(openApi["components"]?["securitySchemes"]);
         }
     }
 
