@@ -30,22 +30,18 @@ internal static class CommonOptions
     };
 
     /// <summary>The image files named: files as they are, folders read recursively.</summary>
-    /// <exception cref="FileNotFoundException">An item is neither, or a folder without image files.</exception>
+    /// <exception cref="FileNotFoundException">An item is neither, or the folders named hold no image file.</exception>
     public static List<string> ImagePaths(IEnumerable<string> items)
     {
         var paths = new List<string>();
         foreach (var item in items)
         {
-            if (Directory.Exists(item))
-            {
-                var found = Data.ImageDataset.ImageFilesUnder(item);
-                if (found.Count == 0)
-                    throw new FileNotFoundException($"No image files in {item} (read: {string.Join(" ", Data.ImageDataset.ImageExtensions)}).");
-                paths.AddRange(found);
-            }
+            if (Directory.Exists(item)) paths.AddRange(Data.ImageDataset.ImageFilesUnder(item));
             else if (File.Exists(item)) paths.Add(item);
             else throw new FileNotFoundException($"No such file or folder: {item}");
         }
+        if (paths.Count == 0)
+            throw new FileNotFoundException($"No image files in {string.Join(", ", items)} (read: {string.Join(" ", Data.ImageDataset.ImageExtensions)}).");
         return paths;
     }
 

@@ -63,7 +63,7 @@ internal sealed class LiveTrainingRenderer : IProgress<TrainingEvent>
                     int filled = (int)Math.Round(share * 40);
                     double rate = p.ExtractedPerSecond;
                     string eta = rate > 0 && p.Done < p.Total ? $"  about {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss} left" : "";
-                    _extraction = string.Create(inv, $"features [green]{new string('━', filled)}[/][grey]{new string('━', 40 - filled)}[/] {p.Done}/{p.Total}  {rate:F1} img/s  ({p.FromCache} cached, {p.Skipped} skipped){eta}");
+                    _extraction = string.Create(inv, $"features [green]{new string('━', filled)}[/][grey]{new string('━', 40 - filled)}[/] {p.Done}/{p.Total}  {(p.Extracted == 0 ? "" : $"{rate:F1} img/s  ")}({p.FromCache} cached, {p.Skipped} skipped){eta}");
                     break;
                 case EpochEnded { Metrics: var m }:
                     if (m.IsBest && _bestRow >= 0) _epochs.UpdateCell(_bestRow, 5, "");

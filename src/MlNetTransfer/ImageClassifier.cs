@@ -67,7 +67,9 @@ public static class ImageClassifier
             new SyncProgress<TrainingEvent>(e => { if (e is PrecisionChosen chosen) precisionChosen?.Invoke(chosen.Choice); }), cancel);
         bool Mine(string path) => shard.Contains(settings.DataFolder, path);
         using var extractor = new FeatureExtractor(plan.Backbone, plan.Extraction, plan.Cache);
-        var result = extractor.Extract(ImageDataset.ImageFilesUnder(settings.DataFolder).Where(Mine).ToList(), progress, cancel);
+        // The data set's images, found as train finds them (linked class folders included), so that train then extracts nothing.
+        var images = plan.Dataset.Train.Concat(plan.Dataset.Validation).Concat(plan.Dataset.Test).Select(i => i.Path).Where(Mine);
+        var result = extractor.Extract(images.ToList(), progress, cancel);
         if (plan.Augmentation.Views == 0) return result;
         var views = extractor.ExtractViews(plan.Dataset.Train.Where(i => Mine(i.Path)), plan.Augmentation.Transform, plan.Augmentation.Views, progress, cancel);
         return ExtractionResult.Combine(result, views);

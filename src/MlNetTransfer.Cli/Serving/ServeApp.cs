@@ -94,7 +94,6 @@ internal static class ServeApp
         return app;
     }
 
-    // Compared in constant time: the answer's timing says nothing about how much of a guess was right.
     // Clients generated from /openapi.json send the key: the bearer scheme, required by the two endpoints that check it.
     private static void RequireTheKey(OpenApiDocument document)
     {
@@ -114,6 +113,7 @@ internal static class ServeApp
 
     private const string BearerScheme = "bearer";
 
+    // Compared in constant time: the answer's timing says nothing about how much of a guess was right.
     private static bool HasKey(HttpRequest request, string key)
     {
         string header = request.Headers.Authorization.ToString();

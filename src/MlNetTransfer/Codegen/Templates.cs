@@ -179,7 +179,11 @@ internal static class Templates
                     }
                     foreach (DirectoryInfo directory in subDirectories)
                     {
-                        var imageList = directory.EnumerateFiles().Where(f => allowedImageExtensions.Contains(f.Extension.ToLower()));
+                        if (directory.Name.StartsWith(".") || directory.Name == "__MACOSX" || directory.Name == "@eaDir")
+                        {
+                            continue; // hidden, or macOS zip or NAS metadata: never a class
+                        }
+                        var imageList = directory.EnumerateFiles().Where(f => !f.Name.StartsWith(".") && allowedImageExtensions.Contains(f.Extension.ToLower()));
                         if (imageList.Count() > 0)
                         {
                             res.AddRange(imageList.Select(i => new ModelInput

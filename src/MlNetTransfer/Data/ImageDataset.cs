@@ -116,7 +116,11 @@ internal sealed class ImageDataset
 
     private static (List<LabelledImage>, List<LabelledImage>) StratifiedSplit(IReadOnlyList<LabelledImage> images, IReadOnlyList<string> classes, double fraction, int seed)
     {
-        var train = new List<LabelledImage>();
+        // Photos in a format that cannot be read take no share of validation (a class could be left with none usable);
+        // they stay with training, whose extraction lists them as skipped. Files (paths) of a data view's rows are all taken.
+        var unreadable = images.Where(i => i.Row is null && UnreadablePhotoExtensions.Contains(Path.GetExtension(i.Path))).ToHashSet();
+        images = images.Where(i => !unreadable.Contains(i)).ToList();
+        var train = new List<LabelledImage>(unreadable.OrderBy(i => i.Path, StringComparer.Ordinal));
         var validation = new List<LabelledImage>();
         for (int label = 0; label < classes.Count; label++)
         {
@@ -220,9 +224,8 @@ internal sealed class ImageDataset
             AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
             ReturnSpecialDirectories = false,
         };
-        var files = new FileSystemEnumerable<string>(dir,
-            // The path as Directory.EnumerateFiles gives it: under dir as the caller wrote it (a relative one stays relative).
-            (ref FileSystemEntry e) => Path.Join(e.OriginalRootDirectory, e.Directory[e.RootDirectory.Length..], e.FileName), options)
+        // Paths as Directory.EnumerateFiles gives them: under dir as the caller wrote it (a relative one stays relative).
+        var files = new FileSystemEnumerable<string>(dir, (ref FileSystemEntry e) => e.ToSpecifiedFullPath(), options)
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsImageFile(e.FileName.ToString()),
             ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsHiddenOrMetadata(e.FileName.ToString()),

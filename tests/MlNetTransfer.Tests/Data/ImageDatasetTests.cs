@@ -105,6 +105,16 @@ public class ImageDatasetTests
         Assert.Equal(9, data.Train.Count + data.Validation.Count);
     }
 
+    // Paths read as the folder was written (a trailing separator, a relative path), as Directory.EnumerateFiles names them.
+    [Fact]
+    public void FilesAreNamedUnderTheFolderAsGiven()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Combine("photos"), perClass: 2);
+        foreach (var folder in new[] { dir.Combine("photos") + Path.DirectorySeparatorChar, Path.GetRelativePath(Environment.CurrentDirectory, dir.Combine("photos")) })
+            Assert.Equal(Directory.EnumerateFiles(folder, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal), ImageDataset.ImageFilesUnder(folder));
+    }
+
     [Fact]
     public void LinkedImageFilesAreReadAndFolderLinksAreNotFollowed()
     {
@@ -147,6 +157,23 @@ public class ImageDatasetTests
 
         var e = Assert.Throws<DatasetException>(() => ImageDataset.Load(dir.Path));
         Assert.Contains("hexagon", e.Message);
+    }
+
+    // Photos that cannot be read stay with training (listed as skipped there): validation gets only usable ones, and
+    // the readable photos split as they would without them.
+    [Fact]
+    public void UnreadablePhotosTakeNoShareOfValidation()
+    {
+        using var dir = new TempDir();
+        TestImages.ShapeDataset(dir.Path, perClass: 4);
+        var before = ImageDataset.Load(dir.Path, 0.5);
+        for (int i = 0; i < 6; i++) File.WriteAllBytes(dir.Combine("circle", $"IMG_{i}.HEIC"), OddImages.HeicStart());
+
+        var data = ImageDataset.Load(dir.Path, 0.5);
+
+        Assert.Equal(before.Validation, data.Validation);
+        Assert.Equal(6, data.Train.Count(i => i.Path.EndsWith(".HEIC")));
+        Assert.Equal(before.Train.Count + 6, data.Train.Count);
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public class ServeAccessTests
             Assert.Equal("bearer", (string?)openApi["components"]!["securitySchemes"]!["bearer"]!["scheme"]);
             Assert.NotNull(openApi["paths"]!["/predict"]!["post"]!["security"]![0]!["bearer"]);
             Assert.NotNull(openApi["paths"]!["/explain"]!["post"]!["security"]![0]!["bearer"]);
-            Assert.Null(openApi["paths"]!["/healthz"]?["get"]?["security"]);
+            Assert.NotNull(openApi["paths"]!["/"]!["get"]);
+            Assert.Null(openApi["paths"]!["/"]!["get"]!["security"]); // the page asks for the key itself
         }
         using (var server = Start("--urls", "http://0.0.0.0:0", "--no-auth"))
         {
