@@ -43,7 +43,7 @@ internal sealed class Explainer : IDisposable
     }
 
     /// <summary>Explains an image file.</summary>
-    public Explanation Explain(string imagePath) => Explain(File.ReadAllBytes(imagePath), imagePath);
+    public Explanation Explain(string imagePath) => Explain(ImageFile.Read(imagePath), imagePath);
 
     public void Dispose()
     {

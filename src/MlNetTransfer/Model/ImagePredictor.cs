@@ -30,6 +30,7 @@ public sealed class ImagePredictor : IDisposable
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder; // stateless: shared by every thread
     private readonly Explainer _explainer;
+    private volatile bool _disposed;
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
@@ -44,12 +45,15 @@ public sealed class ImagePredictor : IDisposable
     public IReadOnlyList<string> Classes => _classes;
 
     /// <summary>Predicts an image file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a usable image (the message says why).</exception>
-    public Prediction Predict(string imagePath) => Predict(File.ReadAllBytes(imagePath), imagePath);
+    /// <exception cref="InvalidDataException">The file cannot be read or is not a usable image (the message names it and says why).</exception>
+    /// <exception cref="ObjectDisposedException">The predictor was disposed.</exception>
+    public Prediction Predict(string imagePath) => Predict(ImageFile.Read(imagePath), imagePath);
 
     /// <summary>Predicts an encoded image read from <paramref name="image"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
     public Prediction Predict(Stream image, string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(image);
         using var buffer = new MemoryStream();
         image.CopyTo(buffer);
         return Predict(buffer.ToArray(), name);
@@ -57,8 +61,11 @@ public sealed class ImagePredictor : IDisposable
 
     /// <summary>Predicts an encoded image (JPEG, PNG, GIF, BMP, WebP bytes).</summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The predictor was disposed.</exception>
     public Prediction Predict(byte[] image, string? name = null)
     {
+        // Checked here: ONNX Runtime's released session would take the process down, not throw.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var pixels = new float[_decoder.Length];
         _decoder.DecodeChecked(image, name, ImageCheck.DefaultMaxPixels, pixels);
         var answer = new float[_network.OutputSize];
@@ -72,13 +79,18 @@ public sealed class ImagePredictor : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
     /// <exception cref="MlNetTransferException">The model's backbone has no convolutional map before its features.</exception>
-    public Explanation Explain(byte[] image, string? name = null) => _explainer.Explain(image, name);
+    public Explanation Explain(byte[] image, string? name = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _explainer.Explain(image, name);
+    }
 
     /// <summary>Explains an image file (<see cref="Explain(byte[], string?)"/>).</summary>
-    public Explanation Explain(string imagePath) => Explain(File.ReadAllBytes(imagePath), imagePath);
+    public Explanation Explain(string imagePath) => Explain(ImageFile.Read(imagePath), imagePath);
 
     public void Dispose()
     {
+        _disposed = true; // later calls throw; dispose once the calls under way have returned
         _network.Dispose();
         _explainer.Dispose();
     }

@@ -50,6 +50,7 @@ internal sealed class ModelFile
     /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>
     public static ModelFile Read(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new ModelLoadException(path, "file not found");
         try

@@ -53,16 +53,15 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
+    private bool _disposed;
+
     /// <summary>Predicts one image file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a usable image; the message names it and says why.</exception>
+    /// <exception cref="InvalidDataException">The file cannot be read or is not a usable image; the message names it and says why.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public Prediction Predict(string imagePath)
     {
-        byte[] bytes;
-        try { bytes = System.IO.File.ReadAllBytes(imagePath); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{imagePath}: cannot read file: {e.Message}", e);
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] bytes = ImageFile.Read(imagePath);
         if (ImageCheck.Problem(bytes) is { } problem)
             throw new InvalidDataException($"{imagePath}: {problem}");
         var output = _engine.Predict(new Input { ImagePath = imagePath, ImageBytes = bytes });
@@ -78,6 +77,7 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Also deletes the copy of the graph ML.NET wrote to the temp folder when it loaded the file (62 MB for ResNet18).</summary>
     public void Dispose()
     {
+        _disposed = true;
         _engine.Dispose();
         (_pipeline as IDisposable)?.Dispose();
     }

@@ -39,4 +39,37 @@ public class ImagePredictorTests(TrainedRunFixture run)
         var e = Assert.Throws<InvalidDataException>(() => predictor.Predict("hello"u8.ToArray(), "upload.jpg"));
         Assert.Contains("upload.jpg", e.Message);
     }
+
+    // A file that cannot be read is an unusable image to both predictors, named with the reason; a null is the caller's bug.
+    [Fact]
+    public void AFileThatCannotBeReadIsNamedAlikeByBothPredictors()
+    {
+        using var dir = new MlNetTransfer.Tests.Support.TempDir();
+        using var predictor = new ImagePredictor(run.Report.ModelPath);
+        using var model = TrainedModel.Load(run.Report.ModelPath);
+        foreach (var path in new[] { dir.Combine("missing.jpg"), dir.Path })
+        {
+            Assert.StartsWith($"{path}: cannot read file", Assert.Throws<InvalidDataException>(() => predictor.Predict(path)).Message);
+            Assert.StartsWith($"{path}: cannot read file", Assert.Throws<InvalidDataException>(() => predictor.Explain(path)).Message);
+            Assert.StartsWith($"{path}: cannot read file", Assert.Throws<InvalidDataException>(() => model.Predict(path)).Message);
+        }
+        Assert.Throws<ArgumentNullException>(() => predictor.Predict((Stream)null!));
+        Assert.Throws<ArgumentNullException>(() => new ImagePredictor(null!));
+    }
+
+    // Used after Dispose, each throws ObjectDisposedException (ONNX Runtime's released session took the process down).
+    [Fact]
+    public void UseAfterDisposeThrowsInsteadOfCrashing()
+    {
+        byte[] image = File.ReadAllBytes(run.Report.ValidationPredictions[0].ImagePath);
+        var predictor = new ImagePredictor(run.Report.ModelPath);
+        var model = TrainedModel.Load(run.Report.ModelPath);
+        predictor.Dispose();
+        model.Dispose();
+        predictor.Dispose(); // twice is fine
+
+        Assert.Throws<ObjectDisposedException>(() => predictor.Predict(image));
+        Assert.Throws<ObjectDisposedException>(() => predictor.Explain(image));
+        Assert.Throws<ObjectDisposedException>(() => model.Predict(run.Report.ValidationPredictions[0].ImagePath));
+    }
 }
