@@ -18,4 +18,12 @@ public class MlNetTransferException : Exception
     /// "UseCache", "BackbonePreprocessing.FeatureNode", "Extraction.Device"); null when no one setting is the cause.
     /// </summary>
     public string? Setting { get; }
+
+    /// <summary>Throws, naming <paramref name="setting"/>, when <paramref name="value"/> is none of <typeparamref name="T"/>'s values (a number cast to it).</summary>
+    internal static void ThrowIfUndefined<T>(T value, string setting) where T : struct, Enum
+    {
+        if (Enum.IsDefined(value)) return;
+        var names = Enum.GetNames<T>();
+        throw new MlNetTransferException($"{setting} must be {string.Join(", ", names[..^1])} or {names[^1]}, not {value}.", setting);
+    }
 }

@@ -44,8 +44,13 @@ internal sealed record RunPlan
     public static RunPlan Make(TrainSettings settings, Func<ImageDataset> scan, IProgress<TrainingEvent>? progress, CancellationToken cancel)
     {
         settings.Training.Validate();
-        if (!Enum.IsDefined(settings.Novelty))
-            throw new MlNetTransferException($"Novelty must be Knn or None (got {settings.Novelty}).", nameof(TrainSettings.Novelty));
+        MlNetTransferException.ThrowIfUndefined(settings.Novelty, nameof(TrainSettings.Novelty));
+        MlNetTransferException.ThrowIfUndefined(settings.View, nameof(TrainSettings.View));
+        MlNetTransferException.ThrowIfUndefined(settings.Precision, nameof(TrainSettings.Precision));
+        MlNetTransferException.ThrowIfUndefined(settings.Input, nameof(TrainSettings.Input));
+        MlNetTransferException.ThrowIfUndefined(settings.Extraction.Device, Features.ExtractorOptions.DeviceSetting);
+        if (settings.Augment < 0)
+            throw new MlNetTransferException($"Augment must be 0 or more, not {settings.Augment}.", nameof(TrainSettings.Augment));
         if (settings.Novelty == Confidence.NoveltyMethod.Knn && settings.NoveltyNeighbours is < 1 or > 50)
             throw new MlNetTransferException($"NoveltyNeighbours must be 1 to 50 (got {settings.NoveltyNeighbours}).", nameof(TrainSettings.NoveltyNeighbours));
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);

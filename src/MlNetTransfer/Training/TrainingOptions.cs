@@ -111,16 +111,22 @@ public sealed record TrainingOptions
     {
         if (Epochs < 1) throw OutOfRange(nameof(Epochs), Epochs, "at least 1");
         if (BatchSize < 1) throw OutOfRange(nameof(BatchSize), BatchSize, "at least 1");
+        // Written so that NaN fails each check: every comparison with NaN is false.
         if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw OutOfRange(nameof(LearningRate), LearningRate, "a positive number");
-        if (Momentum is < 0 or >= 1) throw OutOfRange(nameof(Momentum), Momentum, "in [0, 1)");
-        if (Dropout is < 0 or >= 1) throw OutOfRange(nameof(Dropout), Dropout, "in [0, 1)");
+        if (!(Momentum is >= 0 and < 1)) throw OutOfRange(nameof(Momentum), Momentum, "in [0, 1)");
+        if (!(Dropout is >= 0 and < 1)) throw OutOfRange(nameof(Dropout), Dropout, "in [0, 1)");
         if (Hidden < 0) throw OutOfRange(nameof(Hidden), Hidden, "0 or more");
         if (Patience < 0) throw OutOfRange(nameof(Patience), Patience, "0 or more");
-        if (MinDelta < 0) throw OutOfRange(nameof(MinDelta), MinDelta, "0 or more");
-        if (WeightDecay < 0) throw OutOfRange(nameof(WeightDecay), WeightDecay, "0 or more");
-        if (LabelSmoothing is < 0 or >= 1) throw OutOfRange(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
+        if (!(MinDelta >= 0) || float.IsInfinity(MinDelta)) throw OutOfRange(nameof(MinDelta), MinDelta, "0 or more");
+        if (!(WeightDecay >= 0) || float.IsInfinity(WeightDecay)) throw OutOfRange(nameof(WeightDecay), WeightDecay, "0 or more");
+        if (!(LabelSmoothing is >= 0 and < 1)) throw OutOfRange(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         if (StepSize < 1) throw OutOfRange(nameof(StepSize), StepSize, "at least 1");
-        if (StepGamma is <= 0 or > 1) throw OutOfRange(nameof(StepGamma), StepGamma, "in (0, 1]");
+        if (!(StepGamma is > 0 and <= 1)) throw OutOfRange(nameof(StepGamma), StepGamma, "in (0, 1]");
+        if (PlateauPatience < 0) throw OutOfRange(nameof(PlateauPatience), PlateauPatience, "0 or more");
+        MlNetTransferException.ThrowIfUndefined(Monitor, $"{nameof(TrainSettings.Training)}.{nameof(Monitor)}");
+        MlNetTransferException.ThrowIfUndefined(Optimizer, $"{nameof(TrainSettings.Training)}.{nameof(Optimizer)}");
+        MlNetTransferException.ThrowIfUndefined(Schedule, $"{nameof(TrainSettings.Training)}.{nameof(Schedule)}");
+        MlNetTransferException.ThrowIfUndefined(Scaling, $"{nameof(TrainSettings.Training)}.{nameof(Scaling)}");
     }
 
     private static MlNetTransferException OutOfRange(string name, object value, string range) =>

@@ -1,0 +1,57 @@
+using MlNetTransfer.Backbones;
+using MlNetTransfer.Model;
+using MlNetTransfer.Training;
+
+namespace MlNetTransfer.Tests.Pipeline;
+
+/// <summary>
+/// A setting out of range, NaN, or a number cast to an enum is refused before anything is scanned or extracted,
+/// naming the setting: none trains a model silently (a NaN momentum trained one worse than chance).
+/// </summary>
+public class SettingsCheckTests
+{
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "momentum NaN", "Training.Momentum" },
+        { "dropout NaN", "Training.Dropout" },
+        { "min-delta NaN", "Training.MinDelta" },
+        { "plateau patience -5", "Training.PlateauPatience" },
+        { "monitor 7", "Training.Monitor" },
+        { "optimizer 7", "Training.Optimizer" },
+        { "schedule 9", "Training.Schedule" },
+        { "scaling 9", "Training.Scaling" },
+        { "view 9", "View" },
+        { "precision 9", "Precision" },
+        { "input 9", "Input" },
+        { "device 9", "Extraction.Device" },
+        { "augment -3", "Augment" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ABadSettingIsRefusedByName(string change, string setting)
+    {
+        var settings = new TrainSettings { DataFolder = "/no/such/folder" }; // the settings are checked before the folder
+        switch (change)
+        {
+            case "momentum NaN": settings.Training.Momentum = float.NaN; break;
+            case "dropout NaN": settings.Training.Dropout = float.NaN; break;
+            case "min-delta NaN": settings.Training.MinDelta = float.NaN; break;
+            case "plateau patience -5": settings.Training.PlateauPatience = -5; break;
+            case "monitor 7": settings.Training.Monitor = (MonitorMetric)7; break;
+            case "optimizer 7": settings.Training.Optimizer = (OptimizerKind)7; break;
+            case "schedule 9": settings.Training.Schedule = (LearningRateSchedule)9; break;
+            case "scaling 9": settings.Training.Scaling = (FeatureScaling)9; break;
+            case "view 9": settings.View = (ImageView)9; break;
+            case "precision 9": settings.Precision = (Precision)9; break;
+            case "input 9": settings.Input = (ImageInputKind)9; break;
+            case "device 9": settings.Extraction.Device = (MlNetTransfer.Features.ComputeDevice)9; break;
+            case "augment -3": settings.Augment = -3; break;
+        }
+
+        var e = Assert.Throws<MlNetTransferException>(() => ImageClassifier.Train(settings));
+
+        Assert.Equal(setting, e.Setting);
+        Assert.Contains(setting.Split('.')[^1] + " must be", e.Message);
+    }
+}
