@@ -36,6 +36,7 @@ public static class ImageClassifier
     {
         ArgumentNullException.ThrowIfNull(settings);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        RunFiles.CheckOutputFolder(settings.OutputFolder);
         var plan = RunPlan.Make(settings, () => ImageDataset.Load(settings.DataFolder, settings.ValidationFraction, settings.Training.Seed), progress, cancel);
         var result = TrainingPipeline.Run(plan, progress, cancel);
 

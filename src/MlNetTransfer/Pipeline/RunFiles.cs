@@ -15,6 +15,31 @@ internal static class RunFiles
     public const string Epochs = "epochs.csv";
     public const string Settings = "train.json";
 
+    /// <summary>
+    /// Refuses, before any work, an output folder that cannot be made or written (a path through a file, a read-only
+    /// place): found at the end, it cost the whole run. Leaves nothing behind.
+    /// </summary>
+    /// <exception cref="MlNetTransferException">Naming <see cref="TrainSettings.OutputFolder"/>.</exception>
+    public static void CheckOutputFolder(string folder)
+    {
+        string? existing = Path.GetFullPath(folder);
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                throw new MlNetTransferException($"The output folder {folder} cannot be made: {existing} is a file.", nameof(TrainSettings.OutputFolder));
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (existing is null) return; // no part of it exists, not even a root: creating it will say why
+        try
+        {
+            using (File.Create(Path.Combine(existing, $".mlnettransfer-write-check-{Environment.ProcessId}"), 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MlNetTransferException($"The output folder {folder} cannot be written ({existing}: {e.Message}).", nameof(TrainSettings.OutputFolder), e);
+        }
+    }
+
     /// <summary>Writes metrics.json, epochs.csv, train.json, validation-predictions.json and report.html; returns the report.</summary>
     public static TrainReport Write(TrainSettings settings, PipelineResult result, string modelPath, TimeSpan elapsed)
     {

@@ -54,4 +54,19 @@ public class SettingsCheckTests
         Assert.Equal(setting, e.Setting);
         Assert.Contains(setting.Split('.')[^1] + " must be", e.Message);
     }
+
+    // Found at the end, an output folder that cannot be written cost the whole run; it is refused first, naming it.
+    [Fact]
+    public void AnOutputFolderThatCannotBeMadeIsRefusedFirst()
+    {
+        using var dir = new MlNetTransfer.Tests.Support.TempDir();
+        File.WriteAllText(dir.Combine("notes.txt"), "a file, not a folder");
+        var settings = new TrainSettings { DataFolder = "/no/such/folder", OutputFolder = dir.Combine("notes.txt", "run") };
+
+        var e = Assert.Throws<MlNetTransferException>(() => ImageClassifier.Train(settings));
+
+        Assert.Equal(nameof(TrainSettings.OutputFolder), e.Setting);
+        Assert.Contains("notes.txt is a file", e.Message);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
 }
