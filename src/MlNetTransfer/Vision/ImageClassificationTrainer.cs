@@ -116,11 +116,13 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ITransformer
     private TrainingOptions TrainingOptions()
     {
         var stopping = _options.EarlyStoppingCriteria;
+        // A scheduler that applies here sets the rate itself (Rules): Options.LearningRate is then neither used nor checked.
+        bool scheduled = _options.LearningRateScheduler is { } scheduler && LearningRates.From(scheduler) is not null;
         var options = new TrainingOptions
         {
             Epochs = _options.Epoch,
             BatchSize = _options.BatchSize,
-            LearningRate = _options.LearningRate,
+            LearningRate = scheduled ? new TrainingOptions().LearningRate : _options.LearningRate,
             Seed = _options.Seed,
             Patience = 0,
             MinDelta = stopping?.MinDelta ?? 0,

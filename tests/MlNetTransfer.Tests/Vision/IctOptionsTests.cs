@@ -41,7 +41,7 @@ public class IctOptionsTests
             Arch = ImageClassificationTrainer.Architecture.MobilenetV2,
             Epoch = 30,
             BatchSize = 10,
-            LearningRate = 0.01f,
+            LearningRate = 0f, // not used, nor refused: the scheduler sets the rate
             EarlyStoppingCriteria = new ImageClassificationTrainer.EarlyStopping(minDelta: 0.001f, patience: 5, metric: ImageClassificationTrainer.EarlyStoppingMetric.Loss, checkIncreasing: false),
             LearningRateScheduler = new PolynomialLRDecay(learningRate: 0.02f, numEpochsPerDecay: 10),
             MetricsCallback = m => metrics.Add(m),
