@@ -58,6 +58,8 @@ internal sealed class ImageDataset
     /// <exception cref="DatasetException">The folder is missing, has fewer than two classes, or a class has no image files.</exception>
     public static ImageDataset Load(string root, double validationFraction = DefaultValidationFraction, int seed = 0)
     {
+        if (string.IsNullOrWhiteSpace(root))
+            throw new DatasetException($"No data folder given ({nameof(TrainSettings.DataFolder)} is empty).");
         if (!Directory.Exists(root))
             throw new DatasetException($"Data folder not found: {root}");
         CheckFraction(validationFraction);

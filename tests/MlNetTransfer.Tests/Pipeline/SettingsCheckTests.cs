@@ -55,6 +55,14 @@ public class SettingsCheckTests
         Assert.Contains(setting.Split('.')[^1] + " must be", e.Message);
     }
 
+    [Fact]
+    public void AnEmptyDataFolderSettingIsSaidAsSuch()
+    {
+        using var dir = new MlNetTransfer.Tests.Support.TempDir();
+        var e = Assert.Throws<MlNetTransfer.Data.DatasetException>(() => ImageClassifier.Train(new TrainSettings { DataFolder = "", OutputFolder = dir.Combine("run") }));
+        Assert.Equal("No data folder given (DataFolder is empty).", e.Message);
+    }
+
     // Found at the end, an output folder that cannot be written cost the whole run; it is refused first, naming it.
     [Fact]
     public void AnOutputFolderThatCannotBeMadeIsRefusedFirst()
