@@ -38,9 +38,13 @@ internal static class ImageCheck
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
         if (codec is null)
+        {
+            if (ReadableFormat(bytes) is { } damaged) // its own signature, but a header the decoder cannot read: cut short
+                return new(ImageProblemKind.Damaged, $"truncated or damaged {damaged} (its header cannot be read)");
             return new(ImageProblemKind.NotAnImage, UnreadableFormat(bytes) is { } format
                 ? $"{format} image, a format not read here: convert it to JPEG or PNG"
                 : $"not a decodable image (unrecognised format{Signature(bytes)})");
+        }
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
             return new(ImageProblemKind.Damaged, $"invalid image size {info.Width}x{info.Height}");
@@ -74,6 +78,13 @@ internal static class ImageCheck
                 return null;
         }
     }
+
+    private static string? ReadableFormat(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "JPEG"
+        : bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "PNG"
+        : bytes.StartsWith("GIF8"u8) ? "GIF"
+        : bytes.Length >= 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8) ? "WebP"
+        : null;
 
     // Photo formats named by their own signatures: an ISO-BMFF "ftyp" box with a HEIF or AVIF brand, or TIFF's byte-order mark.
     private static string? UnreadableFormat(ReadOnlySpan<byte> bytes)
