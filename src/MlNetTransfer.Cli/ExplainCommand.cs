@@ -30,9 +30,9 @@ internal static class ExplainCommand
                 {
                     explanation = explainer.Explain(path);
                 }
-                catch (Exception e) when (e is InvalidDataException or IOException)
+                catch (InvalidDataException e) // a file that cannot be read or decoded; the message names it
                 {
-                    error.WriteLine(e is InvalidDataException ? $"skipped {e.Message}" : $"skipped {path}: {e.Message}"); // the first names the image already
+                    error.WriteLine($"skipped {e.Message}");
                     continue;
                 }
                 string overlay = OverlayPath(outputFolder, path, written);

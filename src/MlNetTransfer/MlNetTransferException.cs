@@ -20,10 +20,11 @@ public class MlNetTransferException : Exception
     public string? Setting { get; }
 
     /// <summary>Throws, naming <paramref name="setting"/>, when <paramref name="value"/> is none of <typeparamref name="T"/>'s values (a number cast to it).</summary>
-    internal static void ThrowIfUndefined<T>(T value, string setting) where T : struct, Enum
+    /// <param name="name">How the message names it; default <paramref name="setting"/>.</param>
+    internal static void ThrowIfUndefined<T>(T value, string setting, string? name = null) where T : struct, Enum
     {
         if (Enum.IsDefined(value)) return;
         var names = Enum.GetNames<T>();
-        throw new MlNetTransferException($"{setting} must be {string.Join(", ", names[..^1])} or {names[^1]}, not {value}.", setting);
+        throw new MlNetTransferException($"{name ?? setting} must be {string.Join(", ", names[..^1])} or {names[^1]}, not {value}.", setting);
     }
 }

@@ -5,7 +5,7 @@ namespace MlNetTransfer;
 
 /// <summary>
 /// Something a training run reports as it goes; the CLI renders these, the library never prints. Besides the public
-/// kinds below, kinds internal to the tool's command line (the precision and view chosen, the data check) arrive
+/// kinds below, kinds internal to the tool's command line (the precision and view chosen, int8 calibration, the data check) arrive
 /// too: match the ones you want and ignore the rest.
 /// </summary>
 public abstract record TrainingEvent;

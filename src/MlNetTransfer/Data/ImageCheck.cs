@@ -39,8 +39,8 @@ internal static class ImageCheck
         using var codec = SKCodec.Create(data);
         if (codec is null)
         {
-            if (ReadableFormat(bytes) is { } damaged) // its own signature, but a header the decoder cannot read: cut short
-                return new(ImageProblemKind.Damaged, $"truncated or damaged {damaged} (its header cannot be read)");
+            if (ReadableFormat(bytes) is { } readable) // its own signature, but a header the decoder cannot read
+                return new(ImageProblemKind.NotAnImage, $"a {readable} whose header cannot be read (cut short, damaged, or a kind of {readable} not read here)");
             return new(ImageProblemKind.NotAnImage, UnreadableFormat(bytes) is { } format
                 ? $"{format} image, a format not read here: convert it to JPEG or PNG"
                 : $"not a decodable image (unrecognised format{Signature(bytes)})");

@@ -58,11 +58,11 @@ internal sealed class ImageDataset
     /// <exception cref="DatasetException">The folder is missing, has fewer than two classes, or a class has no image files.</exception>
     public static ImageDataset Load(string root, double validationFraction = DefaultValidationFraction, int seed = 0)
     {
+        CheckFraction(validationFraction); // a setting: said before the folder
         if (string.IsNullOrWhiteSpace(root))
             throw new DatasetException($"No data folder given ({nameof(TrainSettings.DataFolder)} is empty).");
         if (!Directory.Exists(root))
             throw new DatasetException($"Data folder not found: {root}");
-        CheckFraction(validationFraction);
 
         string? trainDir = FindChild(root, ["train"]);
         string? valDir = FindChild(root, ValidationFolderNames);
@@ -139,7 +139,7 @@ internal sealed class ImageDataset
 
     private static void CheckFraction(double validationFraction)
     {
-        if (validationFraction is <= 0 or >= 1)
+        if (!(validationFraction is > 0 and < 1)) // NaN too
             throw new MlNetTransferException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"The validation fraction ({nameof(TrainSettings.ValidationFraction)}) must be between 0 and 1 (exclusive), not {validationFraction}."), nameof(TrainSettings.ValidationFraction));
     }

@@ -30,7 +30,10 @@ public sealed class ImagePredictor : IDisposable
     private readonly FeatureNetwork _network;
     private readonly ImagePixels _decoder; // stateless: shared by every thread
     private readonly Explainer _explainer;
-    private volatile bool _disposed;
+    // Calls share it; Dispose takes it alone, so it waits for the calls under way: ONNX Runtime's released session
+    // would take the process down, not throw.
+    private readonly ReaderWriterLockSlim _use = new();
+    private bool _disposed;
 
     /// <exception cref="ModelLoadException">The model cannot be loaded.</exception>
     public ImagePredictor(string modelPath)
@@ -47,13 +50,18 @@ public sealed class ImagePredictor : IDisposable
     /// <summary>Predicts an image file.</summary>
     /// <exception cref="InvalidDataException">The file cannot be read or is not a usable image (the message names it and says why).</exception>
     /// <exception cref="ObjectDisposedException">The predictor was disposed.</exception>
-    public Prediction Predict(string imagePath) => Predict(ImageFile.Read(imagePath), imagePath);
+    public Prediction Predict(string imagePath)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Predict(ImageFile.Read(imagePath), imagePath);
+    }
 
     /// <summary>Predicts an encoded image read from <paramref name="image"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a usable image (the message says why).</exception>
     public Prediction Predict(Stream image, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(image);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         using var buffer = new MemoryStream();
         image.CopyTo(buffer);
         return Predict(buffer.ToArray(), name);
@@ -64,12 +72,10 @@ public sealed class ImagePredictor : IDisposable
     /// <exception cref="ObjectDisposedException">The predictor was disposed.</exception>
     public Prediction Predict(byte[] image, string? name = null)
     {
-        // Checked here: ONNX Runtime's released session would take the process down, not throw.
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var pixels = new float[_decoder.Length];
         _decoder.DecodeChecked(image, name, ImageCheck.DefaultMaxPixels, pixels);
         var answer = new float[_network.OutputSize];
-        _network.Run(pixels, 1, answer);
+        Use(() => _network.Run(pixels, 1, answer));
         return Prediction.FromAnswer(name ?? "", _classes, answer);
     }
 
@@ -81,17 +87,40 @@ public sealed class ImagePredictor : IDisposable
     /// <exception cref="MlNetTransferException">The model's backbone has no convolutional map before its features.</exception>
     public Explanation Explain(byte[] image, string? name = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _explainer.Explain(image, name);
+        Explanation explanation = null!;
+        Use(() => explanation = _explainer.Explain(image, name));
+        return explanation;
     }
 
     /// <summary>Explains an image file (<see cref="Explain(byte[], string?)"/>).</summary>
-    public Explanation Explain(string imagePath) => Explain(ImageFile.Read(imagePath), imagePath);
+    public Explanation Explain(string imagePath)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Explain(ImageFile.Read(imagePath), imagePath);
+    }
 
+    private void Use(Action call)
+    {
+        _use.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            call();
+        }
+        finally { _use.ExitReadLock(); }
+    }
+
+    /// <summary>Waits for the calls under way, then releases the sessions; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _disposed = true; // later calls throw; dispose once the calls under way have returned
-        _network.Dispose();
-        _explainer.Dispose();
+        _use.EnterWriteLock();
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _network.Dispose();
+            _explainer.Dispose();
+        }
+        finally { _use.ExitWriteLock(); }
     }
 }

@@ -20,8 +20,10 @@ internal static class RunFiles
     /// place): found at the end, it cost the whole run. Leaves nothing behind.
     /// </summary>
     /// <exception cref="MlNetTransferException">Naming <see cref="TrainSettings.OutputFolder"/>.</exception>
-    public static void CheckOutputFolder(string folder)
+    public static void CheckOutputFolder(string? folder)
     {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new MlNetTransferException($"No output folder given ({nameof(TrainSettings.OutputFolder)} is empty).", nameof(TrainSettings.OutputFolder));
         string? existing = Path.GetFullPath(folder);
         while (existing is not null && !Directory.Exists(existing))
         {
@@ -32,7 +34,8 @@ internal static class RunFiles
         if (existing is null) return; // no part of it exists, not even a root: creating it will say why
         try
         {
-            using (File.Create(Path.Combine(existing, $".mlnettransfer-write-check-{Environment.ProcessId}"), 1, FileOptions.DeleteOnClose)) { }
+            string probe = Path.Combine(existing, $".mlnettransfer-write-check-{Guid.NewGuid():N}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

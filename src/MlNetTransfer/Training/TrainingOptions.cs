@@ -123,10 +123,10 @@ public sealed record TrainingOptions
         if (StepSize < 1) throw OutOfRange(nameof(StepSize), StepSize, "at least 1");
         if (!(StepGamma is > 0 and <= 1)) throw OutOfRange(nameof(StepGamma), StepGamma, "in (0, 1]");
         if (PlateauPatience < 0) throw OutOfRange(nameof(PlateauPatience), PlateauPatience, "0 or more");
-        MlNetTransferException.ThrowIfUndefined(Monitor, $"{nameof(TrainSettings.Training)}.{nameof(Monitor)}");
-        MlNetTransferException.ThrowIfUndefined(Optimizer, $"{nameof(TrainSettings.Training)}.{nameof(Optimizer)}");
-        MlNetTransferException.ThrowIfUndefined(Schedule, $"{nameof(TrainSettings.Training)}.{nameof(Schedule)}");
-        MlNetTransferException.ThrowIfUndefined(Scaling, $"{nameof(TrainSettings.Training)}.{nameof(Scaling)}");
+        MlNetTransferException.ThrowIfUndefined(Monitor, $"{nameof(TrainSettings.Training)}.{nameof(Monitor)}", $"TrainingOptions.{nameof(Monitor)}");
+        MlNetTransferException.ThrowIfUndefined(Optimizer, $"{nameof(TrainSettings.Training)}.{nameof(Optimizer)}", $"TrainingOptions.{nameof(Optimizer)}");
+        MlNetTransferException.ThrowIfUndefined(Schedule, $"{nameof(TrainSettings.Training)}.{nameof(Schedule)}", $"TrainingOptions.{nameof(Schedule)}");
+        MlNetTransferException.ThrowIfUndefined(Scaling, $"{nameof(TrainSettings.Training)}.{nameof(Scaling)}", $"TrainingOptions.{nameof(Scaling)}");
     }
 
     private static MlNetTransferException OutOfRange(string name, object value, string range) =>

@@ -23,7 +23,7 @@ public class ImageCheckTests
         Assert.Contains("empty", ImageCheck.Problem(File.ReadAllBytes(TestImages.ZeroByte(dir.Path))));
         Assert.Contains("text", ImageCheck.Problem(File.ReadAllBytes(TestImages.TextNamedJpeg(dir.Path))));
         Assert.Contains("truncated", ImageCheck.Problem(File.ReadAllBytes(truncated)));
-        Assert.Equal("truncated or damaged JPEG (its header cannot be read)", ImageCheck.Problem(OddImages.Jpeg(200, 150)[..100]));
+        Assert.Equal("a JPEG whose header cannot be read (cut short, damaged, or a kind of JPEG not read here)", ImageCheck.Problem(OddImages.Jpeg(200, 150)[..100]));
         Assert.Equal("a HEIC/HEIF image, a format not read here: convert it to JPEG or PNG", ImageCheck.Problem(OddImages.HeicStart()));
         Assert.Equal("a TIFF image, a format not read here: convert it to JPEG or PNG", ImageCheck.Problem(OddImages.Tiff(16, 16)));
     }

@@ -72,4 +72,33 @@ public class ImagePredictorTests(TrainedRunFixture run)
         Assert.Throws<ObjectDisposedException>(() => predictor.Explain(image));
         Assert.Throws<ObjectDisposedException>(() => model.Predict(run.Report.ValidationPredictions[0].ImagePath));
     }
+
+    // Disposed while four threads predict (an app shutting down under load): each call answers or throws
+    // ObjectDisposedException; none takes the process down.
+    [Fact]
+    public void DisposeWaitsForTheCallsUnderWay()
+    {
+        byte[] image = File.ReadAllBytes(run.Report.ValidationPredictions[0].ImagePath);
+        var predictor = new ImagePredictor(run.Report.ModelPath);
+        int answered = 0, refused = 0;
+        using var started = new CountdownEvent(4);
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            started.Signal();
+            while (true)
+            {
+                try { predictor.Predict(image); Interlocked.Increment(ref answered); }
+                catch (ObjectDisposedException) { Interlocked.Increment(ref refused); return; }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        started.Wait();
+        Thread.Sleep(300);
+
+        predictor.Dispose();
+
+        Assert.All(threads, t => Assert.True(t.Join(TimeSpan.FromSeconds(30))));
+        Assert.Equal(4, refused);
+        Assert.True(answered > 0);
+    }
 }

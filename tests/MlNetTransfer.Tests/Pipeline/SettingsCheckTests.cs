@@ -25,6 +25,9 @@ public class SettingsCheckTests
         { "input 9", "Input" },
         { "device 9", "Extraction.Device" },
         { "augment -3", "Augment" },
+        { "validation fraction NaN", "ValidationFraction" },
+        { "augmentation scale NaN", "Augmentation.MinScale" },
+        { "augmentation rotation 400", "Augmentation.MaxRotation" },
     };
 
     [Theory]
@@ -47,12 +50,16 @@ public class SettingsCheckTests
             case "input 9": settings.Input = (ImageInputKind)9; break;
             case "device 9": settings.Extraction.Device = (MlNetTransfer.Features.ComputeDevice)9; break;
             case "augment -3": settings.Augment = -3; break;
+            case "validation fraction NaN": settings.ValidationFraction = double.NaN; break;
+            case "augmentation scale NaN": settings.Augmentation = new() { MinScale = float.NaN }; break;
+            case "augmentation rotation 400": settings.Augmentation = new() { MaxRotation = 400 }; break;
         }
 
         var e = Assert.Throws<MlNetTransferException>(() => ImageClassifier.Train(settings));
 
         Assert.Equal(setting, e.Setting);
-        Assert.Contains(setting.Split('.')[^1] + " must be", e.Message);
+        Assert.Contains(setting.Split('.')[^1], e.Message);
+        Assert.Contains("must be", e.Message);
     }
 
     [Fact]
@@ -75,6 +82,10 @@ public class SettingsCheckTests
 
         Assert.Equal(nameof(TrainSettings.OutputFolder), e.Setting);
         Assert.Contains("notes.txt is a file", e.Message);
+
+        // A folder that can be written passes, and its check leaves nothing there (the run then stops at the data).
+        Assert.Throws<MlNetTransfer.Data.DatasetException>(() => ImageClassifier.Train(new TrainSettings { DataFolder = "/no/such/folder", OutputFolder = dir.Combine("run") }));
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        Assert.Equal("OutputFolder", Assert.Throws<MlNetTransferException>(() => ImageClassifier.Train(new TrainSettings { DataFolder = "x", OutputFolder = "" })).Setting);
     }
 }
