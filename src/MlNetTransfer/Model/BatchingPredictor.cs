@@ -130,7 +130,7 @@ public sealed class BatchingPredictor : IDisposable
 
     private Loaded Load(string? knownSha256)
     {
-        if (!File.Exists(_modelPath)) throw new ModelLoadException(_modelPath, "file not found"); // as ModelFile.Read says it, before hashing
+        ModelFile.ThrowIfMissing(_modelPath); // hashed before it is read
         string sha256 = knownSha256 ?? IO.FileHashes.Sha256(_modelPath);
         var file = ModelFile.Read(_modelPath);
         var batcher = new ModelBatcher(file, _options);

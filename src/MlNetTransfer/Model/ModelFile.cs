@@ -46,13 +46,20 @@ internal sealed class ModelFile
         return graph;
     }
 
-    /// <summary>Reads and checks the tool's entries of a model file.</summary>
-    /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>
-    public static ModelFile Read(string path)
+    /// <summary>The one "file not found" of a model, for a reader that must touch the file before <see cref="Read"/>.</summary>
+    /// <exception cref="ModelLoadException">No file at <paramref name="path"/>.</exception>
+    public static void ThrowIfMissing(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new ModelLoadException(path, "file not found");
+    }
+
+    /// <summary>Reads and checks the tool's entries of a model file.</summary>
+    /// <exception cref="ModelLoadException">Missing file, not a zip, truncated, or a zip this tool did not write.</exception>
+    public static ModelFile Read(string path)
+    {
+        ThrowIfMissing(path);
         try
         {
             using var zip = ZipFile.OpenRead(path);
