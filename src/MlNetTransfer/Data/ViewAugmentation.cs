@@ -17,6 +17,16 @@ public sealed record ViewAugmentation
     public bool Flip { get; init; } = true;
     public int Seed { get; init; }
 
+    /// <summary>Throws <see cref="MlNetTransferException"/> naming the first setting out of range (NaN included).</summary>
+    internal void Validate()
+    {
+        const string prefix = nameof(TrainSettings.Augmentation) + ".";
+        if (!(MinScale is > 0 and <= 1) || !(MaxScale >= MinScale && MaxScale <= 1))
+            throw new MlNetTransferException($"Augmentation.MinScale and MaxScale must be 0 < MinScale <= MaxScale <= 1, not {MinScale} and {MaxScale}.", prefix + nameof(MinScale));
+        if (!(MaxRotation is >= 0 and <= 180))
+            throw new MlNetTransferException($"Augmentation.MaxRotation must be 0 to 180 degrees, not {MaxRotation}.", prefix + nameof(MaxRotation));
+    }
+
     /// <summary>Names every parameter that changes a view's pixels; part of its cache key.</summary>
     [System.Text.Json.Serialization.JsonInclude]
     internal string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,

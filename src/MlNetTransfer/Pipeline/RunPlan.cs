@@ -51,11 +51,7 @@ internal sealed record RunPlan
         MlNetTransferException.ThrowIfUndefined(settings.Extraction.Device, Features.ExtractorOptions.DeviceSetting);
         if (settings.Augment < 0)
             throw new MlNetTransferException($"Augment must be 0 or more, not {settings.Augment}.", nameof(TrainSettings.Augment));
-        var augmentation = settings.Augmentation;
-        if (!(augmentation.MinScale is > 0 and <= 1) || !(augmentation.MaxScale >= augmentation.MinScale && augmentation.MaxScale <= 1))
-            throw new MlNetTransferException($"Augmentation.MinScale and MaxScale must be 0 < MinScale <= MaxScale <= 1, not {augmentation.MinScale} and {augmentation.MaxScale}.", $"{nameof(TrainSettings.Augmentation)}.{nameof(augmentation.MinScale)}");
-        if (!(augmentation.MaxRotation is >= 0 and <= 180))
-            throw new MlNetTransferException($"Augmentation.MaxRotation must be 0 to 180 degrees, not {augmentation.MaxRotation}.", $"{nameof(TrainSettings.Augmentation)}.{nameof(augmentation.MaxRotation)}");
+        settings.Augmentation.Validate();
         if (settings.Novelty == Confidence.NoveltyMethod.Knn && settings.NoveltyNeighbours is < 1 or > 50)
             throw new MlNetTransferException($"NoveltyNeighbours must be 1 to 50 (got {settings.NoveltyNeighbours}).", nameof(TrainSettings.NoveltyNeighbours));
         var described = BackboneRegistry.Resolve(settings.Backbone, settings.BackbonePreprocessing);
