@@ -120,7 +120,7 @@ internal sealed class ImageDataset
     {
         // Photos in a format that cannot be read take no share of validation (a class could be left with none usable);
         // they stay with training, whose extraction lists them as skipped. Files (paths) of a data view's rows are all taken.
-        var unreadable = images.Where(i => i.Row is null && UnreadablePhotoExtensions.Contains(Path.GetExtension(i.Path))).ToHashSet();
+        var unreadable = images.Where(i => i.Row is null && IsUnreadablePhoto(i.Path)).ToHashSet();
         images = images.Where(i => !unreadable.Contains(i)).ToList();
         var train = new List<LabelledImage>(unreadable.OrderBy(i => i.Path, StringComparer.Ordinal));
         var validation = new List<LabelledImage>();
@@ -213,6 +213,8 @@ internal sealed class ImageDataset
 
     private static bool IsReadable(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
+    private static bool IsUnreadablePhoto(string path) => UnreadablePhotoExtensions.Contains(Path.GetExtension(path));
+
     /// <summary>
     /// Image files under <paramref name="dir"/> (photo formats that cannot be read included, to be reported), recursively.
     /// Linked files are read; folder links are not followed (a link loop cannot hang the scan).
@@ -236,5 +238,5 @@ internal sealed class ImageDataset
     }
 
     private static bool IsImageFile(string name) =>
-        !name.StartsWith('.') && (IsReadable(name) || UnreadablePhotoExtensions.Contains(Path.GetExtension(name)));
+        !name.StartsWith('.') && (IsReadable(name) || IsUnreadablePhoto(name));
 }
